@@ -1,0 +1,242 @@
+//! MySQL and MariaDB: backtick quoting, `CONCAT`, `DIV`, `<=>`, and a
+//! session set up by the runtime with `NO_BACKSLASH_ESCAPES` and the
+//! `utf8mb4_bin` collation.
+
+use crate::Dialect;
+use crate::provider::{Capabilities, Provider};
+use crate::render;
+use crate::tree::{AggFunc, BinaryOp, ColumnDef, Delete, Expr, Func, OnConflict, Type};
+use crate::writer::Writer;
+
+/// The MySQL / MariaDB provider.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Mysql;
+
+/// Pattern of the whitespace Rust's `trim` removes, for `REGEXP_REPLACE`.
+const TRIM_PATTERN: &str = "^[\\x{9}-\\x{D}\\x{20}\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}]+|[\\x{9}-\\x{D}\\x{20}\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}]+$";
+
+fn concat_operands<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match e {
+        Expr::Binary {
+            op: BinaryOp::Concat,
+            left,
+            right,
+        } => {
+            concat_operands(left, out);
+            concat_operands(right, out);
+        }
+        other => out.push(other),
+    }
+}
+
+impl Provider for Mysql {
+    fn dialect(&self) -> Dialect {
+        Dialect::Mysql
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            returning: false,
+            for_update: true,
+            max_params: 65535,
+        }
+    }
+
+    fn quote_char(&self) -> char {
+        '`'
+    }
+
+    fn literal(&self, w: &mut Writer<'_>, lit: &crate::Literal) {
+        render::literal(w, lit);
+        // `1.5` is DECIMAL in MySQL; an exponent makes it a DOUBLE.
+        if let crate::Literal::Float(v) = lit {
+            if !format!("{v:?}").contains(['e', 'E']) {
+                w.push("e0");
+            }
+        }
+    }
+
+    fn binary(&self, w: &mut Writer<'_>, op: BinaryOp, left: &Expr, right: &Expr) {
+        match op {
+            BinaryOp::Concat => {
+                let mut parts = Vec::new();
+                concat_operands(left, &mut parts);
+                concat_operands(right, &mut parts);
+                w.push("CONCAT(");
+                for (i, part) in parts.into_iter().enumerate() {
+                    if i > 0 {
+                        w.push(", ");
+                    }
+                    w.expr(part);
+                }
+                w.push(")");
+            }
+            BinaryOp::IntDiv => {
+                render::operand(w, op, left, false);
+                w.push(" DIV ");
+                render::operand(w, op, right, true);
+            }
+            _ => render::binary(w, op, left, right),
+        }
+    }
+
+    fn is_not_distinct(&self, w: &mut Writer<'_>, left: &Expr, right: &Expr, negated: bool) {
+        if negated {
+            w.push("NOT (");
+        }
+        w.expr_grouped(left);
+        w.push(" <=> ");
+        w.expr_grouped(right);
+        if negated {
+            w.push(")");
+        }
+    }
+
+    fn func(&self, w: &mut Writer<'_>, f: Func, args: &[Expr]) {
+        match f {
+            Func::ByteLength => render::call(w, "LENGTH", args),
+            Func::CharLength => render::call(w, "CHAR_LENGTH", args),
+            Func::Trim => {
+                w.push("REGEXP_REPLACE(");
+                w.exprs(args);
+                w.push(", ");
+                w.string_constant(TRIM_PATTERN);
+                w.push(", '')");
+            }
+            Func::Year | Func::Month | Func::Day | Func::Hour | Func::Minute | Func::Second => {
+                render::call(w, render::date_part(f), args)
+            }
+            _ => render::func(w, f, args),
+        }
+    }
+
+    fn cast_type(&self, ty: Type) -> &'static str {
+        match ty {
+            Type::Bool | Type::I16 | Type::I32 | Type::I64 => "SIGNED",
+            Type::F32 | Type::F64 => "DOUBLE",
+            Type::Text => "CHAR",
+            Type::Bytes => "BINARY",
+            Type::Date => "DATE",
+            Type::DateTime | Type::Timestamp => "DATETIME(6)",
+        }
+    }
+
+    /// Float to integer truncates toward zero as Rust's `as` does.
+    fn cast(&self, w: &mut Writer<'_>, e: &Expr, from: Type, to: Type) {
+        w.push("CAST(");
+        if from.is_float() && to.is_integer() {
+            w.push("TRUNCATE(");
+            w.expr(e);
+            w.push(", 0)");
+        } else {
+            w.expr(e);
+        }
+        w.push(" AS ");
+        w.push(self.cast_type(to));
+        w.push(")");
+    }
+
+    fn aggregate(&self, w: &mut Writer<'_>, f: AggFunc, distinct: bool, arg: Option<&Expr>, separator: Option<&str>) {
+        if f == AggFunc::GroupConcat {
+            w.push("GROUP_CONCAT(");
+            if distinct {
+                w.push("DISTINCT ");
+            }
+            if let Some(arg) = arg {
+                w.expr(arg);
+            }
+            w.push(" SEPARATOR ");
+            w.string_constant(separator.unwrap_or(","));
+            w.push(")");
+            return;
+        }
+        render::aggregate(w, f, distinct, arg, separator);
+    }
+
+    fn limit_offset(&self, w: &mut Writer<'_>, limit: Option<&Expr>, offset: Option<&Expr>) {
+        w.push(" LIMIT ");
+        match limit {
+            Some(limit) => w.expr(limit),
+            None => w.push("18446744073709551615"),
+        }
+        if let Some(offset) = offset {
+            w.push(" OFFSET ");
+            w.expr(offset);
+        }
+    }
+
+    fn column_type(&self, column: &ColumnDef) -> String {
+        let text = match (column.ty, column.max_len) {
+            (Type::Text, Some(n)) => return format!("VARCHAR({n})"),
+            (Type::Text, None) if column.indexed => "VARCHAR(255)",
+            (Type::Text, None) => "LONGTEXT",
+            (Type::Bytes, _) if column.indexed => "VARBINARY(255)",
+            (Type::Bytes, _) => "LONGBLOB",
+            (Type::Bool, _) => "BOOLEAN",
+            (Type::I16, _) => "SMALLINT",
+            (Type::I32, _) => "INT",
+            (Type::I64, _) => "BIGINT",
+            (Type::F32, _) => "FLOAT",
+            (Type::F64, _) => "DOUBLE",
+            (Type::Date, _) => "DATE",
+            (Type::DateTime, _) | (Type::Timestamp, _) => "DATETIME(6)",
+        };
+        text.to_owned()
+    }
+
+    fn column_def(&self, w: &mut Writer<'_>, column: &ColumnDef, single_key: bool) {
+        crate::ddl::column_def(w, column, single_key);
+        if column.auto {
+            w.push(" AUTO_INCREMENT");
+        }
+    }
+
+    fn table_options(&self) -> &'static str {
+        " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+    }
+
+    fn on_conflict(&self, w: &mut Writer<'_>, c: &OnConflict) {
+        w.push(" ON DUPLICATE KEY UPDATE ");
+        if c.update.is_empty() {
+            if let Some(first) = c.target.first() {
+                w.ident(first);
+                w.push(" = ");
+                w.ident(first);
+            }
+            return;
+        }
+        for (n, column) in c.update.iter().enumerate() {
+            if n > 0 {
+                w.push(", ");
+            }
+            w.ident(column);
+            w.push(" = VALUES(");
+            w.ident(column);
+            w.push(")");
+        }
+    }
+
+    /// MySQL spells an aliased (and a joined) delete as `DELETE a FROM t AS a`.
+    fn delete(&self, w: &mut Writer<'_>, d: &Delete) {
+        w.push("DELETE ");
+        w.ident(&d.alias);
+        w.push(" FROM ");
+        w.ident(&d.table);
+        w.push(" AS ");
+        w.ident(&d.alias);
+        for join in &d.from {
+            w.push(", ");
+            if let crate::tree::TableSource::Table(name) = &join.source {
+                w.ident(name);
+            }
+            w.push(" AS ");
+            w.ident(&join.alias);
+        }
+        let mut first = true;
+        for cond in d.from.iter().filter_map(|j| j.on.as_ref()).chain(d.filter.as_ref()) {
+            w.push(if first { " WHERE " } else { " AND " });
+            first = false;
+            w.expr_grouped(cond);
+        }
+    }
+}

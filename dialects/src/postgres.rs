@@ -1,0 +1,161 @@
+//! PostgreSQL: numbered `$n` placeholders with explicit types, strict types
+//! everywhere, byte-order text through `COLLATE "C"`.
+
+use crate::Dialect;
+use crate::provider::{Capabilities, Provider};
+use crate::render;
+use crate::tree::{BinaryOp, ColumnDef, Expr, Func, Literal, OrderBy, Type};
+use crate::writer::Writer;
+
+/// The PostgreSQL provider.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Postgres;
+
+impl Provider for Postgres {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            returning: true,
+            for_update: true,
+            max_params: 65535,
+        }
+    }
+
+    /// `$n::type`: every parameter carries its type, so a parameter in a
+    /// projection or next to another parameter is never ambiguous, and the
+    /// driver always binds exactly the type foal chose.
+    fn placeholder(&self, w: &mut Writer<'_>, n: usize, ty: Type) {
+        w.push("$");
+        w.push(&n.to_string());
+        w.push("::");
+        w.push(self.cast_type(ty));
+    }
+
+    fn literal(&self, w: &mut Writer<'_>, lit: &Literal) {
+        render::literal(w, lit);
+        match lit {
+            // A bare decimal is `numeric` in PostgreSQL; doubles stay doubles.
+            Literal::Float(_) => w.push("::float8"),
+            Literal::Int(v) if i32::try_from(*v).is_err() => w.push("::int8"),
+            _ => {}
+        }
+    }
+
+    /// Division and remainder by zero give NULL, as on SQLite and MySQL,
+    /// instead of an error.
+    fn binary(&self, w: &mut Writer<'_>, op: BinaryOp, left: &Expr, right: &Expr) {
+        if matches!(op, BinaryOp::Div | BinaryOp::IntDiv | BinaryOp::Rem) {
+            let guarded = Expr::func(Func::NullIf, vec![right.clone(), Expr::int(0)]);
+            return render::binary(w, op, left, &guarded);
+        }
+        render::binary(w, op, left, right);
+    }
+
+    fn func(&self, w: &mut Writer<'_>, f: Func, args: &[Expr]) {
+        match f {
+            Func::Trim => {
+                w.push("btrim(");
+                w.exprs(args);
+                w.push(", ");
+                w.string_constant(render::WHITESPACE);
+                w.push(")");
+            }
+            Func::Year | Func::Month | Func::Day | Func::Hour | Func::Minute => {
+                w.push("CAST(EXTRACT(");
+                w.push(render::date_part(f));
+                w.push(" FROM ");
+                w.exprs(args);
+                w.push(") AS integer)");
+            }
+            Func::Second => {
+                w.push("CAST(floor(EXTRACT(SECOND FROM ");
+                w.exprs(args);
+                w.push(")) AS integer)");
+            }
+            _ => render::func(w, f, args),
+        }
+    }
+
+    fn cast_type(&self, ty: Type) -> &'static str {
+        match ty {
+            Type::Bool => "boolean",
+            Type::I16 => "int2",
+            Type::I32 => "int4",
+            Type::I64 => "int8",
+            Type::F32 => "float4",
+            Type::F64 => "float8",
+            Type::Text => "text",
+            Type::Bytes => "bytea",
+            Type::Date => "date",
+            Type::DateTime => "timestamp",
+            Type::Timestamp => "timestamptz",
+        }
+    }
+
+    /// Float to integer truncates toward zero as Rust's `as` does (a plain
+    /// cast would round); booleans reach wider integers through `int4`.
+    fn cast(&self, w: &mut Writer<'_>, e: &Expr, from: Type, to: Type) {
+        w.push("CAST(");
+        if from.is_float() && to.is_integer() {
+            w.push("trunc(");
+            w.expr(e);
+            w.push(")");
+        } else if from == Type::Bool && matches!(to, Type::I16 | Type::I64) {
+            w.push("CAST(");
+            w.expr(e);
+            w.push(" AS int4)");
+        } else {
+            w.expr(e);
+        }
+        w.push(" AS ");
+        w.push(self.cast_type(to));
+        w.push(")");
+    }
+
+    fn bytes_literal(&self, out: &mut String, bytes: &[u8]) {
+        out.push_str("'\\x");
+        for b in bytes {
+            out.push_str(&format!("{b:02x}"));
+        }
+        out.push_str("'::bytea");
+    }
+
+    /// PostgreSQL sorts NULL last in ascending order; Rust sorts `None` first.
+    fn order_item(&self, w: &mut Writer<'_>, o: &OrderBy) {
+        w.expr(&o.expr);
+        match (o.desc, o.nullable) {
+            (false, false) => {}
+            (true, false) => w.push(" DESC"),
+            (false, true) => w.push(" NULLS FIRST"),
+            (true, true) => w.push(" DESC NULLS LAST"),
+        }
+    }
+
+    fn column_type(&self, column: &ColumnDef) -> String {
+        let text = match (column.ty, column.max_len) {
+            (Type::Text, Some(n)) => return format!("VARCHAR({n}) COLLATE \"C\""),
+            (Type::Text, None) => "TEXT COLLATE \"C\"",
+            (Type::Bool, _) => "BOOLEAN",
+            (Type::I16, _) => "SMALLINT",
+            (Type::I32, _) => "INTEGER",
+            (Type::I64, _) => "BIGINT",
+            (Type::F32, _) => "REAL",
+            (Type::F64, _) => "DOUBLE PRECISION",
+            (Type::Bytes, _) => "BYTEA",
+            (Type::Date, _) => "DATE",
+            (Type::DateTime, _) => "TIMESTAMP(6)",
+            (Type::Timestamp, _) => "TIMESTAMPTZ(6)",
+        };
+        text.to_owned()
+    }
+
+    fn column_def(&self, w: &mut Writer<'_>, column: &ColumnDef, single_key: bool) {
+        crate::ddl::column_def(w, column, single_key);
+        if column.auto {
+            w.push(" GENERATED BY DEFAULT AS IDENTITY");
+        }
+    }
+}

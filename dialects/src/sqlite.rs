@@ -1,0 +1,122 @@
+//! SQLite: `?` placeholders, dynamic typing, `IS` for null-safe equality.
+
+use crate::Dialect;
+use crate::provider::{Capabilities, Provider};
+use crate::render;
+use crate::tree::{AggFunc, ColumnDef, Expr, Func, Lock, Type};
+use crate::writer::Writer;
+
+/// The SQLite provider.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sqlite;
+
+impl Provider for Sqlite {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            returning: true,
+            for_update: false,
+            max_params: 32766,
+        }
+    }
+
+    fn is_not_distinct(&self, w: &mut Writer<'_>, left: &Expr, right: &Expr, negated: bool) {
+        w.expr_grouped(left);
+        w.push(if negated { " IS NOT " } else { " IS " });
+        w.expr_grouped(right);
+    }
+
+    fn func(&self, w: &mut Writer<'_>, f: Func, args: &[Expr]) {
+        match f {
+            Func::ByteLength => {
+                w.push("length(CAST(");
+                w.exprs(args);
+                w.push(" AS BLOB))");
+            }
+            Func::CharLength => render::call(w, "length", args),
+            Func::Greatest => render::call(w, "max", args),
+            Func::Least => render::call(w, "min", args),
+            Func::Year | Func::Month | Func::Day | Func::Hour | Func::Minute | Func::Second => {
+                let format = match f {
+                    Func::Year => "%Y",
+                    Func::Month => "%m",
+                    Func::Day => "%d",
+                    Func::Hour => "%H",
+                    Func::Minute => "%M",
+                    _ => "%S",
+                };
+                w.push("CAST(strftime('");
+                w.push(format);
+                w.push("', ");
+                w.exprs(args);
+                w.push(") AS INTEGER)");
+            }
+            _ => render::func(w, f, args),
+        }
+    }
+
+    fn cast_type(&self, ty: Type) -> &'static str {
+        match ty {
+            Type::Bool | Type::I16 | Type::I32 | Type::I64 => "INTEGER",
+            Type::F32 | Type::F64 => "REAL",
+            Type::Bytes => "BLOB",
+            Type::Text | Type::Date | Type::DateTime | Type::Timestamp => "TEXT",
+        }
+    }
+
+    fn aggregate(&self, w: &mut Writer<'_>, f: AggFunc, distinct: bool, arg: Option<&Expr>, separator: Option<&str>) {
+        if f == AggFunc::GroupConcat {
+            w.push("group_concat(");
+            if let Some(arg) = arg {
+                w.expr(arg);
+            }
+            w.push(", ");
+            w.string_constant(separator.unwrap_or(","));
+            w.push(")");
+            return;
+        }
+        render::aggregate(w, f, distinct, arg, separator);
+    }
+
+    fn limit_offset(&self, w: &mut Writer<'_>, limit: Option<&Expr>, offset: Option<&Expr>) {
+        w.push(" LIMIT ");
+        match limit {
+            Some(limit) => w.expr(limit),
+            None => w.push("-1"),
+        }
+        if let Some(offset) = offset {
+            w.push(" OFFSET ");
+            w.expr(offset);
+        }
+    }
+
+    /// SQLite has no row locks; the runtime takes the write lock for the
+    /// whole transaction (`BEGIN IMMEDIATE`) instead.
+    fn lock(&self, _w: &mut Writer<'_>, _lock: Lock) {}
+
+    fn column_type(&self, column: &ColumnDef) -> String {
+        match column.ty {
+            Type::Bool => "BOOLEAN",
+            Type::I16 | Type::I32 | Type::I64 => "INTEGER",
+            Type::F32 | Type::F64 => "REAL",
+            Type::Bytes => "BLOB",
+            Type::Text | Type::Date | Type::DateTime | Type::Timestamp => "TEXT",
+        }
+        .to_owned()
+    }
+
+    fn column_def(&self, w: &mut Writer<'_>, column: &ColumnDef, single_key: bool) {
+        if column.auto && single_key {
+            w.push("INTEGER PRIMARY KEY");
+        } else {
+            crate::ddl::column_def(w, column, single_key);
+        }
+    }
+
+    fn inline_auto_key(&self) -> bool {
+        true
+    }
+}

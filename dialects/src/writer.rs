@@ -1,0 +1,158 @@
+//! The writer every provider renders into: SQL text plus the order in which
+//! parameters must be bound.
+
+use crate::Provider;
+use crate::tree::{Expr, Select, Statement, Type};
+
+/// One placeholder of a rendered statement: which parameter (and for list
+/// and row parameters, which element of it) is bound there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bind {
+    /// The whole parameter.
+    Param(u16),
+    /// Element `item` of a list parameter. A list shorter than the rendered
+    /// placeholder count repeats its last element, which leaves `IN` unchanged.
+    Item { param: u16, item: u32 },
+}
+
+/// A statement rendered for one dialect.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    pub sql: String,
+    /// One entry per placeholder, in the order the placeholders appear.
+    pub binds: Vec<Bind>,
+}
+
+/// Writes parameter values as SQL literals, for `sql_inline` debugging output.
+pub trait InlineValues {
+    /// Writes the value of `bind` as a literal of the given provider's dialect.
+    fn write_value(&self, provider: &dyn Provider, out: &mut String, bind: Bind);
+}
+
+/// Accumulates SQL text and binds while a provider walks a tree.
+pub struct Writer<'a> {
+    provider: &'a dyn Provider,
+    /// The SQL text written so far.
+    pub sql: String,
+    binds: Vec<Bind>,
+    inline: Option<&'a dyn InlineValues>,
+}
+
+impl<'a> Writer<'a> {
+    pub fn new(provider: &'a dyn Provider) -> Self {
+        Writer {
+            provider,
+            sql: String::with_capacity(128),
+            binds: Vec::new(),
+            inline: None,
+        }
+    }
+
+    /// A writer that prints values instead of placeholders.
+    pub fn inline(provider: &'a dyn Provider, values: &'a dyn InlineValues) -> Self {
+        Writer {
+            inline: Some(values),
+            ..Writer::new(provider)
+        }
+    }
+
+    pub fn provider(&self) -> &'a dyn Provider {
+        self.provider
+    }
+
+    pub fn finish(self) -> Rendered {
+        Rendered {
+            sql: self.sql,
+            binds: self.binds,
+        }
+    }
+
+    pub fn push(&mut self, text: &str) {
+        self.sql.push_str(text);
+    }
+
+    /// Writes a quoted identifier.
+    pub fn ident(&mut self, name: &str) {
+        let quote = self.provider.quote_char();
+        self.sql.push(quote);
+        for c in name.chars() {
+            if c == quote {
+                self.sql.push(quote);
+            }
+            self.sql.push(c);
+        }
+        self.sql.push(quote);
+    }
+
+    /// Writes `"table"."column"`.
+    pub fn qualified(&mut self, table: &str, column: &str) {
+        self.ident(table);
+        self.sql.push('.');
+        self.ident(column);
+    }
+
+    /// Writes a placeholder (or, in inline mode, the value) for `bind`.
+    pub fn bind(&mut self, bind: Bind, ty: Type) {
+        self.binds.push(bind);
+        match self.inline {
+            Some(values) => values.write_value(self.provider, &mut self.sql, bind),
+            None => {
+                let n = self.binds.len();
+                self.provider.placeholder(self, n, ty);
+            }
+        }
+    }
+
+    /// Writes a string constant that comes from foal itself (never user data).
+    pub fn string_constant(&mut self, text: &str) {
+        self.provider.string_literal(&mut self.sql, text);
+    }
+
+    pub fn expr(&mut self, expr: &Expr) {
+        let provider = self.provider;
+        provider.expr(self, expr);
+    }
+
+    /// Writes `expr`, parenthesised when it is not atomic.
+    pub fn expr_grouped(&mut self, expr: &Expr) {
+        if crate::render::precedence(expr) < crate::render::ATOM {
+            self.sql.push('(');
+            self.expr(expr);
+            self.sql.push(')');
+        } else {
+            self.expr(expr);
+        }
+    }
+
+    pub fn exprs(&mut self, exprs: &[Expr]) {
+        for (i, e) in exprs.iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            self.expr(e);
+        }
+    }
+
+    pub fn select(&mut self, select: &Select) {
+        let provider = self.provider;
+        provider.select(self, select);
+    }
+
+    pub fn statement(&mut self, statement: &Statement) {
+        let provider = self.provider;
+        match statement {
+            Statement::Select(s) => provider.select(self, s),
+            Statement::Insert(i) => provider.insert(self, i),
+            Statement::Update(u) => provider.update(self, u),
+            Statement::Delete(d) => provider.delete(self, d),
+            Statement::CreateTable(c) => provider.create_table(self, c),
+            Statement::DropTable { table, if_exists } => {
+                self.push("DROP TABLE ");
+                if *if_exists {
+                    self.push("IF EXISTS ");
+                }
+                self.ident(table);
+            }
+        }
+    }
+}

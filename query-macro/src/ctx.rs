@@ -1,0 +1,171 @@
+//! State of one `select!` expansion: the errors found so far and the host
+//! values that become bound parameters.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+/// The path generated code reaches the runtime through.
+pub(crate) fn private() -> TokenStream {
+    quote!(::foal::__private)
+}
+
+/// How a LIKE pattern matches.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LikeKind {
+    Prefix,
+    Suffix,
+    Anywhere,
+}
+
+impl LikeKind {
+    pub(crate) fn tokens(self) -> TokenStream {
+        let p = private();
+        match self {
+            LikeKind::Prefix => quote!(#p::LikeKind::Prefix),
+            LikeKind::Suffix => quote!(#p::LikeKind::Suffix),
+            LikeKind::Anywhere => quote!(#p::LikeKind::Anywhere),
+        }
+    }
+
+    /// The pattern of a literal, escaped at compile time.
+    pub(crate) fn pattern(self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len() + 2);
+        if self != LikeKind::Prefix {
+            out.push('%');
+        }
+        for c in text.chars() {
+            if matches!(c, '\\' | '%' | '_') {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        if self != LikeKind::Suffix {
+            out.push('%');
+        }
+        out
+    }
+}
+
+/// A value computed in Rust before the query runs.
+pub(crate) enum Param {
+    /// Any expression mentioning no query variable, bound as one value.
+    Value(syn::Expr),
+    /// A collection for `contains`, bound as a list.
+    List(syn::Expr),
+    /// Text searched with `starts_with`/`ends_with`/`contains`.
+    Like(syn::Expr, LikeKind),
+    /// A string constant of the source.
+    Static(String, Span),
+}
+
+#[derive(Default)]
+pub(crate) struct Ctx {
+    errors: Vec<syn::Error>,
+    params: Vec<Param>,
+    fresh: usize,
+}
+
+impl Ctx {
+    /// Records an error spanned on `tokens`; translation goes on so every
+    /// problem of the query is reported in one build.
+    pub(crate) fn error(&mut self, tokens: impl ToTokens, message: impl std::fmt::Display) {
+        self.errors.push(syn::Error::new_spanned(tokens, message));
+    }
+
+    pub(crate) fn error_at(&mut self, span: Span, message: impl std::fmt::Display) {
+        self.errors.push(syn::Error::new(span, message));
+    }
+
+    /// All errors as one, if any.
+    pub(crate) fn take_errors(&mut self) -> Option<syn::Error> {
+        let mut errors = std::mem::take(&mut self.errors).into_iter();
+        let mut first = errors.next()?;
+        for e in errors {
+            first.combine(e);
+        }
+        Some(first)
+    }
+
+    /// A fresh identifier for a query variable.
+    pub(crate) fn fresh_var(&mut self) -> syn::Ident {
+        self.fresh += 1;
+        format_ident!("__v{}", self.fresh)
+    }
+
+    /// Registers a parameter; returns its index.
+    fn push(&mut self, param: Param) -> usize {
+        self.params.push(param);
+        self.params.len() - 1
+    }
+
+    fn host_ident(index: usize, span: Span) -> syn::Ident {
+        let mut ident = format_ident!("__h{}", index);
+        ident.set_span(span.resolved_at(Span::mixed_site()));
+        ident
+    }
+
+    /// A host value as a builder expression (`Expr<&T>`).
+    pub(crate) fn value(&mut self, expr: syn::Expr) -> TokenStream {
+        let span = expr.span();
+        let index = self.push(Param::Value(expr));
+        let (h, i) = (Self::host_ident(index, span), index as u16);
+        quote_spanned!(span=> __b.param(#i, #h))
+    }
+
+    /// A string constant as a builder expression (`Expr<&'static str>`).
+    pub(crate) fn text(&mut self, text: String, span: Span) -> TokenStream {
+        let index = self.push(Param::Static(text, span)) as u16;
+        quote_spanned!(span=> __b.text(#index))
+    }
+
+    /// A collection as a builder list parameter.
+    pub(crate) fn list(&mut self, expr: syn::Expr) -> TokenStream {
+        let span = expr.span();
+        let index = self.push(Param::List(expr));
+        let (h, i) = (Self::host_ident(index, span), index as u16);
+        quote_spanned!(span=> __b.list(#i, #h))
+    }
+
+    /// A searched text as a builder expression of its LIKE pattern.
+    pub(crate) fn like(&mut self, expr: syn::Expr, kind: LikeKind) -> TokenStream {
+        let span = expr.span();
+        let index = self.push(Param::Like(expr, kind));
+        let (h, i) = (Self::host_ident(index, span), index as u16);
+        quote_spanned!(span=> __b.param(#i, #h))
+    }
+
+    /// The `let __hN = …;` statements evaluating host values, and the
+    /// expression of the parameter vector.
+    pub(crate) fn emit_params(&self) -> (TokenStream, TokenStream) {
+        let p = private();
+        let mut lets = TokenStream::new();
+        let mut values = Vec::new();
+        for (index, param) in self.params.iter().enumerate() {
+            match param {
+                Param::Value(expr) | Param::List(expr) | Param::Like(expr, _) => {
+                    let span = expr.span();
+                    let h = Self::host_ident(index, span);
+                    let init = match param {
+                        Param::Like(_, kind) => {
+                            let kind = kind.tokens();
+                            quote_spanned!(span=> &#p::methods::like_pattern(&(#expr), #kind))
+                        }
+                        _ => quote_spanned!(span=> &(#expr)),
+                    };
+                    lets.extend(quote_spanned!(span=> let #h = #init;));
+                    values.push(match param {
+                        Param::List(_) => {
+                            quote_spanned!(span=> #p::Value::List(#p::methods::HostList::values(#h)))
+                        }
+                        _ => quote_spanned!(span=> #p::ToValue::to_value(#h)),
+                    });
+                }
+                Param::Static(text, span) => {
+                    values.push(quote_spanned!(*span=> #p::Value::StaticText(#text)));
+                }
+            }
+        }
+        (lets, quote!(::std::vec![#(#values),*]))
+    }
+}

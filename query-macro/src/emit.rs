@@ -1,0 +1,99 @@
+//! Assembling the expansion of `select!`.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::ctx::{Ctx, private};
+use crate::expr::Tx;
+use crate::lower::lower;
+use crate::parse::parse_input;
+
+/// The query as written, spaced for reading (`p.name` rather than `p . name`).
+fn source_text(input: &TokenStream) -> String {
+    let raw = input.to_string();
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        match (c, next) {
+            (' ', Some('.' | ',' | ')' | ']' | '?' | ':')) if !out.ends_with(['.', ':']) => {}
+            (' ', Some('(' | '[')) if out.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '!') => {}
+            (' ', _) if out.ends_with(['.', '(', '[', '&', '!']) && !out.ends_with(" &") && !out.ends_with(" !") => {}
+            _ => out.push(c),
+        }
+    }
+    out.replace(" :: ", "::").replace(": :", "::")
+}
+
+/// Compile errors, next to an expression of any type, so the mistake does
+/// not cascade into type errors elsewhere.
+fn failure(error: syn::Error) -> TokenStream {
+    let errors = error.into_compile_error();
+    quote!({ #errors loop {} })
+}
+
+pub(crate) fn expand_select(input: TokenStream) -> TokenStream {
+    let source = source_text(&input);
+    let parsed = match parse_input(input) {
+        Ok(parsed) => parsed,
+        Err(e) => return failure(e),
+    };
+    let mut ctx = Ctx::default();
+    let lowered = {
+        let mut tx = Tx::new(&mut ctx);
+        lower(&mut tx, parsed)
+    };
+    if let Some(error) = ctx.take_errors() {
+        return failure(error);
+    }
+    let p = private();
+    let (lets, params) = ctx.emit_params();
+    let (body, items) = (lowered.body, lowered.items);
+    let site = quote! {
+        static __SITE: #p::Site = #p::Site::new(
+            ::core::file!(), ::core::line!(), ::core::column!(), #source,
+        );
+    };
+    match lowered.refine {
+        None => quote!({
+            #site
+            #items
+            #lets
+            #p::Query::new(&__SITE, #params, |__b: &#p::Builder| { #body })
+        }),
+        Some((base, var)) => quote!({
+            #site
+            #items
+            let __q = #base;
+            #lets
+            #p::Query::refine(__q, &__SITE, #params, |__b: &#p::Builder, #var| { #body })
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_text_reads_like_the_source() {
+        let tokens: TokenStream = "p . name for p in Product if p . price >= 500 && p . name . starts_with (\"iPad\")"
+            .parse()
+            .unwrap_or_default();
+        assert_eq!(
+            source_text(&tokens),
+            "p.name for p in Product if p.price >= 500 && p.name.starts_with(\"iPad\")"
+        );
+    }
+
+    #[test]
+    fn errors_of_one_query_are_reported_together() {
+        let tokens: TokenStream = "p for p in Product if foo(p.x) && p.y.frobnicate()"
+            .parse()
+            .unwrap_or_default();
+        let out = expand_select(tokens).to_string();
+        assert_eq!(out.matches("compile_error").count(), 2, "{out}");
+        assert!(out.contains("the function `foo` cannot be translated"), "{out}");
+        assert!(out.contains("the method `frobnicate` cannot be translated"), "{out}");
+    }
+}

@@ -1,0 +1,722 @@
+//! Translation of one Rust expression inside a query into builder calls.
+//!
+//! A sub-expression that mentions no query variable is a *host* value: it is
+//! evaluated in Rust before the query runs and bound as a parameter (numeric
+//! and boolean literals are written into the SQL instead). Everything else
+//! must be a construct foal can translate; anything else is a compile error
+//! spanned on the offending tokens.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+use syn::{BinOp, Expr, ExprLit, Ident, Lit, UnOp};
+
+use crate::ctx::{Ctx, LikeKind, private};
+use crate::parse::{Clause, Comprehension, generator};
+
+/// Query variables in scope, innermost last.
+#[derive(Default)]
+pub(crate) struct Env {
+    scopes: Vec<Scope>,
+}
+
+#[derive(Default)]
+struct Scope {
+    vars: Vec<(String, Ident)>,
+    sources: usize,
+}
+
+impl Env {
+    pub(crate) fn push(&mut self) {
+        self.scopes.push(Scope::default());
+    }
+
+    pub(crate) fn pop(&mut self) {
+        self.scopes.pop();
+    }
+
+    /// Binds `name` to the generated variable `ident` in the innermost scope.
+    pub(crate) fn bind(&mut self, name: &Ident, ident: Ident, is_source: bool) {
+        if self.scopes.is_empty() {
+            self.push();
+        }
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.vars.push((name.to_string(), ident));
+            if is_source {
+                scope.sources += 1;
+            }
+        }
+    }
+
+    pub(crate) fn lookup(&self, name: &str) -> Option<&Ident> {
+        self.scopes
+            .iter()
+            .rev()
+            .flat_map(|s| s.vars.iter().rev())
+            .find(|(n, _)| n == name)
+            .map(|(_, i)| i)
+    }
+
+    fn sources(&self) -> usize {
+        self.scopes.last().map_or(0, |s| s.sources)
+    }
+}
+
+/// A translated sub-expression.
+pub(crate) enum Tr {
+    /// Builder code yielding an `Expr<T>` that depends on the query.
+    Query(TokenStream),
+    /// A query variable itself (a whole row).
+    Var(Ident),
+    /// Builder code yielding an `Expr<T>` of a value known before the query.
+    Const(TokenStream),
+}
+
+/// Finds the query variables an expression mentions.
+struct Mentions<'a> {
+    env: &'a Env,
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for Mentions<'_> {
+    fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+        if p.qself.is_none() {
+            if let Some(ident) = p.path.get_ident() {
+                self.found |= self.env.lookup(&ident.to_string()).is_some();
+            }
+        }
+        syn::visit::visit_expr_path(self, p);
+    }
+
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        // A generator is a subquery: always translated, never run in Rust.
+        if m.path.is_ident(crate::parse::GENERATOR) {
+            self.found = true;
+            return;
+        }
+        // Tokens of a macro call are opaque: a query variable named in them
+        // counts as mentioned, so the macro is reported, not run in Rust.
+        fn scan(tokens: TokenStream, env: &Env) -> bool {
+            tokens.into_iter().any(|t| match t {
+                proc_macro2::TokenTree::Ident(i) => env.lookup(&i.to_string()).is_some(),
+                proc_macro2::TokenTree::Group(g) => scan(g.stream(), env),
+                _ => false,
+            })
+        }
+        self.found |= scan(m.tokens.clone(), self.env);
+    }
+}
+
+/// The translator of one query.
+pub(crate) struct Tx<'a> {
+    pub(crate) ctx: &'a mut Ctx,
+    pub(crate) env: Env,
+}
+
+/// A placeholder after an error: never compiled, the expansion fails first.
+fn placeholder() -> Tr {
+    Tr::Query(quote!(()))
+}
+
+fn strip(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => strip(&p.expr),
+        Expr::Group(g) => strip(&g.expr),
+        other => other,
+    }
+}
+
+/// Whether `e` is a literal (possibly negated) written into the SQL.
+fn literal(e: &Expr) -> Option<&ExprLit> {
+    match strip(e) {
+        Expr::Lit(l) if matches!(l.lit, Lit::Int(_) | Lit::Float(_) | Lit::Bool(_)) => Some(l),
+        Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => match strip(&u.expr) {
+            Expr::Lit(l) if matches!(l.lit, Lit::Int(_) | Lit::Float(_)) => Some(l),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn is_none_path(e: &Expr) -> bool {
+    matches!(strip(e), Expr::Path(p) if p.path.is_ident("None"))
+}
+
+/// The name of a plain function call (`count(…)`).
+fn call_name(call: &syn::ExprCall) -> Option<String> {
+    match &*call.func {
+        Expr::Path(p) if p.qself.is_none() => p.path.get_ident().map(Ident::to_string),
+        _ => None,
+    }
+}
+
+const AGGREGATES: &[&str] = &[
+    "count",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "count_distinct",
+    "group_concat",
+    "exists",
+];
+
+impl Tx<'_> {
+    pub(crate) fn new(ctx: &mut Ctx) -> Tx<'_> {
+        let mut env = Env::default();
+        env.push();
+        Tx { ctx, env }
+    }
+
+    pub(crate) fn mentions(&self, e: &Expr) -> bool {
+        let mut m = Mentions {
+            env: &self.env,
+            found: false,
+        };
+        m.visit_expr(e);
+        m.found
+    }
+
+    /// A value known before the query runs, as a builder expression.
+    fn constant(&mut self, e: &Expr) -> TokenStream {
+        let p = private();
+        if literal(e).is_some() {
+            return quote_spanned!(e.span()=> #p::lit(#e));
+        }
+        if let Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) = strip(e) {
+            return self.ctx.text(s.value(), s.span());
+        }
+        self.ctx.value(e.clone())
+    }
+
+    /// Translates `e`.
+    pub(crate) fn tr(&mut self, e: &Expr) -> Tr {
+        if !self.mentions(e) {
+            if generator(e).is_some() {
+                self.ctx.error(
+                    e,
+                    "a generator (`x for x in …`) can only be the argument of an aggregate: \
+                     `count(..)`, `sum(..)`, `avg(..)`, `min(..)`, `max(..)` or `exists(..)`",
+                );
+                return placeholder();
+            }
+            return Tr::Const(self.constant(e));
+        }
+        let p = private();
+        match e {
+            Expr::Path(path) => match path.path.get_ident().and_then(|i| self.env.lookup(&i.to_string())) {
+                Some(var) => Tr::Var(var.clone()),
+                None => {
+                    self.ctx.error(path, "cannot translate this path to SQL");
+                    placeholder()
+                }
+            },
+            Expr::Paren(inner) => self.tr(&inner.expr),
+            Expr::Group(inner) => self.tr(&inner.expr),
+            Expr::Reference(r) => self.tr(&r.expr),
+            Expr::Field(f) => self.field(f),
+            Expr::Unary(u) => {
+                let inner = self.tr(&u.expr);
+                let inner = self.value(inner, &u.expr);
+                match u.op {
+                    UnOp::Not(op) => Tr::Query(quote_spanned!(op.span=> #p::ops::not(#inner))),
+                    UnOp::Neg(op) => Tr::Query(quote_spanned!(op.span=> #p::ops::neg(#inner))),
+                    _ => Tr::Query(inner),
+                }
+            }
+            Expr::Binary(b) => self.binary(b),
+            Expr::MethodCall(m) => self.method(m),
+            Expr::Call(c) => self.call(c),
+            Expr::If(i) => self.if_else(i),
+            Expr::Cast(c) => {
+                let inner = self.tr(&c.expr);
+                let inner = self.value(inner, &c.expr);
+                let ty = &c.ty;
+                Tr::Query(quote_spanned!(c.span()=> #p::methods::cast::<#ty, _>(#inner)))
+            }
+            Expr::Block(b) if b.block.stmts.len() == 1 => match &b.block.stmts[0] {
+                syn::Stmt::Expr(inner, None) => self.tr(inner),
+                _ => self.unsupported(e),
+            },
+            _ => self.unsupported(e),
+        }
+    }
+
+    /// A translated operand as an `Expr<T>`: a bare query variable stands
+    /// for its row's key (`o.customer == c`).
+    pub(crate) fn value(&mut self, tr: Tr, at: &Expr) -> TokenStream {
+        let p = private();
+        match tr {
+            Tr::Query(t) | Tr::Const(t) => t,
+            Tr::Var(v) => quote_spanned!(at.span()=> #p::row_ref(__b, &#v)),
+        }
+    }
+
+    /// Translates `e` straight to an `Expr<T>`.
+    pub(crate) fn expr(&mut self, e: &Expr) -> TokenStream {
+        let tr = self.tr(e);
+        self.value(tr, e)
+    }
+
+    fn unsupported(&mut self, e: &Expr) -> Tr {
+        let what = match e {
+            Expr::Closure(_) => {
+                "a closure cannot be translated to SQL; write the condition directly in the query".into()
+            }
+            Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => {
+                "a loop cannot be translated to SQL; use an aggregate (`count`, `sum`, …) or `exists` over a generator".into()
+            }
+            Expr::Block(_) | Expr::Unsafe(_) => {
+                "a block with statements cannot be translated to SQL; compute values before the query or write one expression".into()
+            }
+            Expr::Macro(m) if m.mac.path.is_ident(crate::parse::GENERATOR) => {
+                "a generator (`x for x in …`) can only be the argument of an aggregate: `count(..)`, `sum(..)`, `avg(..)`, `min(..)`, `max(..)` or `exists(..)`".into()
+            }
+            Expr::Macro(m) => format!(
+                "the macro `{}!` cannot be translated to SQL because it uses a query variable; compute the value before the query",
+                m.mac.path.to_token_stream()
+            ),
+            Expr::Match(_) => {
+                "`match` cannot be translated to SQL; use `if … else …`".into()
+            }
+            Expr::Index(_) => "indexing cannot be translated to SQL".into(),
+            Expr::Range(_) => "a range can only be used as `(lo..=hi).contains(&x)`".into(),
+            Expr::Assign(_) => "assignment cannot be used inside a query".into(),
+            Expr::Let(_) => "`let` cannot be used inside a query".into(),
+            Expr::Try(_) => "`?` cannot be used on a query value".into(),
+            Expr::Await(_) | Expr::Async(_) => "async code cannot be translated to SQL".into(),
+            Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => {
+                "control flow cannot be used inside a query".into()
+            }
+            Expr::Tuple(_) => {
+                "a tuple can only be selected as the whole projection: `(p.name, p.price) for p in Product`".into()
+            }
+            Expr::Struct(_) => {
+                "a struct literal can only be selected as the whole projection: `Summary { .. } for p in Product`".into()
+            }
+            Expr::Array(_) | Expr::Repeat(_) => "an array cannot be translated to SQL".into(),
+            _ => "this expression cannot be translated to SQL".into(),
+        };
+        self.ctx.error(e, what);
+        placeholder()
+    }
+
+    fn field(&mut self, f: &syn::ExprField) -> Tr {
+        let p = private();
+        let base = match self.tr(&f.base) {
+            Tr::Var(v) => quote!(&#v),
+            Tr::Query(t) => quote!(&(#t)),
+            Tr::Const(_) => {
+                self.ctx.error(&f.base, "cannot read a field of this value in a query");
+                return placeholder();
+            }
+        };
+        let member = &f.member;
+        if let syn::Member::Unnamed(_) = member {
+            self.ctx.error(member, "tuple fields cannot be read inside a query");
+            return placeholder();
+        }
+        let access = quote_spanned!(member.span()=> &__f.#member);
+        Tr::Query(quote_spanned!(f.span()=> #p::field(__b, #base, |__f| #access)))
+    }
+
+    fn binary(&mut self, b: &syn::ExprBinary) -> Tr {
+        let p = private();
+        let op_span = b.op.span();
+        // `x == None` / `x != None`.
+        if matches!(b.op, BinOp::Eq(_) | BinOp::Ne(_)) && (is_none_path(&b.right) || is_none_path(&b.left)) {
+            let other = if is_none_path(&b.right) { &b.left } else { &b.right };
+            let x = self.expr(other);
+            let f = if matches!(b.op, BinOp::Eq(_)) {
+                quote!(is_none)
+            } else {
+                quote!(is_some)
+            };
+            return Tr::Query(quote_spanned!(op_span=> #p::methods::#f(#x)));
+        }
+        let (name, comparison) = match b.op {
+            BinOp::Eq(_) => ("eq", true),
+            BinOp::Ne(_) => ("ne", true),
+            BinOp::Lt(_) => ("lt", true),
+            BinOp::Le(_) => ("le", true),
+            BinOp::Gt(_) => ("gt", true),
+            BinOp::Ge(_) => ("ge", true),
+            BinOp::And(_) => ("and", false),
+            BinOp::Or(_) => ("or", false),
+            BinOp::Add(_) => ("add", false),
+            BinOp::Sub(_) => ("sub", false),
+            BinOp::Mul(_) => ("mul", false),
+            BinOp::Div(_) => ("div", false),
+            BinOp::Rem(_) => ("rem", false),
+            BinOp::BitAnd(_) | BinOp::BitOr(_) | BinOp::BitXor(_) | BinOp::Shl(_) | BinOp::Shr(_) => {
+                self.ctx.error(
+                    b.op,
+                    "bitwise operators cannot be translated to SQL; use `&&` and `||` for conditions",
+                );
+                return placeholder();
+            }
+            _ => {
+                self.ctx.error(b.op, "assignment cannot be used inside a query");
+                return placeholder();
+            }
+        };
+        let left = self.tr(&b.left);
+        let right = self.tr(&b.right);
+        // Comparisons take the query side first, so a value computed in Rust
+        // is always the right operand (`5 < p.x` is `p.x > 5`).
+        let (name, left, right, lexpr, rexpr) =
+            if comparison && matches!(left, Tr::Const(_)) && !matches!(right, Tr::Const(_)) {
+                let flipped = match name {
+                    "lt" => "gt",
+                    "le" => "ge",
+                    "gt" => "lt",
+                    "ge" => "le",
+                    same => same,
+                };
+                (flipped, right, left, &b.right, &b.left)
+            } else {
+                (name, left, right, &b.left, &b.right)
+            };
+        let l = self.value(left, lexpr);
+        let r = self.value(right, rexpr);
+        let f = Ident::new(name, op_span);
+        Tr::Query(quote_spanned!(b.span()=> #p::ops::#f(#l, #r)))
+    }
+
+    fn args(&mut self, m: &syn::ExprMethodCall, n: usize) -> bool {
+        if m.args.len() == n {
+            return true;
+        }
+        self.ctx.error(
+            &m.method,
+            format!(
+                "`{}` takes {n} argument{} here",
+                m.method,
+                if n == 1 { "" } else { "s" }
+            ),
+        );
+        false
+    }
+
+    fn method(&mut self, m: &syn::ExprMethodCall) -> Tr {
+        let p = private();
+        let name = m.method.to_string();
+        let span = m.method.span();
+        if !self.mentions(&m.receiver) {
+            // A Rust value's method with a query argument: only `contains`.
+            if name == "contains" && self.args(m, 1) {
+                if let Expr::Range(range) = strip(&m.receiver) {
+                    return self.between(range, &m.args[0]);
+                }
+                let list = self.ctx.list((*m.receiver).clone());
+                let x = self.expr(&m.args[0]);
+                return Tr::Query(quote_spanned!(span=> #p::methods::in_list(#list, #x)));
+            }
+            self.ctx.error(
+                &m.method,
+                format!(
+                    "`{name}` is called on a value computed in Rust but given a query value; \
+                     only `list.contains(&x)` (an IN list) can mix them"
+                ),
+            );
+            return placeholder();
+        }
+        // `x.chars().count()`.
+        if name == "count" && m.args.is_empty() {
+            if let Expr::MethodCall(inner) = strip(&m.receiver) {
+                if inner.method == "chars" && inner.args.is_empty() {
+                    let s = self.expr(&inner.receiver);
+                    return Tr::Query(quote_spanned!(span=> #p::methods::char_count(#s)));
+                }
+            }
+        }
+        let receiver = self.tr(&m.receiver);
+        let recv = self.value(receiver, &m.receiver);
+        let method = Ident::new(&name, span);
+        match name.as_str() {
+            "starts_with" | "ends_with" | "contains" if self.args(m, 1) => {
+                let kind = match name.as_str() {
+                    "starts_with" => LikeKind::Prefix,
+                    "ends_with" => LikeKind::Suffix,
+                    _ => LikeKind::Anywhere,
+                };
+                let arg = &m.args[0];
+                if self.mentions(arg) {
+                    let text = self.expr(arg);
+                    let kind = kind.tokens();
+                    return Tr::Query(quote_spanned!(span=> #p::methods::like_expr(#recv, #text, #kind)));
+                }
+                let pattern = match strip(arg) {
+                    Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => self.ctx.text(kind.pattern(&s.value()), s.span()),
+                    _ => self.ctx.like(arg.clone(), kind),
+                };
+                Tr::Query(quote_spanned!(span=> #p::methods::like(#recv, #pattern)))
+            }
+            "to_lowercase" | "to_uppercase" | "trim" | "len" | "is_empty" | "is_none" | "is_some"
+            | "unwrap_or_default" | "abs" | "round" | "to_string" | "key"
+                if self.args(m, 0) =>
+            {
+                Tr::Query(quote_spanned!(span=> #p::methods::#method(#recv)))
+            }
+            "clone" | "to_owned" | "as_str" | "as_ref" if self.args(m, 0) => Tr::Query(recv),
+            "unwrap_or" if self.args(m, 1) => {
+                let d = self.expr(&m.args[0]);
+                Tr::Query(quote_spanned!(span=> #p::methods::unwrap_or(#recv, #d)))
+            }
+            "min" | "max" if self.args(m, 1) => {
+                let other = self.expr(&m.args[0]);
+                let f = Ident::new(if name == "min" { "least" } else { "greatest" }, span);
+                Tr::Query(quote_spanned!(span=> #p::methods::#f(#recv, #other)))
+            }
+            "desc" | "asc" => {
+                self.ctx
+                    .error(&m.method, format!("`{name}()` can only be used on a key of `order_by`"));
+                placeholder()
+            }
+            "starts_with" | "ends_with" | "contains" | "to_lowercase" | "to_uppercase" | "trim" | "len"
+            | "is_empty" | "is_none" | "is_some" | "unwrap_or_default" | "abs" | "round" | "to_string" | "key"
+            | "clone" | "to_owned" | "as_str" | "as_ref" | "unwrap_or" | "min" | "max" => placeholder(),
+            _ => {
+                self.ctx.error(
+                    &m.method,
+                    format!(
+                        "the method `{name}` cannot be translated to SQL; supported methods are \
+                         starts_with, ends_with, contains, to_lowercase, to_uppercase, trim, len, \
+                         is_empty, chars().count(), is_none, is_some, unwrap_or, unwrap_or_default, \
+                         abs, round, min, max, to_string; or compute the value in Rust before the query"
+                    ),
+                );
+                placeholder()
+            }
+        }
+    }
+
+    /// `(lo..=hi).contains(&x)`: `x BETWEEN lo AND hi` (as `lo <= x AND x <= hi`).
+    fn between(&mut self, range: &syn::ExprRange, x: &Expr) -> Tr {
+        let p = private();
+        let (Some(lo), Some(hi)) = (&range.start, &range.end) else {
+            self.ctx
+                .error(range, "only a range with both ends can test membership in a query");
+            return placeholder();
+        };
+        let x1 = self.expr(x);
+        let x2 = self.expr(x);
+        let lo = self.expr(lo);
+        let hi = self.expr(hi);
+        let upper = match range.limits {
+            syn::RangeLimits::Closed(_) => quote!(le),
+            syn::RangeLimits::HalfOpen(_) => quote!(lt),
+        };
+        Tr::Query(quote_spanned!(range.span()=> #p::ops::and(#p::ops::ge(#x1, #lo), #p::ops::#upper(#x2, #hi))))
+    }
+
+    fn call(&mut self, c: &syn::ExprCall) -> Tr {
+        let p = private();
+        let Some(name) = call_name(c) else {
+            self.ctx.error(
+                &c.func,
+                "this function cannot be translated to SQL; compute its value in Rust before the query \
+                 (it is then bound as a parameter), or use a supported function",
+            );
+            return placeholder();
+        };
+        let span = c.func.span();
+        if AGGREGATES.contains(&name.as_str()) {
+            return self.aggregate(&name, c);
+        }
+        match (name.as_str(), c.args.len()) {
+            ("Some", 1) => {
+                let x = self.expr(&c.args[0]);
+                Tr::Query(quote_spanned!(span=> #p::methods::some(#x)))
+            }
+            ("coalesce", 2) => {
+                let x = self.expr(&c.args[0]);
+                let d = self.expr(&c.args[1]);
+                Tr::Query(quote_spanned!(span=> ::foal::functions::coalesce(#x, #d)))
+            }
+            ("desc", _) => {
+                self.ctx
+                    .error(&c.func, "`desc(..)` can only be used as a key of `order_by`");
+                placeholder()
+            }
+            _ => {
+                self.ctx.error(
+                    &c.func,
+                    format!(
+                        "the function `{name}` cannot be translated to SQL; compute its value in Rust before \
+                         the query (it is then bound as a parameter), or use a supported function: count, \
+                         sum, avg, min, max, count_distinct, group_concat, exists, coalesce"
+                    ),
+                );
+                placeholder()
+            }
+        }
+    }
+
+    fn aggregate(&mut self, name: &str, c: &syn::ExprCall) -> Tr {
+        let p = private();
+        let span = c.func.span();
+        let expected = if name == "group_concat" { 2 } else { 1 };
+        if c.args.len() != expected {
+            self.ctx.error(
+                &c.func,
+                format!(
+                    "`{name}` takes {expected} argument{}",
+                    if expected == 1 { "" } else { "s" }
+                ),
+            );
+            return placeholder();
+        }
+        let arg = &c.args[0];
+        let separator = match c.args.get(1).map(strip) {
+            Some(Expr::Lit(ExprLit { lit: Lit::Str(s), .. })) => Some(s.clone()),
+            Some(other) => {
+                self.ctx
+                    .error(other, "the separator of `group_concat` must be a string literal");
+                return placeholder();
+            }
+            None => None,
+        };
+        if let Some(parsed) = generator(arg) {
+            return match parsed {
+                Ok(g) => self.generator(name, &g, separator, span),
+                Err(e) => {
+                    self.ctx.error_at(e.span(), e);
+                    placeholder()
+                }
+            };
+        }
+        if name == "exists" {
+            self.ctx
+                .error(arg, "`exists` takes a generator: `exists(o for o in Order if …)`");
+            return placeholder();
+        }
+        let f = Ident::new(name, span);
+        let x = match self.tr(arg) {
+            Tr::Var(v) if name == "count" && self.env.sources() > 1 => {
+                return Tr::Query(quote_spanned!(span=> #p::count_var_distinct(__b, #v)));
+            }
+            Tr::Var(v) if name == "count" => quote!(#v),
+            other => self.value(other, arg),
+        };
+        Tr::Query(match separator {
+            Some(sep) => quote_spanned!(span=> ::foal::functions::#f(#x, #sep)),
+            None => quote_spanned!(span=> ::foal::functions::#f(#x)),
+        })
+    }
+
+    /// The sources and conditions of a comprehension, as builder statements.
+    pub(crate) fn clauses(&mut self, clauses: &[Clause]) -> TokenStream {
+        let mut stmts = TokenStream::new();
+        for clause in clauses {
+            match clause {
+                Clause::For { var, source } => {
+                    let ident = self.ctx.fresh_var();
+                    stmts.extend(self.source(var, source, &ident));
+                    self.env.bind(var, ident, true);
+                }
+                Clause::If(cond) => {
+                    let cond = self.expr(cond);
+                    stmts.extend(quote!(__b.filter(#cond);));
+                }
+            }
+        }
+        stmts
+    }
+
+    /// `let <ident> = __b.source::<Entity>("name");` for `for var in source`.
+    pub(crate) fn source(&mut self, var: &Ident, source: &Expr, ident: &Ident) -> TokenStream {
+        let name = var.to_string();
+        match strip(source) {
+            Expr::Path(path) if is_entity_path(&path.path) => {
+                let ty = &path.path;
+                quote_spanned!(source.span()=> let #ident = __b.source::<#ty>(#name);)
+            }
+            other => {
+                self.ctx.error(
+                    other,
+                    "a source must be an entity type (`for p in Product`); query values and to-many \
+                     paths as sources are not supported here",
+                );
+                TokenStream::new()
+            }
+        }
+    }
+
+    fn generator(&mut self, name: &str, g: &Comprehension, separator: Option<syn::LitStr>, span: Span) -> Tr {
+        let p = private();
+        self.env.push();
+        let stmts = self.clauses(&g.clauses);
+        let out = if name == "exists" {
+            quote_spanned!(span=> ::foal::functions::exists(__b.rows(|| { #stmts })))
+        } else {
+            let f = Ident::new(name, span);
+            let x = match self.tr(&g.projection) {
+                Tr::Var(v) if name == "count" && self.env.sources() > 1 => {
+                    quote_spanned!(span=> #p::count_var_distinct(__b, #v))
+                }
+                Tr::Var(v) if name == "count" => quote_spanned!(span=> ::foal::functions::count(#v)),
+                other => {
+                    let x = self.value(other, &g.projection);
+                    match &separator {
+                        Some(sep) => quote_spanned!(span=> ::foal::functions::#f(#x, #sep)),
+                        None => quote_spanned!(span=> ::foal::functions::#f(#x)),
+                    }
+                }
+            };
+            quote_spanned!(span=> #p::scalar(__b.subquery(|| { #stmts #x })))
+        };
+        self.env.pop();
+        Tr::Query(out)
+    }
+
+    fn block_value<'e>(&mut self, block: &'e syn::Block) -> Option<&'e Expr> {
+        match block.stmts.as_slice() {
+            [syn::Stmt::Expr(e, None)] => Some(e),
+            _ => {
+                self.ctx.error(block, "a branch in a query must be a single expression");
+                None
+            }
+        }
+    }
+
+    fn if_else(&mut self, i: &syn::ExprIf) -> Tr {
+        let p = private();
+        if let Expr::Let(l) = &*i.cond {
+            self.ctx.error(
+                l,
+                "`if let` cannot be translated to SQL; use `x.is_some()` and `x.unwrap_or(..)`",
+            );
+            return placeholder();
+        }
+        let Some((_, otherwise)) = &i.else_branch else {
+            self.ctx.error(
+                i,
+                "an `if` without `else` has no value in a query; add an `else` branch",
+            );
+            return placeholder();
+        };
+        let cond = self.expr(&i.cond);
+        let then = match self.block_value(&i.then_branch) {
+            Some(e) => self.expr(e),
+            None => return placeholder(),
+        };
+        let otherwise = match &**otherwise {
+            Expr::Block(b) => match self.block_value(&b.block) {
+                Some(e) => self.expr(e),
+                None => return placeholder(),
+            },
+            other => self.expr(other),
+        };
+        Tr::Query(quote_spanned!(i.if_token.span=> #p::methods::case(#cond, #then, #otherwise)))
+    }
+}
+
+/// A path naming an entity type: its last segment starts upper-case.
+pub(crate) fn is_entity_path(path: &syn::Path) -> bool {
+    path.segments
+        .last()
+        .and_then(|s| s.ident.to_string().chars().next())
+        .is_some_and(char::is_uppercase)
+}

@@ -1,0 +1,364 @@
+//! From the parsed input to the body of the builder closure: sources,
+//! conditions, ordering, limits, and the projection that ends it.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Expr, Ident};
+
+use crate::ctx::private;
+use crate::expr::{Tr, Tx, is_entity_path};
+use crate::parse::{Comprehension, Input, generator};
+
+/// The lowered query.
+pub(crate) struct Lowered {
+    /// Statements of the builder closure, ending with the projection.
+    pub(crate) body: TokenStream,
+    /// Items generated next to the query (struct-literal row decoders).
+    pub(crate) items: TokenStream,
+    /// For `select!(q.filter(..))`: the query refined, and the closure
+    /// parameter standing for its rows.
+    pub(crate) refine: Option<(Expr, Ident)>,
+}
+
+const CHAIN_METHODS: &[&str] = &["filter", "map", "order_by", "limit", "offset", "page", "distinct"];
+
+pub(crate) fn lower(tx: &mut Tx<'_>, input: Input) -> Lowered {
+    match input {
+        Input::Comprehension(c) => {
+            let mut items = TokenStream::new();
+            let mut body = tx.clauses(&c.clauses);
+            body.extend(projection(tx, &c.projection, &mut items));
+            Lowered {
+                body,
+                items,
+                refine: None,
+            }
+        }
+        Input::Chain(expr) => chain(tx, &expr),
+    }
+}
+
+/// What a chain starts from.
+enum Root {
+    Entity(syn::Path),
+    Comprehension(Comprehension),
+    Query(Expr),
+}
+
+fn strip(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => strip(&p.expr),
+        Expr::Group(g) => strip(&g.expr),
+        other => other,
+    }
+}
+
+/// Splits `root.m1(..).m2(..)` into the root and the chain methods.
+fn split_chain(expr: &Expr) -> (&Expr, Vec<&syn::ExprMethodCall>) {
+    let mut calls = Vec::new();
+    let mut at = strip(expr);
+    while let Expr::MethodCall(m) = at {
+        if !CHAIN_METHODS.contains(&m.method.to_string().as_str()) {
+            break;
+        }
+        calls.push(m);
+        at = strip(&m.receiver);
+    }
+    calls.reverse();
+    (at, calls)
+}
+
+/// The closure `|p| body` of a chain method, with `p` bound to `var`.
+fn closure<'e>(tx: &mut Tx<'_>, m: &'e syn::ExprMethodCall, var: &Ident) -> Option<&'e Expr> {
+    let Some(Expr::Closure(c)) = m.args.first().map(strip) else {
+        tx.ctx.error(
+            &m.method,
+            format!("`{}` takes a closure of one row: `.{}(|p| …)`", m.method, m.method),
+        );
+        return None;
+    };
+    if m.args.len() != 1 || c.inputs.len() != 1 {
+        tx.ctx
+            .error(&c.inputs, "the closure takes exactly one parameter: the row");
+        return None;
+    }
+    match &c.inputs[0] {
+        syn::Pat::Ident(p) => tx.env.bind(&p.ident, var.clone(), false),
+        syn::Pat::Wild(_) => {}
+        other => {
+            tx.ctx
+                .error(other, "the closure's parameter must be a plain name: `|p| …`");
+            return None;
+        }
+    }
+    Some(&c.body)
+}
+
+/// The name a chain's row variable gets in the SQL: the first closure's
+/// parameter, or the entity's name in lower case.
+fn alias_name(calls: &[&syn::ExprMethodCall], entity: &syn::Path) -> Ident {
+    for m in calls {
+        if let Some(Expr::Closure(c)) = m.args.first().map(strip) {
+            if let Some(syn::Pat::Ident(p)) = c.inputs.first() {
+                return p.ident.clone();
+            }
+        }
+    }
+    let name = entity
+        .segments
+        .last()
+        .map(|s| s.ident.to_string().to_lowercase())
+        .unwrap_or_else(|| "t".into());
+    Ident::new(&name, Span::call_site())
+}
+
+fn chain(tx: &mut Tx<'_>, expr: &Expr) -> Lowered {
+    let (root_expr, calls) = split_chain(expr);
+    let root = match root_expr {
+        Expr::Path(p) if is_entity_path(&p.path) => Root::Entity(p.path.clone()),
+        other => match generator(other) {
+            Some(Ok(c)) => Root::Comprehension(c),
+            Some(Err(e)) => {
+                tx.ctx.error_at(e.span(), e);
+                return empty();
+            }
+            None => Root::Query(other.clone()),
+        },
+    };
+    let mut body = TokenStream::new();
+    let mut items = TokenStream::new();
+    let mut refine = None;
+    // The variable chain closures bind to, and the projection so far.
+    let (var, mut projected): (Option<Ident>, Option<TokenStream>) = match &root {
+        Root::Entity(path) => {
+            let var = tx.ctx.fresh_var();
+            let name = alias_name(&calls, path);
+            body.extend(tx.source(
+                &name,
+                &Expr::Path(syn::ExprPath {
+                    attrs: vec![],
+                    qself: None,
+                    path: path.clone(),
+                }),
+                &var,
+            ));
+            tx.env.bind(&name, var.clone(), true);
+            (Some(var), None)
+        }
+        Root::Comprehension(c) => {
+            body.extend(tx.clauses(&c.clauses));
+            match tx.tr(&c.projection) {
+                Tr::Var(v) => (Some(v), None),
+                _ => (None, Some(projection(tx, &c.projection, &mut items))),
+            }
+        }
+        Root::Query(q) => {
+            let var = format_ident!("__v0");
+            refine = Some((q.clone(), var.clone()));
+            (Some(var), None)
+        }
+    };
+    for m in calls {
+        let method = m.method.to_string();
+        let row_closure = matches!(method.as_str(), "filter" | "map" | "order_by");
+        if row_closure && projected.is_some() {
+            tx.ctx.error(
+                &m.method,
+                format!("`{method}` after `map` is not supported: filter and order the rows before projecting them"),
+            );
+            continue;
+        }
+        let row_var = match (&var, row_closure) {
+            (Some(v), true) => Some(v.clone()),
+            (None, true) => {
+                tx.ctx.error(
+                    &m.method,
+                    "chain methods with a closure need the comprehension to select a query variable: `(p for p in Product if …)`",
+                );
+                continue;
+            }
+            _ => None,
+        };
+        tx.env.push();
+        match (method.as_str(), row_var) {
+            ("filter", Some(v)) => {
+                if let Some(cond) = closure(tx, m, &v) {
+                    let cond = tx.expr(cond);
+                    body.extend(quote!(__b.filter(#cond);));
+                }
+            }
+            ("map", Some(v)) => {
+                if let Some(proj) = closure(tx, m, &v) {
+                    projected = Some(projection(tx, proj, &mut items));
+                }
+            }
+            ("order_by", Some(v)) => {
+                if let Some(keys) = closure(tx, m, &v) {
+                    body.extend(order_keys(tx, keys));
+                }
+            }
+            ("limit" | "offset", _) => {
+                if m.args.len() == 1 {
+                    let n = tx.expr(&m.args[0]);
+                    let f = &m.method;
+                    body.extend(quote_spanned!(m.method.span()=> __b.#f(#n);));
+                } else {
+                    tx.ctx.error(&m.method, format!("`{method}` takes one integer"));
+                }
+            }
+            ("page", _) => match (m.args.first(), m.args.get(1), m.args.len()) {
+                (Some(page), Some(size), 2) => body.extend(page_of(tx, page, size)),
+                _ => tx
+                    .ctx
+                    .error(&m.method, "`page` takes the page number (from 1) and the page size"),
+            },
+            ("distinct", _) => {
+                if m.args.is_empty() {
+                    body.extend(quote!(__b.distinct();));
+                } else {
+                    tx.ctx.error(&m.method, "`distinct` takes no argument");
+                }
+            }
+            _ => {}
+        }
+        tx.env.pop();
+    }
+    let tail = match (projected, var) {
+        (Some(p), _) => p,
+        (None, Some(v)) => quote!(#v),
+        (None, None) => quote!(()),
+    };
+    body.extend(tail);
+    Lowered { body, items, refine }
+}
+
+fn empty() -> Lowered {
+    Lowered {
+        body: TokenStream::new(),
+        items: TokenStream::new(),
+        refine: None,
+    }
+}
+
+/// `page(n, size)`: `LIMIT size OFFSET (n - 1) * size`, computed in Rust.
+fn page_of(tx: &mut Tx<'_>, page: &Expr, size: &Expr) -> TokenStream {
+    let p = private();
+    for arg in [page, size] {
+        if tx.mentions(arg) {
+            tx.ctx
+                .error(arg, "`page` takes values computed in Rust, not query values");
+            return TokenStream::new();
+        }
+    }
+    let offset: Expr = syn::parse_quote_spanned!(page.span()=> #p::page_offset((#page) as i64, (#size) as i64));
+    let limit: Expr = syn::parse_quote_spanned!(size.span()=> (#size) as i64);
+    let limit = tx.expr(&limit);
+    let offset = tx.expr(&offset);
+    quote!(__b.limit(#limit); __b.offset(#offset);)
+}
+
+/// `order_by(|p| (desc(p.price), p.name))`: one `__b.order(..)` per key.
+fn order_keys(tx: &mut Tx<'_>, keys: &Expr) -> TokenStream {
+    let keys: Vec<&Expr> = match strip(keys) {
+        Expr::Tuple(t) => t.elems.iter().collect(),
+        other => vec![other],
+    };
+    let mut out = TokenStream::new();
+    for key in keys {
+        let key = strip(key);
+        let (inner, desc) = match key {
+            Expr::Call(c) if matches!(&*c.func, Expr::Path(p) if p.path.is_ident("desc")) && c.args.len() == 1 => {
+                (&c.args[0], true)
+            }
+            Expr::MethodCall(m) if (m.method == "desc" || m.method == "asc") && m.args.is_empty() => {
+                (&*m.receiver, m.method == "desc")
+            }
+            other => (other, false),
+        };
+        let e = tx.expr(inner);
+        out.extend(if desc {
+            quote_spanned!(key.span()=> __b.order(::foal::functions::desc(#e));)
+        } else {
+            quote_spanned!(key.span()=> __b.order(#e);)
+        });
+    }
+    out
+}
+
+/// The projection: a query variable (whole rows), a tuple, a struct
+/// literal of any struct, or an expression.
+pub(crate) fn projection(tx: &mut Tx<'_>, e: &Expr, items: &mut TokenStream) -> TokenStream {
+    match strip(e) {
+        Expr::Tuple(t) => {
+            let elems: Vec<TokenStream> = t.elems.iter().map(|e| element(tx, e)).collect();
+            quote!((#(#elems,)*))
+        }
+        Expr::Struct(s) => struct_literal(tx, s, items),
+        other => element(tx, other),
+    }
+}
+
+fn element(tx: &mut Tx<'_>, e: &Expr) -> TokenStream {
+    match strip(e) {
+        Expr::Tuple(_) | Expr::Struct(_) => {
+            tx.ctx.error(
+                e,
+                "a projection's elements must be values or query variables, not nested tuples or structs",
+            );
+            TokenStream::new()
+        }
+        other => match tx.tr(other) {
+            Tr::Var(v) => quote!(#v),
+            tr => tx.value(tr, other),
+        },
+    }
+}
+
+/// `Summary { name: p.name, value: p.price * p.quantity }`: the items are
+/// selected in field order and each row is built by a generated decoder; a
+/// type check per field points at the value that does not fit.
+fn struct_literal(tx: &mut Tx<'_>, s: &syn::ExprStruct, items: &mut TokenStream) -> TokenStream {
+    let p = private();
+    if let Some(rest) = &s.rest {
+        tx.ctx.error(
+            rest,
+            "`..` cannot fill the remaining fields of a selected struct: name every field",
+        );
+    }
+    let path = &s.path;
+    let mut lets = TokenStream::new();
+    let mut names = Vec::new();
+    let mut decodes = Vec::new();
+    for (i, field) in s.fields.iter().enumerate() {
+        let syn::Member::Named(member) = &field.member else {
+            tx.ctx.error(&field.member, "a selected struct must have named fields");
+            continue;
+        };
+        let local = format_ident!("__i{}", i);
+        let value = element(tx, &field.expr);
+        let span = field.expr.span();
+        lets.extend(quote_spanned!(span=>
+            let #local = #value;
+            #p::check_field(&#local, |__s: &#path| &__s.#member);
+        ));
+        decodes.push(quote_spanned!(span=> #member: #p::FromRow::from_row(__row, __idx)?));
+        names.push(local);
+    }
+    items.extend(quote! {
+        struct __Row;
+        impl #p::RowDecoder for __Row {
+            type Row = #path;
+            fn decode<__R: #p::RowAccess + ?::core::marker::Sized>(
+                __row: &__R,
+                __idx: &mut usize,
+            ) -> ::core::result::Result<#path, #p::DecodeError> {
+                ::core::result::Result::Ok(#path { #(#decodes),* })
+            }
+        }
+    });
+    quote!({
+        #lets
+        #p::Mapped::<_, __Row>::new((#(#names,)*))
+    })
+}

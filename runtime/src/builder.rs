@@ -1,0 +1,302 @@
+//! The builder a `select!` call site runs once per shape: it collects the
+//! sources, conditions, ordering and projection into an SQL tree.
+
+use std::cell::RefCell;
+
+use crate::dialects::{self as sql, Join, JoinKind, OrderBy, Select, SelectItem, TableSource, Type};
+use crate::entity::Entity;
+use crate::expr::{Expr, IntoOrderKey, Item, Projection, Var};
+use crate::methods::HostList;
+use crate::ops::SqlBool;
+use crate::value::{ToValue, Value};
+
+/// One SELECT being built (the query, or a subquery inside it).
+#[derive(Default)]
+struct Scope {
+    select: Select,
+    /// Where the next ORDER BY key goes: keys of a composed query come
+    /// before the keys of the query it refines, as a later stable sort wins.
+    order_at: usize,
+}
+
+#[derive(Default)]
+struct State {
+    /// Alias of each variable, by id.
+    aliases: Vec<String>,
+    scopes: Vec<Scope>,
+}
+
+/// Collects a query's parts. Generated code calls its methods; users never
+/// see it.
+pub struct Builder {
+    state: RefCell<State>,
+    param_offset: u16,
+}
+
+/// The result of building: the tree, and which variable the rows are, when
+/// they are one entity (so the query can be refined further in place).
+pub(crate) struct Built {
+    pub(crate) select: Select,
+    pub(crate) root: Option<String>,
+}
+
+/// A list computed in Rust, bound as one parameter.
+pub struct ListParam<E> {
+    pub(crate) index: u16,
+    pub(crate) ty: Type,
+    pub(crate) len: u32,
+    _e: std::marker::PhantomData<fn() -> E>,
+}
+
+/// Integer types accepted by `limit`, `offset` and `page`.
+#[diagnostic::on_unimplemented(
+    message = "`limit`, `offset` and `page` take an integer, found `{Self}`",
+    label = "expected an integer"
+)]
+pub trait SqlInt {}
+impl SqlInt for i32 {}
+impl SqlInt for i64 {}
+impl SqlInt for u32 {}
+impl SqlInt for usize {}
+impl<T: SqlInt> SqlInt for &T {}
+
+impl Builder {
+    pub(crate) fn new(param_offset: u16) -> Self {
+        Builder {
+            state: RefCell::new(State {
+                aliases: Vec::new(),
+                scopes: vec![Scope::default()],
+            }),
+            param_offset,
+        }
+    }
+
+    /// A builder that refines an existing query whose rows are the entity
+    /// at `root`. Returns the builder and the variable standing for a row.
+    pub(crate) fn refine<E>(base: &Select, root: Option<&str>, param_offset: u16) -> (Builder, Var<E>) {
+        let b = Builder::new(param_offset);
+        let mergeable = root.is_some()
+            && !base.distinct
+            && base.limit.is_none()
+            && base.offset.is_none()
+            && base.group_by.is_empty()
+            && base.having.is_none();
+        let var = {
+            let mut st = b.state.borrow_mut();
+            match root {
+                Some(root) if mergeable => {
+                    st.aliases.extend(base.from.iter().map(|j| j.alias.clone()));
+                    let id = st.aliases.iter().position(|a| a == root).unwrap_or(0);
+                    st.scopes[0].select = base.clone();
+                    Var::new(u16::try_from(id).unwrap_or(0))
+                }
+                _ => {
+                    let mut inner = base.clone();
+                    for item in &mut inner.items {
+                        if item.alias.is_none() {
+                            if let sql::Expr::Column(c) = &item.expr {
+                                item.alias = Some(c.column.clone());
+                            }
+                        }
+                    }
+                    st.aliases.push("q".to_owned());
+                    st.scopes[0].select.from.push(Join {
+                        kind: JoinKind::Cross,
+                        source: TableSource::Query(Box::new(inner)),
+                        alias: "q".to_owned(),
+                        on: None,
+                    });
+                    Var::new(0)
+                }
+            }
+        };
+        (b, var)
+    }
+
+    /// The alias of variable `id`.
+    pub fn alias(&self, id: u16) -> String {
+        self.state
+            .borrow()
+            .aliases
+            .get(usize::from(id))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn fresh_alias(st: &mut State, name: &str) -> u16 {
+        let mut alias = name.to_owned();
+        let mut n = 2;
+        while st.aliases.iter().any(|a| *a == alias) {
+            alias = format!("{name}{n}");
+            n += 1;
+        }
+        st.aliases.push(alias);
+        u16::try_from(st.aliases.len() - 1).unwrap_or(u16::MAX)
+    }
+
+    fn with_scope<R>(&self, f: impl FnOnce(&mut Scope) -> R) -> R {
+        let mut st = self.state.borrow_mut();
+        let scope = st.scopes.last_mut();
+        match scope {
+            Some(scope) => f(scope),
+            None => f(&mut Scope::default()),
+        }
+    }
+
+    /// `for p in Product`: the entity's table joins the current query.
+    pub fn source<E: Entity>(&self, name: &str) -> Var<E> {
+        let mut st = self.state.borrow_mut();
+        let id = Builder::fresh_alias(&mut st, name);
+        let alias = st.aliases[usize::from(id)].clone();
+        if let Some(scope) = st.scopes.last_mut() {
+            scope.select.from.push(Join {
+                kind: JoinKind::Cross,
+                source: TableSource::Table(E::TABLE.to_owned()),
+                alias,
+                on: None,
+            });
+        }
+        Var::new(id)
+    }
+
+    /// `if cond` / `.filter(|p| cond)`: WHERE, or HAVING when the condition
+    /// aggregates.
+    pub fn filter<C: SqlBool>(&self, cond: Expr<C>) {
+        let (node, agg) = (cond.node, cond.agg);
+        self.with_scope(|s| {
+            if agg {
+                s.select.and_having(node);
+            } else {
+                s.select.and_where(node);
+            }
+        });
+    }
+
+    pub fn order<K: IntoOrderKey>(&self, key: K) {
+        let key = key.into_key();
+        self.with_scope(|s| {
+            let at = s.order_at.min(s.select.order_by.len());
+            s.select.order_by.insert(
+                at,
+                OrderBy {
+                    expr: key.expr,
+                    desc: key.desc,
+                    nullable: key.nullable,
+                },
+            );
+            s.order_at = at + 1;
+        });
+    }
+
+    pub fn limit<T: SqlInt>(&self, n: Expr<T>) {
+        self.with_scope(|s| s.select.limit = Some(n.node));
+    }
+
+    pub fn offset<T: SqlInt>(&self, n: Expr<T>) {
+        self.with_scope(|s| s.select.offset = Some(n.node));
+    }
+
+    pub fn distinct(&self) {
+        self.with_scope(|s| s.select.distinct = true);
+    }
+
+    /// A value computed in Rust, bound as parameter `index`. A `None`
+    /// becomes NULL in the tree (the shape key tells the variants apart).
+    pub fn param<V: ToValue>(&self, index: u16, value: &V) -> Expr<V> {
+        match value.to_value() {
+            Value::Null => Expr::plain(sql::Expr::Literal(sql::Literal::Null)),
+            _ => Expr::plain(sql::Expr::Param {
+                index: self.param_offset + index,
+                ty: V::TYPE,
+            }),
+        }
+    }
+
+    /// A string literal of the query's source, bound as parameter `index`.
+    pub fn text(&self, index: u16) -> Expr<&'static str> {
+        Expr::plain(sql::Expr::Param {
+            index: self.param_offset + index,
+            ty: Type::Text,
+        })
+    }
+
+    /// A list computed in Rust for `contains`, bound as parameter `index`.
+    pub fn list<L>(&self, index: u16, list: &L) -> ListParam<L::Elem>
+    where
+        L: HostList + ?Sized,
+        L::Elem: ToValue,
+    {
+        let len = Value::List(list.values()).padded_len();
+        ListParam {
+            index: self.param_offset + index,
+            ty: <L::Elem as ToValue>::TYPE,
+            len,
+            _e: std::marker::PhantomData,
+        }
+    }
+
+    /// A subquery yielding one value: `f` adds sources and conditions to a
+    /// fresh scope and returns the value (usually an aggregate).
+    pub fn subquery<T>(&self, f: impl FnOnce() -> Expr<T>) -> Sub<T>
+    where
+        Expr<T>: Projection,
+    {
+        self.state.borrow_mut().scopes.push(Scope::default());
+        let value = f();
+        let nullable = value.nullable;
+        let built = self.project(value);
+        self.state.borrow_mut().scopes.pop();
+        Sub {
+            select: built.select,
+            nullable,
+            _t: std::marker::PhantomData,
+        }
+    }
+
+    /// A subquery whose rows only matter by existing (`exists(..)`).
+    pub fn rows(&self, f: impl FnOnce()) -> Sub<()> {
+        self.state.borrow_mut().scopes.push(Scope::default());
+        f();
+        let mut select = self.with_scope(|s| std::mem::take(&mut s.select));
+        select.items = vec![SelectItem {
+            expr: sql::Expr::int(1),
+            alias: None,
+        }];
+        self.state.borrow_mut().scopes.pop();
+        Sub {
+            select,
+            nullable: false,
+            _t: std::marker::PhantomData,
+        }
+    }
+
+    /// Completes the current scope with its projection, inferring GROUP BY:
+    /// when some items aggregate (or a condition went to HAVING), the others
+    /// are the grouping keys.
+    pub(crate) fn project<P: Projection>(&self, projection: P) -> Built {
+        let root = projection.root().map(|id| self.alias(id));
+        let mut items: Vec<Item> = Vec::new();
+        projection.items(self, &mut items);
+        let mut select = self.with_scope(|s| std::mem::take(&mut s.select));
+        let aggregates = items.iter().any(|i| i.agg) || select.having.is_some();
+        if aggregates {
+            select.group_by = items.iter().filter(|i| !i.agg).map(|i| i.expr.clone()).collect();
+        }
+        select.items = items
+            .into_iter()
+            .map(|i| SelectItem {
+                expr: i.expr,
+                alias: None,
+            })
+            .collect();
+        let root = if aggregates || select.distinct { None } else { root };
+        Built { select, root }
+    }
+}
+
+/// A subquery of rows of `T`.
+pub struct Sub<T> {
+    pub(crate) select: Select,
+    pub(crate) nullable: bool,
+    _t: std::marker::PhantomData<fn() -> T>,
+}

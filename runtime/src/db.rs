@@ -1,0 +1,485 @@
+//! The database handle, transactions, and the `Executor` trait both share.
+
+use std::cell::{Cell, RefCell};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::dialects::{Dialect, Statement};
+#[allow(unused_imports)]
+use crate::driver::{Backend, Conn};
+use crate::entity::Entity;
+use crate::error::{CallSite, Error, Result};
+use crate::pool::{Pool, Pooled};
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// Something queries run against: a [`Database`] or a [`Transaction`].
+pub trait Executor: sealed::Sealed {
+    /// The dialect of the backend.
+    fn dialect(&self) -> Dialect;
+
+    /// Runs `f` on a connection.
+    #[doc(hidden)]
+    fn run<R>(&self, site: CallSite, f: &mut dyn FnMut(&mut Conn) -> Result<R>) -> Result<R>;
+
+    /// Runs `f` on a connection so that its writes happen all or not at
+    /// all: in a transaction, or a savepoint inside one.
+    #[doc(hidden)]
+    fn atomic<R>(&self, site: CallSite, f: &mut dyn FnMut(&mut Conn) -> Result<R>) -> Result<R>;
+}
+
+/// `begin`, `f`, then `commit`, or `rollback` when `f` fails.
+fn bracket<R>(
+    conn: &mut Conn,
+    site: CallSite,
+    [begin, commit, rollback]: [&str; 3],
+    f: &mut dyn FnMut(&mut Conn) -> Result<R>,
+) -> Result<R> {
+    conn.batch(begin, site)?;
+    match f(conn) {
+        Ok(value) => {
+            conn.batch(commit, site)?;
+            Ok(value)
+        }
+        Err(e) => {
+            // The original error matters more than a failed rollback, and a
+            // connection that cannot roll back is discarded by the pool.
+            let _ = conn.batch(rollback, site);
+            Err(e)
+        }
+    }
+}
+
+/// Methods that write entities, shared by [`Database`] and [`Transaction`].
+macro_rules! write_methods {
+    () => {
+        /// Inserts a row and returns it with its generated key filled in.
+        ///
+        /// # Errors
+        /// [`Error::Constraint`] when a key or constraint is violated; a
+        /// database error.
+        #[track_caller]
+        pub fn insert<E: Entity>(&self, value: E) -> Result<E> {
+            crate::write::insert(self, value, CallSite::caller())
+        }
+
+        /// Inserts rows with multi-row statements (chunked under the
+        /// backend's parameter limit), all or none; returns them with keys.
+        ///
+        /// # Errors
+        /// As [`insert`](Self::insert); nothing is kept when one row fails.
+        #[track_caller]
+        pub fn insert_all<E: Entity>(&self, values: Vec<E>) -> Result<Vec<E>> {
+            crate::write::insert_all(self, values, CallSite::caller())
+        }
+
+        /// The row with this key, if any.
+        ///
+        /// # Errors
+        /// A database or decoding error.
+        #[track_caller]
+        pub fn get<E: Entity>(&self, key: impl Into<E::Key>) -> Result<Option<E>> {
+            crate::write::get(self, &key.into(), CallSite::caller())
+        }
+
+        /// Writes every non-key field of `value` to the row with its key and
+        /// returns the stored state (with the version incremented, for an
+        /// entity with a `#[foal(version)]` field).
+        ///
+        /// # Errors
+        /// [`Error::NotFound`] when no row has the key; [`Error::Conflict`]
+        /// when the row's version is not `value`'s (another writer won).
+        #[track_caller]
+        pub fn update<E: Entity + Clone>(&self, value: &E) -> Result<E> {
+            crate::write::update(self, value, CallSite::caller())
+        }
+
+        /// Deletes the row with `value`'s key; returns how many rows went.
+        ///
+        /// # Errors
+        /// [`Error::Conflict`] for a versioned entity whose row changed or
+        /// vanished; a database error.
+        #[track_caller]
+        pub fn delete<E: Entity>(&self, value: &E) -> Result<u64> {
+            crate::write::delete(self, value, CallSite::caller())
+        }
+
+        /// Inserts `value`, or overwrites the row with its key.
+        ///
+        /// # Errors
+        /// A database error.
+        #[track_caller]
+        pub fn upsert<E: Entity>(&self, value: E) -> Result<E> {
+            crate::write::upsert(self, value, CallSite::caller())
+        }
+    };
+}
+
+impl Database {
+    write_methods!();
+}
+
+impl Transaction<'_> {
+    write_methods!();
+}
+
+struct Inner {
+    dialect: Dialect,
+    pool: Pool,
+}
+
+/// A database: a pool of connections to one SQLite file (or memory),
+/// PostgreSQL or MySQL/MariaDB database. Cheap to clone, `Send + Sync`.
+///
+/// ```
+/// # fn main() -> foal::Result<()> {
+/// let db = foal::Database::open("sqlite::memory:")?;
+/// assert_eq!(db.dialect(), foal::Dialect::Sqlite);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Database {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database")
+            .field("dialect", &self.inner.dialect)
+            .field("pool_size", &self.inner.pool.max())
+            .finish()
+    }
+}
+
+/// Options read from the URL's query string.
+struct Options {
+    pool_size: Option<usize>,
+    timeout: Duration,
+}
+
+fn split_options(url: &str) -> Result<(&str, Options)> {
+    let mut options = Options {
+        pool_size: None,
+        timeout: Duration::from_secs(30),
+    };
+    let Some((base, query)) = url.split_once('?') else {
+        return Ok((url, options));
+    };
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let number = || {
+            value
+                .parse::<u64>()
+                .map_err(|_| Error::Config(format!("`{key}` needs a number, found `{value}`")))
+        };
+        match key {
+            "pool_size" => options.pool_size = Some(usize::try_from(number()?).unwrap_or(usize::MAX)),
+            "pool_timeout_ms" => options.timeout = Duration::from_millis(number()?),
+            _ => return Err(Error::Config(format!("unknown option `{key}` in the database URL"))),
+        }
+    }
+    Ok((base, options))
+}
+
+impl Database {
+    /// Opens a database.
+    ///
+    /// - `sqlite::memory:` — a private in-memory database (one connection);
+    /// - `sqlite://path/to/file.db` — a file, created if missing (WAL mode);
+    /// - `postgres://user:password@host:port/dbname`;
+    /// - `mysql://user:password@host:port/dbname` (also `mariadb://`).
+    ///
+    /// Options in the query string: `pool_size=N` (default: 10, 1 for
+    /// in-memory SQLite), `pool_timeout_ms=N` (default 30 000).
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a malformed URL or a backend whose feature is
+    /// off; a connection error if the first connection cannot be opened.
+    #[track_caller]
+    pub fn open(url: &str) -> Result<Database> {
+        let site = CallSite::caller();
+        let (base, options) = split_options(url)?;
+        let (scheme, rest) = base
+            .split_once(':')
+            .ok_or_else(|| Error::Config(format!("`{base}` is not a database URL")))?;
+        let (dialect, default_size, connect): (Dialect, usize, Box<dyn Fn() -> Result<Conn> + Send + Sync>) =
+            match scheme {
+                "sqlite" => sqlite_connector(rest)?,
+                "postgres" | "postgresql" => postgres_connector(base)?,
+                "mysql" | "mariadb" => mysql_connector(base)?,
+                other => return Err(Error::Config(format!("unknown database scheme `{other}`"))),
+            };
+        let size = if dialect == Dialect::Sqlite && default_size == 1 {
+            1
+        } else {
+            options.pool_size.unwrap_or(default_size)
+        };
+        let pool = Pool::new(size, options.timeout, connect);
+        // Fail now on a wrong address or password, not at the first query.
+        drop(pool.get(site)?);
+        Ok(Database {
+            inner: Arc::new(Inner { dialect, pool }),
+        })
+    }
+
+    /// The backend's dialect.
+    pub fn dialect(&self) -> Dialect {
+        self.inner.dialect
+    }
+
+    /// The maximum number of connections.
+    pub fn pool_size(&self) -> usize {
+        self.inner.pool.max()
+    }
+
+    /// Creates the table of `E` (if it does not exist yet).
+    ///
+    /// # Errors
+    /// A database error.
+    #[track_caller]
+    pub fn create_table<E: Entity>(&self) -> Result<()> {
+        let sql = self
+            .dialect()
+            .render(&Statement::CreateTable(E::meta().create_table()))
+            .sql;
+        self.execute_sql(&sql)
+    }
+
+    /// Drops the table of `E` if it exists.
+    ///
+    /// # Errors
+    /// A database error.
+    #[track_caller]
+    pub fn drop_table<E: Entity>(&self) -> Result<()> {
+        let statement = Statement::DropTable {
+            table: E::TABLE.to_owned(),
+            if_exists: true,
+        };
+        self.execute_sql(&self.dialect().render(&statement).sql)
+    }
+
+    /// Runs SQL text with no parameters, such as DDL foal does not generate.
+    /// Never build this text from values: use `select!`, which binds them.
+    ///
+    /// # Errors
+    /// A database error.
+    #[track_caller]
+    pub fn execute_sql(&self, sql: &str) -> Result<()> {
+        let site = CallSite::caller();
+        self.run(site, &mut |conn| conn.batch(sql, site))
+    }
+
+    /// Runs `f` in a transaction: commits when it returns `Ok`, rolls back
+    /// when it returns `Err` or panics (the panic then continues).
+    ///
+    /// # Errors
+    /// The error `f` returned, or a database error from BEGIN or COMMIT.
+    #[track_caller]
+    pub fn transaction<R>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<R>) -> Result<R> {
+        let site = CallSite::caller();
+        let mut pooled = self.inner.pool.get(site)?;
+        let dialect = self.dialect();
+        let begin = if dialect == Dialect::Sqlite {
+            "BEGIN IMMEDIATE"
+        } else {
+            "BEGIN"
+        };
+        with_conn(&mut pooled, site, |c| c.batch(begin, site))?;
+        let tx = Transaction {
+            conn: RefCell::new(pooled),
+            dialect,
+            depth: Cell::new(0),
+        };
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&tx)));
+        let mut pooled = tx.conn.into_inner();
+        match outcome {
+            Ok(Ok(value)) => match with_conn(&mut pooled, site, |c| c.batch("COMMIT", site)) {
+                Ok(()) => Ok(value),
+                Err(e) => {
+                    let _ = with_conn(&mut pooled, site, |c| c.batch("ROLLBACK", site));
+                    Err(e)
+                }
+            },
+            Ok(Err(e)) => {
+                rollback(&mut pooled, site);
+                Err(e)
+            }
+            Err(panic) => {
+                rollback(&mut pooled, site);
+                std::panic::resume_unwind(panic)
+            }
+        }
+    }
+}
+
+fn rollback(pooled: &mut Pooled<'_>, site: CallSite) {
+    if with_conn(pooled, site, |c| c.batch("ROLLBACK", site)).is_err() {
+        pooled.discard();
+    }
+}
+
+/// Runs `f` on the pooled connection; a lost connection is discarded.
+fn with_conn<R>(pooled: &mut Pooled<'_>, site: CallSite, f: impl FnOnce(&mut Conn) -> Result<R>) -> Result<R> {
+    let Some(conn) = pooled.conn() else {
+        return Err(Error::ConnectionLost {
+            message: "the connection was already closed".into(),
+            site,
+        });
+    };
+    let result = f(conn);
+    if matches!(result, Err(Error::ConnectionLost { .. })) {
+        pooled.discard();
+    }
+    result
+}
+
+impl sealed::Sealed for Database {}
+
+impl Executor for Database {
+    fn dialect(&self) -> Dialect {
+        self.inner.dialect
+    }
+
+    fn run<R>(&self, site: CallSite, f: &mut dyn FnMut(&mut Conn) -> Result<R>) -> Result<R> {
+        let mut pooled = self.inner.pool.get(site)?;
+        with_conn(&mut pooled, site, f)
+    }
+
+    fn atomic<R>(&self, site: CallSite, f: &mut dyn FnMut(&mut Conn) -> Result<R>) -> Result<R> {
+        let begin = if self.dialect() == Dialect::Sqlite {
+            "BEGIN IMMEDIATE"
+        } else {
+            "BEGIN"
+        };
+        self.run(site, &mut |c| bracket(c, site, [begin, "COMMIT", "ROLLBACK"], f))
+    }
+}
+
+/// An open transaction; an [`Executor`] like the database itself.
+pub struct Transaction<'db> {
+    conn: RefCell<Pooled<'db>>,
+    dialect: Dialect,
+    depth: Cell<u32>,
+}
+
+impl Transaction<'_> {
+    /// The backend's dialect.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// Runs `f` inside a savepoint: its writes are undone if it returns
+    /// `Err` or panics, while the enclosing transaction goes on.
+    ///
+    /// # Errors
+    /// The error `f` returned, or a database error.
+    #[track_caller]
+    pub fn transaction<R>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<R>) -> Result<R> {
+        let site = CallSite::caller();
+        let depth = self.depth.get() + 1;
+        let name = format!("foal_sp{depth}");
+        self.run(site, &mut |c| c.batch(&format!("SAVEPOINT {name}"), site))?;
+        self.depth.set(depth);
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self)));
+        self.depth.set(depth - 1);
+        match outcome {
+            Ok(Ok(value)) => {
+                self.run(site, &mut |c| c.batch(&format!("RELEASE SAVEPOINT {name}"), site))?;
+                Ok(value)
+            }
+            Ok(Err(e)) => {
+                self.run(site, &mut |c| c.batch(&format!("ROLLBACK TO SAVEPOINT {name}"), site))?;
+                Err(e)
+            }
+            Err(panic) => {
+                let _ = self.run(site, &mut |c| c.batch(&format!("ROLLBACK TO SAVEPOINT {name}"), site));
+                std::panic::resume_unwind(panic)
+            }
+        }
+    }
+}
+
+impl sealed::Sealed for Transaction<'_> {}
+
+impl Executor for Transaction<'_> {
+    fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    fn run<R>(&self, site: CallSite, f: &mut dyn FnMut(&mut Conn) -> Result<R>) -> Result<R> {
+        let Ok(mut pooled) = self.conn.try_borrow_mut() else {
+            return Err(Error::Database {
+                message: "the transaction is already running a statement".into(),
+                fault: crate::error::DbFault::Other,
+                site,
+            });
+        };
+        with_conn(&mut pooled, site, f)
+    }
+
+    fn atomic<R>(&self, site: CallSite, f: &mut dyn FnMut(&mut Conn) -> Result<R>) -> Result<R> {
+        let statements = [
+            "SAVEPOINT foal_atomic",
+            "RELEASE SAVEPOINT foal_atomic",
+            "ROLLBACK TO SAVEPOINT foal_atomic",
+        ];
+        self.run(site, &mut |c| bracket(c, site, statements, f))
+    }
+}
+
+type Connector = (Dialect, usize, Box<dyn Fn() -> Result<Conn> + Send + Sync>);
+
+#[cfg(feature = "sqlite")]
+fn sqlite_connector(rest: &str) -> Result<Connector> {
+    use crate::driver::sqlite::{SqliteConn, Target};
+    let target = match rest.trim_start_matches("//") {
+        ":memory:" | "" => Target::Memory,
+        path => Target::File(path.to_owned()),
+    };
+    let size = if target == Target::Memory { 1 } else { 4 };
+    Ok((
+        Dialect::Sqlite,
+        size,
+        Box::new(move || SqliteConn::open(&target).map(|c| Conn(Backend::Sqlite(c)))),
+    ))
+}
+
+#[cfg(not(feature = "sqlite"))]
+fn sqlite_connector(_rest: &str) -> Result<Connector> {
+    Err(Error::Config("foal was built without the `sqlite` feature".into()))
+}
+
+#[cfg(feature = "postgres")]
+fn postgres_connector(url: &str) -> Result<Connector> {
+    let config: postgres::Config = url
+        .parse()
+        .map_err(|e| Error::Config(format!("invalid PostgreSQL URL: {e}")))?;
+    Ok((
+        Dialect::Postgres,
+        10,
+        Box::new(move || crate::driver::postgres::PgConn::connect(&config).map(|c| Conn(Backend::Postgres(c)))),
+    ))
+}
+
+#[cfg(not(feature = "postgres"))]
+fn postgres_connector(_url: &str) -> Result<Connector> {
+    Err(Error::Config("foal was built without the `postgres` feature".into()))
+}
+
+#[cfg(feature = "mysql")]
+fn mysql_connector(url: &str) -> Result<Connector> {
+    let url = url.replacen("mariadb://", "mysql://", 1);
+    let opts = mysql::Opts::from_url(&url).map_err(|e| Error::Config(format!("invalid MySQL URL: {e}")))?;
+    Ok((
+        Dialect::Mysql,
+        10,
+        Box::new(move || crate::driver::mysql::MyConn::connect(opts.clone()).map(|c| Conn(Backend::Mysql(c)))),
+    ))
+}
+
+#[cfg(not(feature = "mysql"))]
+fn mysql_connector(_url: &str) -> Result<Connector> {
+    Err(Error::Config("foal was built without the `mysql` feature".into()))
+}

@@ -1,0 +1,163 @@
+//! Connections to the three backends behind one enum.
+
+#[cfg(feature = "mysql")]
+pub(crate) mod mysql;
+#[cfg(feature = "postgres")]
+pub(crate) mod postgres;
+#[cfg(feature = "sqlite")]
+pub(crate) mod sqlite;
+
+use std::marker::PhantomData;
+
+use crate::dialects::{Dialect, Rendered};
+use crate::error::{CallSite, DecodeError, Result};
+use crate::expr::Projection;
+use crate::types::FromRow;
+use crate::value::Value;
+
+/// Prepared statements kept per connection (an LRU: the least recently used
+/// statement is finalized when a new one would exceed it).
+pub const STATEMENT_CACHE: usize = 256;
+
+#[cfg(feature = "chrono")]
+pub(crate) const DATE_FORMAT: &str = "%Y-%m-%d";
+#[cfg(feature = "chrono")]
+pub(crate) const DATETIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
+
+#[cfg(feature = "chrono")]
+pub(crate) fn parse_date(text: &str, i: usize) -> Result<chrono::NaiveDate, DecodeError> {
+    chrono::NaiveDate::parse_from_str(text, DATE_FORMAT)
+        .map_err(|e| DecodeError::new(i, format!("`{text}` is not a date: {e}")))
+}
+
+#[cfg(feature = "chrono")]
+pub(crate) fn parse_datetime(text: &str, i: usize) -> Result<chrono::NaiveDateTime, DecodeError> {
+    let text = text.trim_end_matches('Z');
+    ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(text, f).ok())
+        .or_else(|| parse_date(text, i).ok().and_then(|d| d.and_hms_opt(0, 0, 0)))
+        .ok_or_else(|| DecodeError::new(i, format!("`{text}` is not a date and time")))
+}
+
+/// How rows of `T` are decoded on each backend: one monomorphized function
+/// per backend, called once per row.
+pub struct Decoder<T> {
+    #[cfg(feature = "sqlite")]
+    pub(crate) sqlite: fn(&rusqlite::Row<'_>) -> Result<T, DecodeError>,
+    #[cfg(feature = "postgres")]
+    pub(crate) postgres: fn(&::postgres::Row) -> Result<T, DecodeError>,
+    #[cfg(feature = "mysql")]
+    pub(crate) mysql: fn(&::mysql::Row) -> Result<T, DecodeError>,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Decoder<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Decoder<T> {}
+
+impl<T> Decoder<T> {
+    /// The decoder of a projection's rows.
+    pub(crate) fn of<P: Projection<Row = T>>() -> Self {
+        Decoder {
+            #[cfg(feature = "sqlite")]
+            sqlite: |row| P::decode(row, &mut 0),
+            #[cfg(feature = "postgres")]
+            postgres: |row| P::decode(row, &mut 0),
+            #[cfg(feature = "mysql")]
+            mysql: |row| P::decode(row, &mut 0),
+            _t: PhantomData,
+        }
+    }
+}
+
+impl<T: FromRow> Decoder<T> {
+    /// The decoder of rows that are one `FromRow` value.
+    pub(crate) fn from_row() -> Self {
+        Decoder {
+            #[cfg(feature = "sqlite")]
+            sqlite: |row| T::from_row(row, &mut 0),
+            #[cfg(feature = "postgres")]
+            postgres: |row| T::from_row(row, &mut 0),
+            #[cfg(feature = "mysql")]
+            mysql: |row| T::from_row(row, &mut 0),
+            _t: PhantomData,
+        }
+    }
+}
+
+/// A connection to one of the backends (opaque outside foal).
+pub struct Conn(pub(crate) Backend);
+
+pub(crate) enum Backend {
+    #[cfg(feature = "sqlite")]
+    Sqlite(sqlite::SqliteConn),
+    #[cfg(feature = "postgres")]
+    Postgres(postgres::PgConn),
+    #[cfg(feature = "mysql")]
+    Mysql(mysql::MyConn),
+}
+
+/// Calls the same method on whichever backend the connection is.
+macro_rules! dispatch {
+    ($self:expr, $c:ident => $body:expr) => {
+        match &mut $self.0 {
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite($c) => $body,
+            #[cfg(feature = "postgres")]
+            Backend::Postgres($c) => $body,
+            #[cfg(feature = "mysql")]
+            Backend::Mysql($c) => $body,
+        }
+    };
+}
+
+impl Conn {
+    pub(crate) fn dialect(&self) -> Dialect {
+        match self.0 {
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite(_) => Dialect::Sqlite,
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(_) => Dialect::Postgres,
+            #[cfg(feature = "mysql")]
+            Backend::Mysql(_) => Dialect::Mysql,
+        }
+    }
+
+    /// Runs a SELECT (or a statement with RETURNING) and decodes up to `max` rows.
+    pub(crate) fn query<T>(
+        &mut self,
+        r: &Rendered,
+        params: &[Value],
+        decoder: &Decoder<T>,
+        max: Option<usize>,
+        site: CallSite,
+    ) -> Result<Vec<T>> {
+        dispatch!(self, c => c.query(r, params, decoder, max, site))
+    }
+
+    /// Runs a statement; returns the number of rows it changed.
+    pub(crate) fn execute(&mut self, r: &Rendered, params: &[Value], site: CallSite) -> Result<u64> {
+        dispatch!(self, c => c.execute(r, params, site))
+    }
+
+    /// Runs SQL without parameters (DDL, transaction control).
+    pub(crate) fn batch(&mut self, sql: &str, site: CallSite) -> Result<()> {
+        dispatch!(self, c => c.batch(sql, site))
+    }
+
+    /// The key generated by the last insert (MySQL and SQLite).
+    pub(crate) fn last_insert_id(&mut self) -> i64 {
+        dispatch!(self, c => c.last_insert_id())
+    }
+
+    /// Whether the connection can be reused: open, and not inside a
+    /// transaction someone forgot.
+    pub(crate) fn is_healthy(&mut self) -> bool {
+        dispatch!(self, c => c.is_healthy())
+    }
+}

@@ -1,0 +1,331 @@
+//! MySQL and MariaDB through the `mysql` crate.
+//!
+//! Each connection's session is set up so the SQL foal renders means the same
+//! as elsewhere: strict mode, `NO_BACKSLASH_ESCAPES` (a backslash in a
+//! string constant is just a backslash, as in standard SQL), the
+//! `utf8mb4_bin` collation (byte-order comparison), UTC, and a
+//! `group_concat` limit large enough never to truncate. Statements are
+//! prepared once per connection through the driver's statement cache.
+
+use mysql::prelude::Queryable;
+use mysql::{Opts, OptsBuilder, Params};
+
+use super::{Decoder, STATEMENT_CACHE};
+use crate::dialects::Rendered;
+use crate::error::{CallSite, DbFault, DecodeError, Error, Result};
+use crate::types::RowAccess;
+use crate::value::Value;
+
+pub(crate) struct MyConn {
+    conn: mysql::Conn,
+    broken: bool,
+}
+
+/// Session settings every connection starts with.
+const SESSION: &[&str] = &[
+    "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_BACKSLASH_ESCAPES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'",
+    "SET NAMES utf8mb4 COLLATE utf8mb4_bin",
+    "SET SESSION time_zone = '+00:00'",
+    "SET SESSION group_concat_max_len = 4294967295",
+];
+
+fn fetch<T>(
+    conn: &mut mysql::Conn,
+    r: &Rendered,
+    params: Params,
+    decoder: &Decoder<T>,
+    max: Option<usize>,
+    site: CallSite,
+) -> Result<Vec<T>> {
+    let rows = conn.exec_iter(r.sql.as_str(), params).map_err(|e| map_error(e, site))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let row = row.map_err(|e| map_error(e, site))?;
+        match (decoder.mysql)(&row) {
+            Ok(v) => out.push(v),
+            Err(e) => {
+                let name = row.columns_ref().get(e.column).map(|c| c.name_str().into_owned());
+                return Err(e.into_error(name.as_deref(), site));
+            }
+        }
+        if max.is_some_and(|m| out.len() >= m) {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+impl MyConn {
+    pub(crate) fn connect(opts: Opts) -> Result<MyConn> {
+        let site = CallSite::caller();
+        let opts = OptsBuilder::from_opts(opts)
+            .stmt_cache_size(STATEMENT_CACHE)
+            .init(SESSION.to_vec());
+        let conn = mysql::Conn::new(opts).map_err(|e| map_error(e, site))?;
+        Ok(MyConn { conn, broken: false })
+    }
+
+    fn params(r: &Rendered, params: &[Value]) -> Params {
+        if r.binds.is_empty() {
+            return Params::Empty;
+        }
+        Params::Positional(r.binds.iter().map(|b| to_mysql(Value::resolve(params, *b))).collect())
+    }
+
+    fn fail(&mut self, e: mysql::Error, site: CallSite) -> Error {
+        let error = map_error(e, site);
+        if matches!(error, Error::ConnectionLost { .. }) {
+            self.broken = true;
+        }
+        error
+    }
+
+    pub(crate) fn query<T>(
+        &mut self,
+        r: &Rendered,
+        params: &[Value],
+        decoder: &Decoder<T>,
+        max: Option<usize>,
+        site: CallSite,
+    ) -> Result<Vec<T>> {
+        let result = fetch(&mut self.conn, r, Self::params(r, params), decoder, max, site);
+        if matches!(result, Err(Error::ConnectionLost { .. })) {
+            self.broken = true;
+        }
+        result
+    }
+
+    pub(crate) fn execute(&mut self, r: &Rendered, params: &[Value], site: CallSite) -> Result<u64> {
+        let params = Self::params(r, params);
+        match self.conn.exec_drop(r.sql.as_str(), params) {
+            Ok(()) => Ok(self.conn.affected_rows()),
+            Err(e) => Err(self.fail(e, site)),
+        }
+    }
+
+    pub(crate) fn batch(&mut self, sql: &str, site: CallSite) -> Result<()> {
+        match self.conn.query_drop(sql) {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.fail(e, site)),
+        }
+    }
+
+    pub(crate) fn last_insert_id(&self) -> i64 {
+        i64::try_from(self.conn.last_insert_id()).unwrap_or(i64::MAX)
+    }
+
+    pub(crate) fn is_healthy(&self) -> bool {
+        !self.broken
+    }
+}
+
+fn to_mysql(value: &Value) -> mysql::Value {
+    match value {
+        Value::Null => mysql::Value::NULL,
+        Value::Bool(b) => mysql::Value::Int(i64::from(*b)),
+        Value::Int(i) => mysql::Value::Int(*i),
+        Value::Float(f) => mysql::Value::Double(*f),
+        Value::Text(s) => mysql::Value::Bytes(s.as_bytes().to_vec()),
+        Value::StaticText(s) => mysql::Value::Bytes(s.as_bytes().to_vec()),
+        Value::Bytes(b) => mysql::Value::Bytes(b.clone()),
+        #[cfg(feature = "chrono")]
+        Value::Date(d) => date_value(d.and_time(chrono::NaiveTime::MIN)),
+        #[cfg(feature = "chrono")]
+        Value::DateTime(d) => date_value(*d),
+        #[cfg(feature = "chrono")]
+        Value::Timestamp(d) => date_value(d.naive_utc()),
+        Value::List(_) => mysql::Value::NULL,
+    }
+}
+
+#[cfg(feature = "chrono")]
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn date_value(d: chrono::NaiveDateTime) -> mysql::Value {
+    use chrono::{Datelike, Timelike};
+    mysql::Value::Date(
+        d.year() as u16,
+        d.month() as u8,
+        d.day() as u8,
+        d.hour() as u8,
+        d.minute() as u8,
+        d.second() as u8,
+        d.nanosecond() / 1000,
+    )
+}
+
+fn describe(v: &mysql::Value) -> &'static str {
+    match v {
+        mysql::Value::NULL => "NULL",
+        mysql::Value::Bytes(_) => "bytes",
+        mysql::Value::Int(_) | mysql::Value::UInt(_) => "an integer",
+        mysql::Value::Float(_) | mysql::Value::Double(_) => "a float",
+        mysql::Value::Date(..) => "a date",
+        mysql::Value::Time(..) => "a time",
+    }
+}
+
+fn wrong(i: usize, expected: &str, found: &mysql::Value) -> DecodeError {
+    DecodeError::new(i, format!("expected {expected}, found {}", describe(found)))
+}
+
+fn value(row: &mysql::Row, i: usize) -> Result<&mysql::Value, DecodeError> {
+    row.as_ref(i)
+        .ok_or_else(|| DecodeError::new(i, "the row has no such column"))
+}
+
+/// Text of a DECIMAL or other number MySQL sends as bytes.
+fn number_text(bytes: &[u8], i: usize) -> Result<&str, DecodeError> {
+    std::str::from_utf8(bytes).map_err(|e| DecodeError::new(i, e.to_string()))
+}
+
+impl RowAccess for mysql::Row {
+    fn get_bool(&self, i: usize) -> Result<Option<bool>, DecodeError> {
+        Ok(self.get_i64(i)?.map(|v| v != 0))
+    }
+
+    fn get_i64(&self, i: usize) -> Result<Option<i64>, DecodeError> {
+        match value(self, i)? {
+            mysql::Value::NULL => Ok(None),
+            mysql::Value::Int(v) => Ok(Some(*v)),
+            mysql::Value::UInt(v) => i64::try_from(*v)
+                .map(Some)
+                .map_err(|_| DecodeError::new(i, format!("value {v} does not fit in `i64`"))),
+            mysql::Value::Bytes(b) => {
+                let text = number_text(b, i)?;
+                text.parse::<i64>()
+                    .map(Some)
+                    .map_err(|_| DecodeError::new(i, format!("expected an integer, found `{text}`")))
+            }
+            other => Err(wrong(i, "an integer", other)),
+        }
+    }
+
+    #[allow(clippy::cast_precision_loss)]
+    fn get_f64(&self, i: usize) -> Result<Option<f64>, DecodeError> {
+        match value(self, i)? {
+            mysql::Value::NULL => Ok(None),
+            mysql::Value::Double(v) => Ok(Some(*v)),
+            mysql::Value::Float(v) => Ok(Some(f64::from(*v))),
+            mysql::Value::Int(v) => Ok(Some(*v as f64)),
+            mysql::Value::UInt(v) => Ok(Some(*v as f64)),
+            mysql::Value::Bytes(b) => {
+                let text = number_text(b, i)?;
+                text.parse::<f64>()
+                    .map(Some)
+                    .map_err(|_| DecodeError::new(i, format!("expected a number, found `{text}`")))
+            }
+            other => Err(wrong(i, "a number", other)),
+        }
+    }
+
+    fn get_string(&self, i: usize) -> Result<Option<String>, DecodeError> {
+        match value(self, i)? {
+            mysql::Value::NULL => Ok(None),
+            mysql::Value::Bytes(b) => String::from_utf8(b.clone())
+                .map(Some)
+                .map_err(|e| DecodeError::new(i, e.to_string())),
+            other => Err(wrong(i, "text", other)),
+        }
+    }
+
+    fn get_bytes(&self, i: usize) -> Result<Option<Vec<u8>>, DecodeError> {
+        match value(self, i)? {
+            mysql::Value::NULL => Ok(None),
+            mysql::Value::Bytes(b) => Ok(Some(b.clone())),
+            other => Err(wrong(i, "bytes", other)),
+        }
+    }
+
+    #[cfg(feature = "chrono")]
+    fn get_date(&self, i: usize) -> Result<Option<chrono::NaiveDate>, DecodeError> {
+        Ok(self.get_datetime(i)?.map(|d| d.date()))
+    }
+
+    #[cfg(feature = "chrono")]
+    fn get_datetime(&self, i: usize) -> Result<Option<chrono::NaiveDateTime>, DecodeError> {
+        match value(self, i)? {
+            mysql::Value::NULL => Ok(None),
+            mysql::Value::Date(y, mo, d, h, mi, s, us) => {
+                chrono::NaiveDate::from_ymd_opt(i32::from(*y), u32::from(*mo), u32::from(*d))
+                    .and_then(|date| date.and_hms_micro_opt(u32::from(*h), u32::from(*mi), u32::from(*s), *us))
+                    .map(Some)
+                    .ok_or_else(|| DecodeError::new(i, "invalid date"))
+            }
+            mysql::Value::Bytes(b) => super::parse_datetime(number_text(b, i)?, i).map(Some),
+            other => Err(wrong(i, "a date", other)),
+        }
+    }
+
+    #[cfg(feature = "chrono")]
+    fn get_timestamp(&self, i: usize) -> Result<Option<chrono::DateTime<chrono::Utc>>, DecodeError> {
+        Ok(self.get_datetime(i)?.map(|d| d.and_utc()))
+    }
+
+    fn column_name(&self, i: usize) -> Option<String> {
+        self.columns_ref().get(i).map(|c| c.name_str().into_owned())
+    }
+}
+
+/// The constraint a MySQL message names: `… for key 'name'` or
+/// `… CONSTRAINT `name` FOREIGN KEY …`.
+fn constraint_name(message: &str) -> Option<String> {
+    if let Some(rest) = message.split("for key '").nth(1) {
+        return rest
+            .split('\'')
+            .next()
+            .map(|s| s.rsplit('.').next().unwrap_or(s).to_owned());
+    }
+    if let Some(rest) = message.split("CONSTRAINT `").nth(1) {
+        return rest.split('`').next().map(str::to_owned);
+    }
+    if let Some(rest) = message.split("Column '").nth(1) {
+        return rest.split('\'').next().map(str::to_owned);
+    }
+    None
+}
+
+pub(crate) fn map_error(e: mysql::Error, site: CallSite) -> Error {
+    match e {
+        mysql::Error::MySqlError(err) => match err.code {
+            // Duplicate key, foreign key (parent and child), NULL into NOT NULL, check.
+            1062 | 1451 | 1452 | 1048 | 3819 | 4025 => Error::Constraint {
+                constraint: constraint_name(&err.message),
+                message: err.message,
+                site,
+            },
+            // Deadlock, lock wait timeout.
+            1213 | 1205 => Error::Database {
+                message: err.message,
+                fault: DbFault::Retryable,
+                site,
+            },
+            // Server shutdown, connection killed.
+            1053 | 1927 | 2006 | 2013 => Error::ConnectionLost {
+                message: err.message,
+                site,
+            },
+            _ => Error::Database {
+                message: format!("{} ({})", err.message, err.code),
+                fault: DbFault::Other,
+                site,
+            },
+        },
+        mysql::Error::IoError(e) => Error::ConnectionLost {
+            message: e.to_string(),
+            site,
+        },
+        mysql::Error::CodecError(e) => Error::ConnectionLost {
+            message: e.to_string(),
+            site,
+        },
+        mysql::Error::DriverError(e) => Error::ConnectionLost {
+            message: e.to_string(),
+            site,
+        },
+        other => Error::Database {
+            message: other.to_string(),
+            fault: DbFault::Other,
+            site,
+        },
+    }
+}

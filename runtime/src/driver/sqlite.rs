@@ -1,0 +1,285 @@
+//! SQLite through rusqlite (bundled).
+//!
+//! Each connection: `PRAGMA case_sensitive_like = ON` (LIKE compares bytes,
+//! as Rust's `starts_with` does), foreign keys on, a busy timeout, a bounded
+//! statement cache, and three functions registered in Rust so that SQLite
+//! computes exactly what Rust would: `lower`/`upper` with Rust's Unicode case
+//! mapping (SQLite's own are ASCII-only) and `floor` (absent from the
+//! bundled build).
+
+use std::time::Duration;
+
+use rusqlite::functions::FunctionFlags;
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, ErrorCode};
+
+use super::{Decoder, STATEMENT_CACHE};
+use crate::dialects::Rendered;
+use crate::error::{CallSite, DbFault, DecodeError, Error, Result};
+use crate::types::RowAccess;
+use crate::value::Value;
+
+pub(crate) struct SqliteConn {
+    conn: Connection,
+}
+
+/// Where an SQLite database lives.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Target {
+    Memory,
+    File(String),
+}
+
+fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    let case = |to_upper: bool| {
+        move |ctx: &rusqlite::functions::Context<'_>| -> rusqlite::Result<rusqlite::types::Value> {
+            Ok(match ctx.get_raw(0) {
+                ValueRef::Text(t) => {
+                    let s = String::from_utf8_lossy(t);
+                    rusqlite::types::Value::Text(if to_upper { s.to_uppercase() } else { s.to_lowercase() })
+                }
+                ValueRef::Null => rusqlite::types::Value::Null,
+                ValueRef::Integer(i) => rusqlite::types::Value::Text(i.to_string()),
+                ValueRef::Real(r) => rusqlite::types::Value::Text(r.to_string()),
+                ValueRef::Blob(b) => rusqlite::types::Value::Blob(b.to_vec()),
+            })
+        }
+    };
+    conn.create_scalar_function("lower", 1, flags, case(false))?;
+    conn.create_scalar_function("upper", 1, flags, case(true))?;
+    conn.create_scalar_function("floor", 1, flags, |ctx| {
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Real(r) => rusqlite::types::Value::Real(r.floor()),
+            ValueRef::Integer(i) => rusqlite::types::Value::Integer(i),
+            _ => rusqlite::types::Value::Null,
+        })
+    })?;
+    Ok(())
+}
+
+impl SqliteConn {
+    pub(crate) fn open(target: &Target) -> Result<SqliteConn> {
+        let site = CallSite::caller();
+        let conn = match target {
+            Target::Memory => Connection::open_in_memory(),
+            Target::File(path) => Connection::open(path),
+        }
+        .map_err(|e| map_error(e, site))?;
+        let setup = || -> rusqlite::Result<()> {
+            conn.busy_timeout(Duration::from_secs(10))?;
+            conn.execute_batch("PRAGMA case_sensitive_like = ON; PRAGMA foreign_keys = ON;")?;
+            if matches!(target, Target::File(_)) {
+                conn.pragma_update(None, "journal_mode", "WAL")?;
+                conn.pragma_update(None, "synchronous", "NORMAL")?;
+            }
+            register_functions(&conn)
+        };
+        setup().map_err(|e| map_error(e, site))?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        Ok(SqliteConn { conn })
+    }
+
+    fn bind(stmt: &mut rusqlite::Statement<'_>, r: &Rendered, params: &[Value], site: CallSite) -> Result<()> {
+        for (i, bind) in r.binds.iter().enumerate() {
+            stmt.raw_bind_parameter(i + 1, Value::resolve(params, *bind))
+                .map_err(|e| map_error(e, site))?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn query<T>(
+        &mut self,
+        r: &Rendered,
+        params: &[Value],
+        decoder: &Decoder<T>,
+        max: Option<usize>,
+        site: CallSite,
+    ) -> Result<Vec<T>> {
+        let mut stmt = self.conn.prepare_cached(&r.sql).map_err(|e| map_error(e, site))?;
+        Self::bind(&mut stmt, r, params, site)?;
+        let mut rows = stmt.raw_query();
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| map_error(e, site))? {
+            match (decoder.sqlite)(row) {
+                Ok(v) => out.push(v),
+                Err(e) => {
+                    let name = row.column_name(e.column);
+                    return Err(e.into_error(name.as_deref(), site));
+                }
+            }
+            if max.is_some_and(|m| out.len() >= m) {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn execute(&mut self, r: &Rendered, params: &[Value], site: CallSite) -> Result<u64> {
+        let mut stmt = self.conn.prepare_cached(&r.sql).map_err(|e| map_error(e, site))?;
+        Self::bind(&mut stmt, r, params, site)?;
+        let n = stmt.raw_execute().map_err(|e| map_error(e, site))?;
+        Ok(n as u64)
+    }
+
+    pub(crate) fn batch(&mut self, sql: &str, site: CallSite) -> Result<()> {
+        self.conn.execute_batch(sql).map_err(|e| map_error(e, site))
+    }
+
+    pub(crate) fn last_insert_id(&self) -> i64 {
+        self.conn.last_insert_rowid()
+    }
+
+    /// Whether the connection can go back to the pool.
+    pub(crate) fn is_healthy(&self) -> bool {
+        self.conn.is_autocommit()
+    }
+}
+
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Value::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+            Value::Bool(b) => ToSqlOutput::Borrowed(ValueRef::Integer(i64::from(*b))),
+            Value::Int(i) => ToSqlOutput::Borrowed(ValueRef::Integer(*i)),
+            Value::Float(f) => ToSqlOutput::Borrowed(ValueRef::Real(*f)),
+            Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            Value::StaticText(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            Value::Bytes(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
+            #[cfg(feature = "chrono")]
+            Value::Date(d) => ToSqlOutput::from(d.format(super::DATE_FORMAT).to_string()),
+            #[cfg(feature = "chrono")]
+            Value::DateTime(d) => ToSqlOutput::from(d.format(super::DATETIME_FORMAT).to_string()),
+            #[cfg(feature = "chrono")]
+            Value::Timestamp(d) => ToSqlOutput::from(d.naive_utc().format(super::DATETIME_FORMAT).to_string()),
+            Value::List(_) => {
+                return Err(rusqlite::Error::ToSqlConversionFailure(
+                    "a list cannot be bound as one value".into(),
+                ));
+            }
+        })
+    }
+}
+
+fn wrong_type(i: usize, expected: &str, found: &ValueRef<'_>) -> DecodeError {
+    let found = match found {
+        ValueRef::Null => "NULL",
+        ValueRef::Integer(_) => "an integer",
+        ValueRef::Real(_) => "a real",
+        ValueRef::Text(_) => "text",
+        ValueRef::Blob(_) => "a blob",
+    };
+    DecodeError::new(i, format!("expected {expected}, found {found}"))
+}
+
+fn get<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> Result<ValueRef<'r>, DecodeError> {
+    row.get_ref(i).map_err(|e| DecodeError::new(i, e.to_string()))
+}
+
+#[cfg(feature = "chrono")]
+fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize, what: &str) -> Result<Option<&'r str>, DecodeError> {
+    match get(row, i)? {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(t) => std::str::from_utf8(t)
+            .map(Some)
+            .map_err(|e| DecodeError::new(i, e.to_string())),
+        other => Err(wrong_type(i, what, &other)),
+    }
+}
+
+impl RowAccess for rusqlite::Row<'_> {
+    fn get_bool(&self, i: usize) -> Result<Option<bool>, DecodeError> {
+        match get(self, i)? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Integer(v) => Ok(Some(v != 0)),
+            other => Err(wrong_type(i, "a boolean", &other)),
+        }
+    }
+
+    fn get_i64(&self, i: usize) -> Result<Option<i64>, DecodeError> {
+        match get(self, i)? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Integer(v) => Ok(Some(v)),
+            other => Err(wrong_type(i, "an integer", &other)),
+        }
+    }
+
+    #[allow(clippy::cast_precision_loss)]
+    fn get_f64(&self, i: usize) -> Result<Option<f64>, DecodeError> {
+        match get(self, i)? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Real(v) => Ok(Some(v)),
+            ValueRef::Integer(v) => Ok(Some(v as f64)),
+            other => Err(wrong_type(i, "a number", &other)),
+        }
+    }
+
+    fn get_string(&self, i: usize) -> Result<Option<String>, DecodeError> {
+        match get(self, i)? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Text(t) => String::from_utf8(t.to_vec())
+                .map(Some)
+                .map_err(|e| DecodeError::new(i, e.to_string())),
+            other => Err(wrong_type(i, "text", &other)),
+        }
+    }
+
+    fn get_bytes(&self, i: usize) -> Result<Option<Vec<u8>>, DecodeError> {
+        match get(self, i)? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Blob(b) => Ok(Some(b.to_vec())),
+            other => Err(wrong_type(i, "a blob", &other)),
+        }
+    }
+
+    #[cfg(feature = "chrono")]
+    fn get_date(&self, i: usize) -> Result<Option<chrono::NaiveDate>, DecodeError> {
+        text(self, i, "a date")?.map(|t| super::parse_date(t, i)).transpose()
+    }
+
+    #[cfg(feature = "chrono")]
+    fn get_datetime(&self, i: usize) -> Result<Option<chrono::NaiveDateTime>, DecodeError> {
+        text(self, i, "a date-time")?
+            .map(|t| super::parse_datetime(t, i))
+            .transpose()
+    }
+
+    #[cfg(feature = "chrono")]
+    fn get_timestamp(&self, i: usize) -> Result<Option<chrono::DateTime<chrono::Utc>>, DecodeError> {
+        Ok(self.get_datetime(i)?.map(|d| d.and_utc()))
+    }
+
+    fn column_name(&self, i: usize) -> Option<String> {
+        self.as_ref().column_name(i).ok().map(str::to_owned)
+    }
+}
+
+/// Maps a rusqlite error to foal's, keeping the constraint name SQLite
+/// reports (`UNIQUE constraint failed: t.c` names `t.c`).
+pub(crate) fn map_error(e: rusqlite::Error, site: CallSite) -> Error {
+    if let rusqlite::Error::SqliteFailure(err, message) = &e {
+        let message = message.clone().unwrap_or_else(|| err.to_string());
+        return match err.code {
+            ErrorCode::ConstraintViolation => Error::Constraint {
+                constraint: message.split_once(": ").map(|(_, name)| name.to_owned()),
+                message,
+                site,
+            },
+            ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => Error::Database {
+                message,
+                fault: DbFault::Retryable,
+                site,
+            },
+            _ => Error::Database {
+                message,
+                fault: DbFault::Other,
+                site,
+            },
+        };
+    }
+    Error::Database {
+        message: e.to_string(),
+        fault: DbFault::Other,
+        site,
+    }
+}

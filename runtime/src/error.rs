@@ -1,0 +1,201 @@
+//! The one error type of foal.
+
+use std::fmt;
+
+/// Where a query was written: the `select!` call site, or the public method
+/// that issued a statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallSite {
+    pub file: &'static str,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl CallSite {
+    /// The caller of the function this is called in.
+    #[track_caller]
+    pub fn caller() -> CallSite {
+        let location = std::panic::Location::caller();
+        CallSite {
+            file: location.file(),
+            line: location.line(),
+            column: location.column(),
+        }
+    }
+}
+
+impl fmt::Display for CallSite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// What kind of fault the database reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DbFault {
+    /// Any other error the server or driver reported.
+    Other,
+    /// A serialization failure or deadlock: retrying the transaction may succeed.
+    Retryable,
+}
+
+/// Every error foal returns. Each variant that comes from running a statement
+/// names the call site of the query that ran it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// `fetch_one` found no row, or `get` was asked for a key that is absent.
+    #[error("no row found (query at {site})")]
+    NotFound { site: CallSite },
+
+    /// `fetch_one` or `fetch_optional` found more than one row.
+    #[error("more than one row found where at most one was expected (query at {site})")]
+    TooManyRows { site: CallSite },
+
+    /// An update or delete lost an optimistic-concurrency race: the row's
+    /// version changed (or the row vanished) since it was read.
+    #[error("conflict: {entity} with key {key} was changed or deleted by another writer (at {site})")]
+    Conflict {
+        entity: &'static str,
+        key: String,
+        site: CallSite,
+    },
+
+    /// A unique, foreign-key, not-null or check constraint was violated.
+    #[error("constraint {} violated: {message} (at {site})", constraint.as_deref().unwrap_or("(unnamed)"))]
+    Constraint {
+        /// The constraint's name, where the backend reports it.
+        constraint: Option<String>,
+        message: String,
+        site: CallSite,
+    },
+
+    /// The connection to the server broke.
+    #[error("connection lost: {message} (at {site})")]
+    ConnectionLost { message: String, site: CallSite },
+
+    /// A row value could not be turned into the Rust type asked for.
+    #[error("cannot decode column {column} of the query at {site}: {message}")]
+    Decode {
+        column: String,
+        message: String,
+        site: CallSite,
+    },
+
+    /// Any other error reported by the database or its driver.
+    #[error("database error: {message} (query at {site})")]
+    Database {
+        message: String,
+        fault: DbFault,
+        site: CallSite,
+    },
+
+    /// The connection URL or an option is invalid.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+
+    /// The backend cannot do what was asked; the message names it.
+    #[error("not supported on {backend}: {message} (at {site})")]
+    Unsupported {
+        backend: &'static str,
+        message: String,
+        site: CallSite,
+    },
+
+    /// A value cannot be sent as a parameter (for example an integer that
+    /// does not fit the column).
+    #[error("invalid parameter: {message} (query at {site})")]
+    Parameter { message: String, site: CallSite },
+}
+
+impl Error {
+    /// The call site of the query that failed, where there is one.
+    pub fn site(&self) -> Option<CallSite> {
+        match self {
+            Error::NotFound { site }
+            | Error::TooManyRows { site }
+            | Error::Conflict { site, .. }
+            | Error::Constraint { site, .. }
+            | Error::ConnectionLost { site, .. }
+            | Error::Decode { site, .. }
+            | Error::Database { site, .. }
+            | Error::Unsupported { site, .. }
+            | Error::Parameter { site, .. } => Some(*site),
+            Error::Config(_) => None,
+        }
+    }
+
+    /// Whether retrying the whole transaction may succeed (serialization
+    /// failure, deadlock, busy database).
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            Error::Database {
+                fault: DbFault::Retryable,
+                ..
+            }
+        )
+    }
+}
+
+/// `Result` with foal's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A decoding failure before the call site is known.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodeError {
+    pub column: usize,
+    pub message: String,
+}
+
+impl DecodeError {
+    pub fn new(column: usize, message: impl Into<String>) -> Self {
+        DecodeError {
+            column,
+            message: message.into(),
+        }
+    }
+
+    /// NULL found where the Rust type has no room for it.
+    pub fn null<T: ?Sized>(column: usize) -> Self {
+        DecodeError::new(
+            column,
+            format!(
+                "NULL cannot be stored in `{}`; declare the field or projection as `Option<{}>`",
+                short_type_name::<T>(),
+                short_type_name::<T>()
+            ),
+        )
+    }
+
+    pub(crate) fn into_error(self, column_name: Option<&str>, site: CallSite) -> Error {
+        let column = match column_name {
+            Some(name) => format!("{} (`{name}`)", self.column),
+            None => self.column.to_string(),
+        };
+        Error::Decode {
+            column,
+            message: self.message,
+            site,
+        }
+    }
+}
+
+/// `alloc::string::String` → `String`, for messages.
+pub(crate) fn short_type_name<T: ?Sized>() -> String {
+    let full = std::any::type_name::<T>();
+    let mut out = String::with_capacity(full.len());
+    let mut segment = String::new();
+    for c in full.chars() {
+        if c.is_alphanumeric() || c == '_' || c == ':' {
+            segment.push(c);
+        } else {
+            out.push_str(segment.rsplit("::").next().unwrap_or(&segment));
+            segment.clear();
+            out.push(c);
+        }
+    }
+    out.push_str(segment.rsplit("::").next().unwrap_or(&segment));
+    out
+}

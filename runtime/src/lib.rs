@@ -1,0 +1,98 @@
+//! foal: database queries written as plain Rust.
+//!
+//! ```
+//! use foal::prelude::*;
+//!
+//! #[derive(Entity, Debug, Clone, PartialEq)]
+//! pub struct Product {
+//!     #[foal(primary_key, auto)]
+//!     pub id: i64,
+//!     pub name: String,
+//!     pub price: i64,
+//!     pub quantity: i32,
+//! }
+//!
+//! # fn main() -> foal::Result<()> {
+//! let db = Database::open("sqlite::memory:")?;
+//! db.create_table::<Product>()?;
+//! db.insert_all(vec![
+//!     Product { id: 0, name: "iPad Air".into(), price: 599, quantity: 3 },
+//!     Product { id: 0, name: "Cable".into(), price: 9, quantity: 0 },
+//! ])?;
+//!
+//! let min_price = 500;
+//! let q = select!(p.name for p in Product if p.price >= min_price && p.name.starts_with("iPad"));
+//! assert_eq!(q.fetch_all(&db)?, vec!["iPad Air".to_string()]);
+//! assert_eq!(
+//!     q.sql(Dialect::Postgres),
+//!     r#"SELECT "p"."name" FROM "product" AS "p" WHERE "p"."price" >= $1::int8 AND "p"."name" LIKE $2::text ESCAPE '\'"#
+//! );
+//! # Ok(()) }
+//! ```
+//!
+//! `select!` is translated at compile time: anything that cannot become SQL
+//! is a compile error pointing at your code. Each call site is translated to
+//! an SQL tree once, rendered once per dialect, and then only binds values.
+//! See the guide in `docs/` for every construct and the SQL it becomes.
+
+// Lets the derive's `::foal::…` paths resolve inside this crate's own tests.
+#[allow(unused_extern_crates)]
+extern crate self as foal;
+
+pub use foal_dialects as dialects;
+
+mod builder;
+pub mod cache;
+mod db;
+#[doc(hidden)]
+pub mod driver;
+mod entity;
+mod error;
+mod expr;
+pub mod functions;
+#[doc(hidden)]
+pub mod methods;
+pub mod ops;
+mod pool;
+mod query;
+mod types;
+mod value;
+mod write;
+
+pub use db::{Database, Executor, Transaction};
+pub use dialects::Dialect;
+pub use entity::{Column, ColumnMeta, Entity, EntityMeta, FieldAttrs, FieldMeta, Ref};
+pub use error::{CallSite, DbFault, DecodeError, Error, Result};
+pub use expr::{Expr, Projection, Var};
+pub use foal_macros::{Entity, select};
+pub use query::Query;
+pub use types::{FromRow, RowAccess, SqlType, ToValues, Typed};
+pub use value::{ToValue, Value};
+
+/// Everything a program using foal needs in scope.
+pub mod prelude {
+    pub use crate::functions::{avg, coalesce, count, count_distinct, desc, exists, group_concat, max, min, sum};
+    pub use crate::{Database, Dialect, Entity, Executor, Query, Ref, Transaction, select};
+}
+
+/// What the macros' generated code uses. Not a stable API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::DecodeError;
+    pub use crate::builder::{Builder, ListParam, Sub};
+    pub use crate::cache::Site;
+    pub use crate::driver::{Conn, Decoder};
+    pub use crate::entity::{Column, EntityMeta, Field, FieldAttrs};
+    pub use crate::expr::{Expr, Item, Mapped, Projection, RowDecoder, Var, check_field, field, lit, row_ref};
+    pub use crate::functions::{count_var_distinct, scalar};
+    pub use crate::methods::{self, LikeKind};
+    pub use crate::ops;
+    pub use crate::query::Query;
+    pub use crate::types::{FromRow, RowAccess, ToValues};
+    pub use crate::value::{ToValue, Value};
+
+    /// `page(n, size)`: the offset of page `n` (numbered from 1).
+    pub fn page_offset(page: i64, size: i64) -> i64 {
+        page.saturating_sub(1).max(0).saturating_mul(size.max(0))
+    }
+}

@@ -1,0 +1,201 @@
+//! `Query<T>`: a translated query with its parameters, ready to run.
+
+use crate::builder::Builder;
+use crate::cache::{EntryRef, Mode, Site, composed_entry, shape_of};
+use crate::db::Executor;
+use crate::dialects::Dialect;
+use crate::driver::Decoder;
+use crate::entity::Entity;
+use crate::error::{Error, Result};
+use crate::expr::{Projection, Var};
+use crate::value::Value;
+
+/// A query whose rows are `T`: an entity, a column type, a tuple, or the
+/// struct built in the projection. Made by `select!`; run with
+/// [`fetch_all`](Query::fetch_all) and friends against a [`Database`](crate::Database)
+/// or a transaction.
+pub struct Query<T> {
+    entry: EntryRef,
+    params: Vec<Value>,
+    decoder: Decoder<T>,
+    site: &'static Site,
+}
+
+impl<T> Clone for Query<T> {
+    fn clone(&self) -> Self {
+        Query {
+            entry: self.entry.clone(),
+            params: self.params.clone(),
+            decoder: self.decoder,
+            site: self.site,
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Query<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Query")
+            .field("source", &self.site.source)
+            .field("at", &self.site.at)
+            .field("params", &self.params)
+            .finish()
+    }
+}
+
+impl<T: 'static> Query<T> {
+    /// Called by `select!`: looks up (or builds once) the tree of this call
+    /// site for the shape of `params`.
+    #[doc(hidden)]
+    pub fn new<P, F>(site: &'static Site, params: Vec<Value>, build: F) -> Self
+    where
+        P: Projection<Row = T>,
+        F: FnOnce(&Builder) -> P,
+    {
+        let entry = site.entry(shape_of(&params), || {
+            let b = Builder::new(0);
+            let projection = build(&b);
+            b.project(projection)
+        });
+        Query {
+            entry,
+            params,
+            decoder: Decoder::of::<P>(),
+            site,
+        }
+    }
+
+    /// The query as written in the source.
+    pub fn source(&self) -> &'static str {
+        self.site.source
+    }
+
+    /// The SQL text for `dialect`, with placeholders.
+    pub fn sql(&self, dialect: Dialect) -> String {
+        self.entry.rendered(Mode::Rows, dialect).sql.clone()
+    }
+
+    /// The SQL text for `dialect` with every parameter written as a literal.
+    /// For reading and debugging only: run queries through `fetch_*`, which
+    /// binds values.
+    pub fn sql_inline(&self, dialect: Dialect) -> String {
+        self.entry.inline(Mode::Rows, dialect, &self.params)
+    }
+
+    /// The bound parameter values, in order.
+    pub fn params(&self) -> &[Value] {
+        &self.params
+    }
+
+    fn rows(&self, ex: &impl Executor, mode: Mode, max: Option<usize>) -> Result<Vec<T>> {
+        let site = self.site.at;
+        ex.run(site, &mut |conn| {
+            let rendered = self.entry.rendered(mode, conn.dialect());
+            conn.query(rendered, &self.params, &self.decoder, max, site)
+        })
+    }
+
+    /// Every row.
+    ///
+    /// # Errors
+    /// A database error, or a row that cannot be decoded into `T`.
+    pub fn fetch_all(&self, ex: &impl Executor) -> Result<Vec<T>> {
+        self.rows(ex, Mode::Rows, None)
+    }
+
+    /// The only row.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for no row, [`Error::TooManyRows`] for more than one.
+    pub fn fetch_one(&self, ex: &impl Executor) -> Result<T> {
+        match self.fetch_optional(ex)? {
+            Some(row) => Ok(row),
+            None => Err(Error::NotFound { site: self.site.at }),
+        }
+    }
+
+    /// The only row, or `None`.
+    ///
+    /// # Errors
+    /// [`Error::TooManyRows`] for more than one row.
+    pub fn fetch_optional(&self, ex: &impl Executor) -> Result<Option<T>> {
+        let mut rows = self.rows(ex, Mode::Rows, Some(2))?;
+        if rows.len() > 1 {
+            return Err(Error::TooManyRows { site: self.site.at });
+        }
+        Ok(rows.pop())
+    }
+
+    /// The first row (`LIMIT 1`), or `None`.
+    ///
+    /// # Errors
+    /// A database or decoding error.
+    pub fn first(&self, ex: &impl Executor) -> Result<Option<T>> {
+        Ok(self.rows(ex, Mode::First, Some(1))?.pop())
+    }
+
+    /// The number of rows the query returns, counted by the database.
+    ///
+    /// # Errors
+    /// A database error.
+    pub fn count(&self, ex: &impl Executor) -> Result<i64> {
+        let site = self.site.at;
+        ex.run(site, &mut |conn| {
+            let rendered = self.entry.rendered(Mode::Count, conn.dialect());
+            let rows = conn.query(
+                rendered,
+                &self.params,
+                &Decoder::<i64>::of::<crate::expr::Expr<i64>>(),
+                Some(1),
+                site,
+            )?;
+            Ok(rows.first().copied().unwrap_or(0))
+        })
+    }
+
+    /// Whether the query returns any row.
+    ///
+    /// # Errors
+    /// A database error.
+    pub fn exists(&self, ex: &impl Executor) -> Result<bool> {
+        let site = self.site.at;
+        ex.run(site, &mut |conn| {
+            let rendered = self.entry.rendered(Mode::Exists, conn.dialect());
+            let rows = conn.query(
+                rendered,
+                &self.params,
+                &Decoder::<bool>::of::<crate::expr::Expr<bool>>(),
+                Some(1),
+                site,
+            )?;
+            Ok(rows.first().copied().unwrap_or(false))
+        })
+    }
+}
+
+impl<E: Entity> Query<E> {
+    /// Called by `select!(q.filter(..))`: a query refining this one. When
+    /// this query is a plain selection of entities its tree is extended in
+    /// place; otherwise (limit, distinct, grouping) it becomes a subquery.
+    #[doc(hidden)]
+    pub fn refine<P, F>(self, site: &'static Site, params: Vec<Value>, build: F) -> Query<P::Row>
+    where
+        P: Projection,
+        F: FnOnce(&Builder, Var<E>) -> P,
+    {
+        let offset = u16::try_from(self.params.len()).unwrap_or(u16::MAX);
+        let base = self.entry.clone();
+        let entry = composed_entry(base.id, site, shape_of(&params), || {
+            let (b, var) = Builder::refine::<E>(&base.select, base.root.as_deref(), offset);
+            let projection = build(&b, var);
+            b.project(projection)
+        });
+        let mut all = self.params;
+        all.extend(params);
+        Query {
+            entry,
+            params: all,
+            decoder: Decoder::of::<P>(),
+            site,
+        }
+    }
+}
