@@ -159,14 +159,17 @@ struct Options {
     timeout: Duration,
 }
 
-fn split_options(url: &str) -> Result<(&str, Options)> {
+/// Takes foal's own options out of the URL's query string; the others stay
+/// for the driver (`options=…` for PostgreSQL, `prefer_socket=…` for MySQL).
+fn split_options(url: &str) -> Result<(String, Options)> {
     let mut options = Options {
         pool_size: None,
         timeout: Duration::from_secs(30),
     };
     let Some((base, query)) = url.split_once('?') else {
-        return Ok((url, options));
+        return Ok((url.to_owned(), options));
     };
+    let mut rest = Vec::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         let number = || {
@@ -177,10 +180,15 @@ fn split_options(url: &str) -> Result<(&str, Options)> {
         match key {
             "pool_size" => options.pool_size = Some(usize::try_from(number()?).unwrap_or(usize::MAX)),
             "pool_timeout_ms" => options.timeout = Duration::from_millis(number()?),
-            _ => return Err(Error::Config(format!("unknown option `{key}` in the database URL"))),
+            _ => rest.push(pair),
         }
     }
-    Ok((base, options))
+    let url = if rest.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", rest.join("&"))
+    };
+    Ok((url, options))
 }
 
 impl Database {
@@ -200,7 +208,8 @@ impl Database {
     #[track_caller]
     pub fn open(url: &str) -> Result<Database> {
         let site = CallSite::caller();
-        let (base, options) = split_options(url)?;
+        let (url, options) = split_options(url)?;
+        let base = url.as_str();
         let (scheme, rest) = base
             .split_once(':')
             .ok_or_else(|| Error::Config(format!("`{base}` is not a database URL")))?;
@@ -434,6 +443,11 @@ type Connector = (Dialect, usize, Box<dyn Fn() -> Result<Conn> + Send + Sync>);
 #[cfg(feature = "sqlite")]
 fn sqlite_connector(rest: &str) -> Result<Connector> {
     use crate::driver::sqlite::{SqliteConn, Target};
+    if let Some((_, option)) = rest.split_once('?') {
+        return Err(Error::Config(format!(
+            "unknown SQLite option `{option}` in the database URL"
+        )));
+    }
     let target = match rest.trim_start_matches("//") {
         ":memory:" | "" => Target::Memory,
         path => Target::File(path.to_owned()),

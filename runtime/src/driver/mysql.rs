@@ -26,7 +26,7 @@ const SESSION: &[&str] = &[
     "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_BACKSLASH_ESCAPES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'",
     "SET NAMES utf8mb4 COLLATE utf8mb4_bin",
     "SET SESSION time_zone = '+00:00'",
-    "SET SESSION group_concat_max_len = 4294967295",
+    "SET SESSION group_concat_max_len = 1073741824",
 ];
 
 fn fetch<T>(
