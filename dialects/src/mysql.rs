@@ -137,14 +137,14 @@ impl Provider for Mysql {
     }
 
     fn aggregate(&self, w: &mut Writer<'_>, f: AggFunc, distinct: bool, arg: Option<&Expr>, separator: Option<&str>) {
-        if f == AggFunc::GroupConcat {
+        if let (AggFunc::GroupConcat, Some(arg)) = (f, arg) {
             w.push("GROUP_CONCAT(");
             if distinct {
                 w.push("DISTINCT ");
             }
-            if let Some(arg) = arg {
-                w.expr(arg);
-            }
+            w.expr(arg);
+            w.push(" ORDER BY ");
+            w.expr(arg);
             w.push(" SEPARATOR ");
             w.string_constant(separator.unwrap_or(","));
             w.push(")");

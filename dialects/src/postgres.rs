@@ -4,7 +4,7 @@
 use crate::Dialect;
 use crate::provider::{Capabilities, Provider};
 use crate::render;
-use crate::tree::{BinaryOp, ColumnDef, Expr, Func, Literal, OrderBy, Type};
+use crate::tree::{AggFunc, BinaryOp, ColumnDef, Expr, Func, Literal, OrderBy, Type};
 use crate::writer::Writer;
 
 /// The PostgreSQL provider.
@@ -56,6 +56,14 @@ impl Provider for Postgres {
 
     fn func(&self, w: &mut Writer<'_>, f: Func, args: &[Expr]) {
         match f {
+            // Text columns are `COLLATE "C"`, whose case mapping is ASCII-only;
+            // ICU's root locale maps all of Unicode as Rust does, and the
+            // result goes back to byte order for comparisons.
+            Func::Lower | Func::Upper => {
+                w.push(if f == Func::Lower { "(lower(" } else { "(upper(" });
+                w.exprs(args);
+                w.push(" COLLATE \"und-x-icu\") COLLATE \"C\")");
+            }
             Func::Trim => {
                 w.push("btrim(");
                 w.exprs(args);
@@ -77,6 +85,31 @@ impl Provider for Postgres {
             }
             _ => render::func(w, f, args),
         }
+    }
+
+    /// `string_agg` takes text only; values are joined in ascending order.
+    fn aggregate(&self, w: &mut Writer<'_>, f: AggFunc, distinct: bool, arg: Option<&Expr>, separator: Option<&str>) {
+        if let (AggFunc::GroupConcat, Some(arg)) = (f, arg) {
+            w.push("string_agg(");
+            if distinct {
+                w.push("DISTINCT ");
+            }
+            w.push("CAST(");
+            w.expr(arg);
+            w.push(" AS text), ");
+            w.string_constant(separator.unwrap_or(","));
+            w.push(" ORDER BY ");
+            if distinct {
+                w.push("CAST(");
+                w.expr(arg);
+                w.push(" AS text)");
+            } else {
+                w.expr(arg);
+            }
+            w.push(")");
+            return;
+        }
+        render::aggregate(w, f, distinct, arg, separator);
     }
 
     fn cast_type(&self, ty: Type) -> &'static str {

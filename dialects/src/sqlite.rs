@@ -68,13 +68,13 @@ impl Provider for Sqlite {
     }
 
     fn aggregate(&self, w: &mut Writer<'_>, f: AggFunc, distinct: bool, arg: Option<&Expr>, separator: Option<&str>) {
-        if f == AggFunc::GroupConcat {
+        if let (AggFunc::GroupConcat, Some(arg)) = (f, arg) {
             w.push("group_concat(");
-            if let Some(arg) = arg {
-                w.expr(arg);
-            }
+            w.expr(arg);
             w.push(", ");
             w.string_constant(separator.unwrap_or(","));
+            w.push(" ORDER BY ");
+            w.expr(arg);
             w.push(")");
             return;
         }

@@ -1,0 +1,939 @@
+//! Every construct of the tree, rendered by the three providers side by side:
+//! `[SQLite, PostgreSQL, MySQL]`.
+
+use foal_dialects::*;
+
+fn col(table: &str, column: &str) -> Expr {
+    Expr::column(table, column)
+}
+
+fn param(index: u16, ty: Type) -> Expr {
+    Expr::Param { index, ty }
+}
+
+fn bin(op: BinaryOp, l: Expr, r: Expr) -> Expr {
+    Expr::binary(op, l, r)
+}
+
+fn price() -> Expr {
+    col("p", "price")
+}
+
+fn name() -> Expr {
+    col("p", "name")
+}
+
+fn table(name: &str, alias: &str) -> Join {
+    Join {
+        kind: JoinKind::Cross,
+        source: TableSource::Table(name.into()),
+        alias: alias.into(),
+        on: None,
+    }
+}
+
+fn item(expr: Expr) -> SelectItem {
+    SelectItem { expr, alias: None }
+}
+
+/// `SELECT "p"."name" FROM "product" AS "p"` with changes.
+fn products() -> Select {
+    Select {
+        items: vec![item(name())],
+        from: vec![table("product", "p")],
+        ..Select::default()
+    }
+}
+
+fn expr3(e: &Expr) -> [String; 3] {
+    Dialect::ALL.map(|d| {
+        let mut w = Writer::new(d.provider());
+        w.expr(e);
+        w.finish().sql
+    })
+}
+
+fn select3(s: &Select) -> [String; 3] {
+    Dialect::ALL.map(|d| d.render_select(s).sql)
+}
+
+fn statement3(s: &Statement) -> [String; 3] {
+    Dialect::ALL.map(|d| d.render(s).sql)
+}
+
+macro_rules! renders {
+    ($actual:expr, [$sqlite:expr, $postgres:expr, $mysql:expr $(,)?]) => {
+        assert_eq!(
+            $actual,
+            [$sqlite.to_string(), $postgres.to_string(), $mysql.to_string()]
+        );
+    };
+}
+
+#[test]
+fn identifiers_are_quoted_and_escaped() {
+    renders!(
+        expr3(&col("o", "order")),
+        [r#""o"."order""#, r#""o"."order""#, "`o`.`order`"]
+    );
+    renders!(
+        expr3(&col("t", "we\"ird`")),
+        [r#""t"."we""ird`""#, r#""t"."we""ird`""#, "`t`.`we\"ird```"]
+    );
+}
+
+#[test]
+fn placeholders_are_numbered_and_typed_on_postgres() {
+    let e = bin(
+        BinaryOp::And,
+        bin(BinaryOp::Ge, price(), param(0, Type::I64)),
+        bin(BinaryOp::Eq, name(), param(1, Type::Text)),
+    );
+    renders!(
+        expr3(&e),
+        [
+            r#""p"."price" >= ? AND "p"."name" = ?"#,
+            r#""p"."price" >= $1::int8 AND "p"."name" = $2::text"#,
+            "`p`.`price` >= ? AND `p`.`name` = ?",
+        ]
+    );
+    let binds = Dialect::Postgres
+        .render_select(&Select {
+            filter: Some(e),
+            ..products()
+        })
+        .binds;
+    assert_eq!(binds, vec![Bind::Param(0), Bind::Param(1)]);
+}
+
+#[test]
+fn literals() {
+    renders!(expr3(&Expr::Literal(Literal::Null)), ["NULL", "NULL", "NULL"]);
+    renders!(expr3(&Expr::bool(true)), ["TRUE", "TRUE", "TRUE"]);
+    renders!(expr3(&Expr::int(-5)), ["-5", "-5", "-5"]);
+    renders!(
+        expr3(&Expr::int(5_000_000_000)),
+        ["5000000000", "5000000000::int8", "5000000000"]
+    );
+    renders!(
+        expr3(&Expr::int(i64::MIN)),
+        [
+            "(-9223372036854775807 - 1)",
+            "(-9223372036854775807 - 1)::int8",
+            "(-9223372036854775807 - 1)"
+        ]
+    );
+    renders!(
+        expr3(&Expr::Literal(Literal::Float(1.5))),
+        ["1.5", "1.5::float8", "1.5e0"]
+    );
+    renders!(
+        expr3(&Expr::Literal(Literal::Float(1e300))),
+        ["1e300", "1e300::float8", "1e300"]
+    );
+    renders!(
+        expr3(&Expr::Literal(Literal::Text("it's"))),
+        ["'it''s'", "'it''s'", "'it''s'"]
+    );
+}
+
+#[test]
+fn arithmetic_and_precedence() {
+    let sum = bin(BinaryOp::Add, price(), Expr::int(1));
+    let e = bin(BinaryOp::Mul, sum.clone(), bin(BinaryOp::Sub, Expr::int(2), price()));
+    renders!(
+        expr3(&e),
+        [
+            r#"("p"."price" + 1) * (2 - "p"."price")"#,
+            r#"("p"."price" + 1) * (2 - "p"."price")"#,
+            "(`p`.`price` + 1) * (2 - `p`.`price`)",
+        ]
+    );
+    // Left-associative chains keep their order without parentheses; a right
+    // operand of equal precedence is grouped.
+    let chain = bin(
+        BinaryOp::Sub,
+        bin(BinaryOp::Sub, price(), Expr::int(1)),
+        bin(BinaryOp::Sub, Expr::int(2), Expr::int(3)),
+    );
+    renders!(
+        expr3(&chain),
+        [
+            r#""p"."price" - 1 - (2 - 3)"#,
+            r#""p"."price" - 1 - (2 - 3)"#,
+            "`p`.`price` - 1 - (2 - 3)"
+        ]
+    );
+    renders!(
+        expr3(&Expr::unary(UnaryOp::Neg, Expr::int(-5))),
+        ["-(-5)", "-(-5)", "-(-5)"]
+    );
+    renders!(
+        expr3(&Expr::unary(UnaryOp::Neg, sum)),
+        [r#"-("p"."price" + 1)"#, r#"-("p"."price" + 1)"#, "-(`p`.`price` + 1)"]
+    );
+}
+
+#[test]
+fn division_truncates_and_yields_null_for_zero() {
+    let q = col("p", "quantity");
+    renders!(
+        expr3(&bin(BinaryOp::IntDiv, price(), q.clone())),
+        [
+            r#""p"."price" / "p"."quantity""#,
+            r#""p"."price" / NULLIF("p"."quantity", 0)"#,
+            "`p`.`price` DIV `p`.`quantity`",
+        ]
+    );
+    renders!(
+        expr3(&bin(BinaryOp::Div, price(), q.clone())),
+        [
+            r#""p"."price" / "p"."quantity""#,
+            r#""p"."price" / NULLIF("p"."quantity", 0)"#,
+            "`p`.`price` / `p`.`quantity`",
+        ]
+    );
+    renders!(
+        expr3(&bin(BinaryOp::Rem, price(), q)),
+        [
+            r#""p"."price" % "p"."quantity""#,
+            r#""p"."price" % NULLIF("p"."quantity", 0)"#,
+            "`p`.`price` % `p`.`quantity`",
+        ]
+    );
+}
+
+#[test]
+fn concatenation() {
+    let e = bin(
+        BinaryOp::Concat,
+        bin(BinaryOp::Concat, name(), param(0, Type::Text)),
+        col("p", "code"),
+    );
+    renders!(
+        expr3(&e),
+        [
+            r#""p"."name" || ? || "p"."code""#,
+            r#""p"."name" || $1::text || "p"."code""#,
+            "CONCAT(`p`.`name`, ?, `p`.`code`)",
+        ]
+    );
+}
+
+#[test]
+fn logic_and_null_tests() {
+    let e = Expr::unary(
+        UnaryOp::Not,
+        bin(
+            BinaryOp::Or,
+            Expr::is_null(col("c", "email"), false),
+            bin(BinaryOp::Lt, price(), Expr::int(3)),
+        ),
+    );
+    renders!(
+        expr3(&e),
+        [
+            r#"NOT ("c"."email" IS NULL OR "p"."price" < 3)"#,
+            r#"NOT ("c"."email" IS NULL OR "p"."price" < 3)"#,
+            "NOT (`c`.`email` IS NULL OR `p`.`price` < 3)",
+        ]
+    );
+    let and_or = bin(
+        BinaryOp::And,
+        bin(BinaryOp::Or, Expr::bool(true), Expr::bool(false)),
+        Expr::bool(true),
+    );
+    renders!(
+        expr3(&and_or),
+        [
+            "(TRUE OR FALSE) AND TRUE",
+            "(TRUE OR FALSE) AND TRUE",
+            "(TRUE OR FALSE) AND TRUE"
+        ]
+    );
+    let same = Expr::IsNotDistinct {
+        left: Box::new(col("c", "email")),
+        right: Box::new(col("d", "email")),
+        negated: false,
+    };
+    renders!(
+        expr3(&same),
+        [
+            r#""c"."email" IS "d"."email""#,
+            r#""c"."email" IS NOT DISTINCT FROM "d"."email""#,
+            "`c`.`email` <=> `d`.`email`",
+        ]
+    );
+    let differ = Expr::IsNotDistinct {
+        left: Box::new(col("c", "email")),
+        right: Box::new(col("d", "email")),
+        negated: true,
+    };
+    renders!(
+        expr3(&differ),
+        [
+            r#""c"."email" IS NOT "d"."email""#,
+            r#""c"."email" IS DISTINCT FROM "d"."email""#,
+            "NOT (`c`.`email` <=> `d`.`email`)",
+        ]
+    );
+}
+
+#[test]
+fn comparisons_of_comparisons_are_grouped() {
+    let e = bin(
+        BinaryOp::Eq,
+        bin(BinaryOp::Lt, price(), Expr::int(1)),
+        Expr::bool(false),
+    );
+    renders!(
+        expr3(&e),
+        [
+            r#"("p"."price" < 1) = FALSE"#,
+            r#"("p"."price" < 1) = FALSE"#,
+            "(`p`.`price` < 1) = FALSE"
+        ]
+    );
+}
+
+#[test]
+fn like_has_an_explicit_escape() {
+    let e = Expr::Like {
+        expr: Box::new(name()),
+        pattern: Box::new(param(0, Type::Text)),
+        negated: false,
+    };
+    renders!(
+        expr3(&e),
+        [
+            r#""p"."name" LIKE ? ESCAPE '\'"#,
+            r#""p"."name" LIKE $1::text ESCAPE '\'"#,
+            r"`p`.`name` LIKE ? ESCAPE '\'",
+        ]
+    );
+    let escaped = Expr::func(Func::LikeEscape, vec![col("p", "code")]);
+    renders!(
+        expr3(&escaped),
+        [
+            r#"replace(replace(replace("p"."code", '\', '\\'), '%', '\%'), '_', '\_')"#,
+            r#"replace(replace(replace("p"."code", '\', '\\'), '%', '\%'), '_', '\_')"#,
+            r"replace(replace(replace(`p`.`code`, '\', '\\'), '%', '\%'), '_', '\_')",
+        ]
+    );
+}
+
+#[test]
+fn in_lists() {
+    let empty = Expr::InList {
+        expr: Box::new(price()),
+        items: vec![],
+        negated: false,
+    };
+    renders!(expr3(&empty), ["FALSE", "FALSE", "FALSE"]);
+    let listed = Expr::InList {
+        expr: Box::new(price()),
+        items: vec![Expr::int(1), Expr::int(2)],
+        negated: true,
+    };
+    renders!(
+        expr3(&listed),
+        [
+            r#""p"."price" NOT IN (1, 2)"#,
+            r#""p"."price" NOT IN (1, 2)"#,
+            "`p`.`price` NOT IN (1, 2)"
+        ]
+    );
+    let from_param = |len, negated| Expr::InParam {
+        expr: Box::new(price()),
+        param: 3,
+        ty: Type::I64,
+        len,
+        negated,
+    };
+    renders!(
+        expr3(&from_param(4, false)),
+        [
+            r#""p"."price" IN (?, ?, ?, ?)"#,
+            r#""p"."price" IN ($1::int8, $2::int8, $3::int8, $4::int8)"#,
+            "`p`.`price` IN (?, ?, ?, ?)",
+        ]
+    );
+    renders!(expr3(&from_param(0, false)), ["FALSE", "FALSE", "FALSE"]);
+    renders!(expr3(&from_param(0, true)), ["TRUE", "TRUE", "TRUE"]);
+    let rendered = Dialect::Mysql.render_select(&Select {
+        filter: Some(from_param(2, false)),
+        ..products()
+    });
+    assert_eq!(
+        rendered.binds,
+        vec![Bind::Item { param: 3, item: 0 }, Bind::Item { param: 3, item: 1 }]
+    );
+}
+
+#[test]
+fn subqueries() {
+    let inner = Select {
+        items: vec![item(Expr::Aggregate {
+            func: AggFunc::Max,
+            distinct: false,
+            arg: Some(Box::new(col("x", "price"))),
+            separator: None,
+        })],
+        from: vec![table("product", "x")],
+        ..Select::default()
+    };
+    renders!(
+        expr3(&bin(BinaryOp::Eq, price(), Expr::Subquery(Box::new(inner.clone())))),
+        [
+            r#""p"."price" = (SELECT MAX("x"."price") FROM "product" AS "x")"#,
+            r#""p"."price" = (SELECT MAX("x"."price") FROM "product" AS "x")"#,
+            "`p`.`price` = (SELECT MAX(`x`.`price`) FROM `product` AS `x`)",
+        ]
+    );
+    let exists = Expr::Exists {
+        query: Box::new(Select {
+            items: vec![item(Expr::int(1))],
+            from: vec![table("orders", "o")],
+            filter: Some(bin(BinaryOp::Eq, col("o", "customer"), col("c", "id"))),
+            ..Select::default()
+        }),
+        negated: true,
+    };
+    renders!(
+        expr3(&exists),
+        [
+            r#"NOT EXISTS (SELECT 1 FROM "orders" AS "o" WHERE "o"."customer" = "c"."id")"#,
+            r#"NOT EXISTS (SELECT 1 FROM "orders" AS "o" WHERE "o"."customer" = "c"."id")"#,
+            "NOT EXISTS (SELECT 1 FROM `orders` AS `o` WHERE `o`.`customer` = `c`.`id`)",
+        ]
+    );
+    let in_sub = Expr::InSubquery {
+        expr: Box::new(Expr::Tuple(vec![col("p", "a"), col("p", "b")])),
+        query: Box::new(Select {
+            items: vec![item(col("x", "a")), item(col("x", "b"))],
+            from: vec![table("pair", "x")],
+            ..Select::default()
+        }),
+        negated: false,
+    };
+    renders!(
+        expr3(&in_sub),
+        [
+            r#"("p"."a", "p"."b") IN (SELECT "x"."a", "x"."b" FROM "pair" AS "x")"#,
+            r#"("p"."a", "p"."b") IN (SELECT "x"."a", "x"."b" FROM "pair" AS "x")"#,
+            "(`p`.`a`, `p`.`b`) IN (SELECT `x`.`a`, `x`.`b` FROM `pair` AS `x`)",
+        ]
+    );
+}
+
+#[test]
+fn case_when() {
+    let e = Expr::Case {
+        branches: vec![(bin(BinaryOp::Gt, price(), Expr::int(100)), param(0, Type::Text))],
+        otherwise: Some(Box::new(name())),
+    };
+    renders!(
+        expr3(&e),
+        [
+            r#"CASE WHEN "p"."price" > 100 THEN ? ELSE "p"."name" END"#,
+            r#"CASE WHEN "p"."price" > 100 THEN $1::text ELSE "p"."name" END"#,
+            "CASE WHEN `p`.`price` > 100 THEN ? ELSE `p`.`name` END",
+        ]
+    );
+}
+
+#[test]
+fn text_functions() {
+    let f = |func| expr3(&Expr::func(func, vec![name()]));
+    renders!(
+        f(Func::Lower),
+        [
+            r#"lower("p"."name")"#,
+            r#"(lower("p"."name" COLLATE "und-x-icu") COLLATE "C")"#,
+            "lower(`p`.`name`)",
+        ]
+    );
+    renders!(
+        f(Func::Upper),
+        [
+            r#"upper("p"."name")"#,
+            r#"(upper("p"."name" COLLATE "und-x-icu") COLLATE "C")"#,
+            "upper(`p`.`name`)",
+        ]
+    );
+    renders!(
+        f(Func::ByteLength),
+        [
+            r#"length(CAST("p"."name" AS BLOB))"#,
+            r#"octet_length("p"."name")"#,
+            "LENGTH(`p`.`name`)"
+        ]
+    );
+    renders!(
+        f(Func::CharLength),
+        [
+            r#"length("p"."name")"#,
+            r#"char_length("p"."name")"#,
+            "CHAR_LENGTH(`p`.`name`)"
+        ]
+    );
+    let [sqlite, postgres, mysql] = f(Func::Trim);
+    assert!(
+        sqlite.starts_with(r#"trim("p"."name", '"#) && sqlite.contains('\u{3000}'),
+        "{sqlite}"
+    );
+    assert!(
+        postgres.starts_with(r#"btrim("p"."name", '"#) && postgres.contains('\u{A0}'),
+        "{postgres}"
+    );
+    assert!(
+        mysql.starts_with(r"REGEXP_REPLACE(`p`.`name`, '^[\x{9}-\x{D}"),
+        "{mysql}"
+    );
+    assert!(mysql.ends_with(r"\x{3000}]+$', '')"), "{mysql}");
+}
+
+#[test]
+fn numeric_functions() {
+    renders!(
+        expr3(&Expr::func(Func::Abs, vec![price()])),
+        [r#"abs("p"."price")"#, r#"abs("p"."price")"#, "abs(`p`.`price`)"]
+    );
+    let r = col("p", "rating");
+    let round = r#"CASE WHEN "p"."rating" < 0 THEN -(floor(-"p"."rating") + CASE WHEN (-"p"."rating") - floor(-"p"."rating") >= 0.5 THEN 1 ELSE 0 END) ELSE floor("p"."rating") + CASE WHEN "p"."rating" - floor("p"."rating") >= 0.5 THEN 1 ELSE 0 END END"#;
+    renders!(
+        expr3(&Expr::func(Func::Round, vec![r])),
+        [round, round, round.replace('"', "`")]
+    );
+    renders!(
+        expr3(&Expr::func(Func::Greatest, vec![price(), Expr::int(0)])),
+        [
+            r#"max("p"."price", 0)"#,
+            r#"GREATEST("p"."price", 0)"#,
+            "GREATEST(`p`.`price`, 0)"
+        ]
+    );
+    renders!(
+        expr3(&Expr::func(
+            Func::Coalesce,
+            vec![col("p", "rating"), Expr::Literal(Literal::Float(0.0))]
+        )),
+        [
+            r#"COALESCE("p"."rating", 0.0)"#,
+            r#"COALESCE("p"."rating", 0.0::float8)"#,
+            "COALESCE(`p`.`rating`, 0.0e0)"
+        ]
+    );
+}
+
+#[test]
+fn date_parts() {
+    let at = col("o", "placed");
+    renders!(
+        expr3(&Expr::func(Func::Year, vec![at.clone()])),
+        [
+            r#"CAST(strftime('%Y', "o"."placed") AS INTEGER)"#,
+            r#"CAST(EXTRACT(YEAR FROM "o"."placed") AS integer)"#,
+            "YEAR(`o`.`placed`)",
+        ]
+    );
+    renders!(
+        expr3(&Expr::func(Func::Second, vec![at])),
+        [
+            r#"CAST(strftime('%S', "o"."placed") AS INTEGER)"#,
+            r#"CAST(floor(EXTRACT(SECOND FROM "o"."placed")) AS integer)"#,
+            "SECOND(`o`.`placed`)",
+        ]
+    );
+}
+
+#[test]
+fn casts() {
+    let cast = |from, to| {
+        expr3(&Expr::Cast {
+            expr: Box::new(col("p", "x")),
+            from,
+            to,
+        })
+    };
+    renders!(
+        cast(Type::I32, Type::F64),
+        [
+            r#"CAST("p"."x" AS REAL)"#,
+            r#"CAST("p"."x" AS float8)"#,
+            "CAST(`p`.`x` AS DOUBLE)"
+        ]
+    );
+    renders!(
+        cast(Type::F64, Type::I64),
+        [
+            r#"CAST("p"."x" AS INTEGER)"#,
+            r#"CAST(trunc("p"."x") AS int8)"#,
+            "CAST(TRUNCATE(`p`.`x`, 0) AS SIGNED)",
+        ]
+    );
+    renders!(
+        cast(Type::Bool, Type::I64),
+        [
+            r#"CAST("p"."x" AS INTEGER)"#,
+            r#"CAST(CAST("p"."x" AS int4) AS int8)"#,
+            "CAST(`p`.`x` AS SIGNED)"
+        ]
+    );
+    renders!(
+        cast(Type::I64, Type::Text),
+        [
+            r#"CAST("p"."x" AS TEXT)"#,
+            r#"CAST("p"."x" AS text)"#,
+            "CAST(`p`.`x` AS CHAR)"
+        ]
+    );
+}
+
+#[test]
+fn aggregates() {
+    let agg = |func, distinct, arg: Option<Expr>, separator: Option<&str>| {
+        expr3(&Expr::Aggregate {
+            func,
+            distinct,
+            arg: arg.map(Box::new),
+            separator: separator.map(str::to_owned),
+        })
+    };
+    renders!(
+        agg(AggFunc::CountRows, false, None, None),
+        ["COUNT(*)", "COUNT(*)", "COUNT(*)"]
+    );
+    renders!(
+        agg(AggFunc::Count, true, Some(col("c", "country")), None),
+        [
+            r#"COUNT(DISTINCT "c"."country")"#,
+            r#"COUNT(DISTINCT "c"."country")"#,
+            "COUNT(DISTINCT `c`.`country`)"
+        ]
+    );
+    renders!(
+        agg(AggFunc::Sum, false, Some(price()), None),
+        [r#"SUM("p"."price")"#, r#"SUM("p"."price")"#, "SUM(`p`.`price`)"]
+    );
+    renders!(
+        agg(AggFunc::Avg, false, Some(price()), None),
+        [r#"AVG("p"."price")"#, r#"AVG("p"."price")"#, "AVG(`p`.`price`)"]
+    );
+    renders!(
+        agg(AggFunc::GroupConcat, false, Some(name()), Some(", ")),
+        [
+            r#"group_concat("p"."name", ', ' ORDER BY "p"."name")"#,
+            r#"string_agg(CAST("p"."name" AS text), ', ' ORDER BY "p"."name")"#,
+            "GROUP_CONCAT(`p`.`name` ORDER BY `p`.`name` SEPARATOR ', ')",
+        ]
+    );
+}
+
+#[test]
+fn select_with_every_clause() {
+    let s = Select {
+        distinct: true,
+        items: vec![
+            item(col("c", "country")),
+            SelectItem {
+                expr: Expr::Aggregate {
+                    func: AggFunc::CountRows,
+                    distinct: false,
+                    arg: None,
+                    separator: None,
+                },
+                alias: Some("n".into()),
+            },
+        ],
+        from: vec![
+            table("customers", "c"),
+            Join {
+                kind: JoinKind::Left,
+                source: TableSource::Table("orders".into()),
+                alias: "o".into(),
+                on: Some(bin(BinaryOp::Eq, col("o", "customer"), col("c", "id"))),
+            },
+        ],
+        filter: Some(bin(BinaryOp::Ne, col("c", "country"), param(0, Type::Text))),
+        group_by: vec![col("c", "country")],
+        having: Some(bin(
+            BinaryOp::Gt,
+            Expr::Aggregate {
+                func: AggFunc::CountRows,
+                distinct: false,
+                arg: None,
+                separator: None,
+            },
+            Expr::int(2),
+        )),
+        order_by: vec![
+            OrderBy {
+                expr: col("c", "country"),
+                desc: true,
+                nullable: false,
+            },
+            OrderBy {
+                expr: col("c", "email"),
+                desc: false,
+                nullable: true,
+            },
+        ],
+        limit: Some(param(1, Type::I64)),
+        offset: Some(Expr::int(20)),
+        lock: None,
+    };
+    renders!(
+        select3(&s),
+        [
+            r#"SELECT DISTINCT "c"."country", COUNT(*) AS "n" FROM "customers" AS "c" LEFT JOIN "orders" AS "o" ON "o"."customer" = "c"."id" WHERE "c"."country" <> ? GROUP BY "c"."country" HAVING COUNT(*) > 2 ORDER BY "c"."country" DESC, "c"."email" LIMIT ? OFFSET 20"#,
+            r#"SELECT DISTINCT "c"."country", COUNT(*) AS "n" FROM "customers" AS "c" LEFT JOIN "orders" AS "o" ON "o"."customer" = "c"."id" WHERE "c"."country" <> $1::text GROUP BY "c"."country" HAVING COUNT(*) > 2 ORDER BY "c"."country" DESC, "c"."email" NULLS FIRST LIMIT $2::int8 OFFSET 20"#,
+            "SELECT DISTINCT `c`.`country`, COUNT(*) AS `n` FROM `customers` AS `c` LEFT JOIN `orders` AS `o` ON `o`.`customer` = `c`.`id` WHERE `c`.`country` <> ? GROUP BY `c`.`country` HAVING COUNT(*) > 2 ORDER BY `c`.`country` DESC, `c`.`email` LIMIT ? OFFSET 20",
+        ]
+    );
+}
+
+#[test]
+fn descending_nullable_keys_put_none_last() {
+    let s = Select {
+        order_by: vec![OrderBy {
+            expr: col("p", "rating"),
+            desc: true,
+            nullable: true,
+        }],
+        ..products()
+    };
+    let [sqlite, postgres, mysql] = select3(&s);
+    assert!(sqlite.ends_with(r#"ORDER BY "p"."rating" DESC"#), "{sqlite}");
+    assert!(
+        postgres.ends_with(r#"ORDER BY "p"."rating" DESC NULLS LAST"#),
+        "{postgres}"
+    );
+    assert!(mysql.ends_with("ORDER BY `p`.`rating` DESC"), "{mysql}");
+}
+
+#[test]
+fn offset_without_limit() {
+    let s = Select {
+        offset: Some(Expr::int(5)),
+        ..products()
+    };
+    let tail = select3(&s).map(|q| q.split(" AS \"p\"").last().unwrap_or_default().to_owned());
+    let [sqlite, postgres, _] = &tail;
+    assert_eq!(sqlite, " LIMIT -1 OFFSET 5");
+    assert_eq!(postgres, " OFFSET 5");
+    assert!(
+        Dialect::Mysql
+            .render_select(&s)
+            .sql
+            .ends_with(" LIMIT 18446744073709551615 OFFSET 5")
+    );
+}
+
+#[test]
+fn derived_tables_and_locks() {
+    let s = Select {
+        items: vec![item(col("t", "name"))],
+        from: vec![Join {
+            kind: JoinKind::Cross,
+            source: TableSource::Query(Box::new(products())),
+            alias: "t".into(),
+            on: None,
+        }],
+        lock: Some(Lock::ForUpdate),
+        ..Select::default()
+    };
+    renders!(
+        select3(&s),
+        [
+            r#"SELECT "t"."name" FROM (SELECT "p"."name" FROM "product" AS "p") AS "t""#,
+            r#"SELECT "t"."name" FROM (SELECT "p"."name" FROM "product" AS "p") AS "t" FOR UPDATE"#,
+            "SELECT `t`.`name` FROM (SELECT `p`.`name` FROM `product` AS `p`) AS `t` FOR UPDATE",
+        ]
+    );
+}
+
+fn column(name: &str, ty: Type) -> ColumnDef {
+    ColumnDef {
+        name: name.into(),
+        ty,
+        nullable: false,
+        auto: false,
+        max_len: None,
+        indexed: false,
+    }
+}
+
+#[test]
+fn create_table_with_auto_key_and_reference() {
+    let t = CreateTable {
+        table: "orders".into(),
+        columns: vec![
+            ColumnDef {
+                auto: true,
+                indexed: true,
+                ..column("id", Type::I64)
+            },
+            ColumnDef {
+                indexed: true,
+                ..column("customer", Type::I64)
+            },
+            column("total", Type::F64),
+            ColumnDef {
+                nullable: true,
+                ..column("note", Type::Text)
+            },
+            column("paid", Type::Bool),
+            column("placed", Type::DateTime),
+        ],
+        primary_key: vec!["id".into()],
+        unique: vec![],
+        foreign_keys: vec![ForeignKey {
+            columns: vec!["customer".into()],
+            table: "customers".into(),
+            references: vec!["id".into()],
+        }],
+        if_not_exists: true,
+    };
+    renders!(
+        statement3(&Statement::CreateTable(t)),
+        [
+            r#"CREATE TABLE IF NOT EXISTS "orders" ("id" INTEGER PRIMARY KEY, "customer" INTEGER NOT NULL, "total" REAL NOT NULL, "note" TEXT, "paid" BOOLEAN NOT NULL, "placed" TEXT NOT NULL, FOREIGN KEY ("customer") REFERENCES "customers" ("id"))"#,
+            r#"CREATE TABLE IF NOT EXISTS "orders" ("id" BIGINT NOT NULL GENERATED BY DEFAULT AS IDENTITY, "customer" BIGINT NOT NULL, "total" DOUBLE PRECISION NOT NULL, "note" TEXT COLLATE "C", "paid" BOOLEAN NOT NULL, "placed" TIMESTAMP(6) NOT NULL, PRIMARY KEY ("id"), FOREIGN KEY ("customer") REFERENCES "customers" ("id"))"#,
+            "CREATE TABLE IF NOT EXISTS `orders` (`id` BIGINT NOT NULL AUTO_INCREMENT, `customer` BIGINT NOT NULL, `total` DOUBLE NOT NULL, `note` LONGTEXT, `paid` BOOLEAN NOT NULL, `placed` DATETIME(6) NOT NULL, PRIMARY KEY (`id`), FOREIGN KEY (`customer`) REFERENCES `customers` (`id`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+        ]
+    );
+}
+
+#[test]
+fn create_table_with_composite_text_key() {
+    let t = CreateTable {
+        table: "enrolment".into(),
+        columns: vec![
+            ColumnDef {
+                indexed: true,
+                ..column("student", Type::Text)
+            },
+            ColumnDef {
+                indexed: true,
+                max_len: Some(20),
+                ..column("course", Type::Text)
+            },
+            column("grade", Type::I16),
+        ],
+        primary_key: vec!["student".into(), "course".into()],
+        unique: vec![vec!["grade".into()]],
+        foreign_keys: vec![],
+        if_not_exists: false,
+    };
+    renders!(
+        statement3(&Statement::CreateTable(t)),
+        [
+            r#"CREATE TABLE "enrolment" ("student" TEXT NOT NULL, "course" TEXT NOT NULL, "grade" INTEGER NOT NULL, PRIMARY KEY ("student", "course"), UNIQUE ("grade"))"#,
+            r#"CREATE TABLE "enrolment" ("student" TEXT COLLATE "C" NOT NULL, "course" VARCHAR(20) COLLATE "C" NOT NULL, "grade" SMALLINT NOT NULL, PRIMARY KEY ("student", "course"), UNIQUE ("grade"))"#,
+            "CREATE TABLE `enrolment` (`student` VARCHAR(255) NOT NULL, `course` VARCHAR(20) NOT NULL, `grade` SMALLINT NOT NULL, PRIMARY KEY (`student`, `course`), UNIQUE (`grade`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+        ]
+    );
+}
+
+#[test]
+fn inserts_upserts_updates_deletes() {
+    let row = |first: u16| vec![param(first, Type::Text), param(first + 1, Type::I64)];
+    let insert = Insert {
+        table: "product".into(),
+        columns: vec!["name".into(), "price".into()],
+        rows: vec![row(0), row(2)],
+        on_conflict: None,
+        returning: vec!["id".into()],
+    };
+    renders!(
+        statement3(&Statement::Insert(insert.clone())),
+        [
+            r#"INSERT INTO "product" ("name", "price") VALUES (?, ?), (?, ?) RETURNING "id""#,
+            r#"INSERT INTO "product" ("name", "price") VALUES ($1::text, $2::int8), ($3::text, $4::int8) RETURNING "id""#,
+            "INSERT INTO `product` (`name`, `price`) VALUES (?, ?), (?, ?)",
+        ]
+    );
+    let upsert = Insert {
+        rows: vec![row(0)],
+        on_conflict: Some(OnConflict {
+            target: vec!["name".into()],
+            update: vec!["price".into()],
+        }),
+        returning: vec![],
+        ..insert
+    };
+    renders!(
+        statement3(&Statement::Insert(upsert)),
+        [
+            r#"INSERT INTO "product" ("name", "price") VALUES (?, ?) ON CONFLICT ("name") DO UPDATE SET "price" = "excluded"."price""#,
+            r#"INSERT INTO "product" ("name", "price") VALUES ($1::text, $2::int8) ON CONFLICT ("name") DO UPDATE SET "price" = "excluded"."price""#,
+            "INSERT INTO `product` (`name`, `price`) VALUES (?, ?) ON DUPLICATE KEY UPDATE `price` = VALUES(`price`)",
+        ]
+    );
+    let update = Update {
+        table: "product".into(),
+        alias: "t".into(),
+        set: vec![("price".into(), param(0, Type::I64))],
+        from: vec![],
+        filter: Some(bin(BinaryOp::Eq, col("t", "id"), param(1, Type::I64))),
+    };
+    renders!(
+        statement3(&Statement::Update(update)),
+        [
+            r#"UPDATE "product" AS "t" SET "price" = ? WHERE ("t"."id" = ?)"#,
+            r#"UPDATE "product" AS "t" SET "price" = $1::int8 WHERE ("t"."id" = $2::int8)"#,
+            "UPDATE `product` AS `t` SET `price` = ? WHERE (`t`.`id` = ?)",
+        ]
+    );
+    let delete = Delete {
+        table: "product".into(),
+        alias: "t".into(),
+        from: vec![],
+        filter: Some(bin(BinaryOp::Eq, col("t", "id"), param(0, Type::I64))),
+    };
+    renders!(
+        statement3(&Statement::Delete(delete)),
+        [
+            r#"DELETE FROM "product" AS "t" WHERE ("t"."id" = ?)"#,
+            r#"DELETE FROM "product" AS "t" WHERE ("t"."id" = $1::int8)"#,
+            "DELETE `t` FROM `product` AS `t` WHERE (`t`.`id` = ?)",
+        ]
+    );
+    renders!(
+        statement3(&Statement::DropTable {
+            table: "product".into(),
+            if_exists: true
+        }),
+        [
+            r#"DROP TABLE IF EXISTS "product""#,
+            r#"DROP TABLE IF EXISTS "product""#,
+            "DROP TABLE IF EXISTS `product`"
+        ]
+    );
+}
+
+#[test]
+fn inline_rendering_writes_values() {
+    struct Values;
+    impl InlineValues for Values {
+        fn write_value(&self, provider: &dyn Provider, out: &mut String, bind: Bind) {
+            match bind {
+                Bind::Param(0) => provider.string_literal(out, "O'Hara"),
+                _ => out.push_str("42"),
+            }
+        }
+    }
+    let s = Statement::Select(Select {
+        filter: Some(bin(
+            BinaryOp::And,
+            bin(BinaryOp::Eq, name(), param(0, Type::Text)),
+            bin(BinaryOp::Gt, price(), param(1, Type::I64)),
+        )),
+        ..products()
+    });
+    assert_eq!(
+        Dialect::Postgres.render_inline(&s, &Values),
+        r#"SELECT "p"."name" FROM "product" AS "p" WHERE "p"."name" = 'O''Hara' AND "p"."price" > 42"#
+    );
+}
