@@ -77,6 +77,12 @@ impl Ctx {
         self.errors.push(syn::Error::new(span, message));
     }
 
+    /// How many errors have been recorded (to avoid reporting an outer
+    /// expression whose part already failed).
+    pub(crate) fn error_count(&self) -> usize {
+        self.errors.len()
+    }
+
     /// All errors as one, if any.
     pub(crate) fn take_errors(&mut self) -> Option<syn::Error> {
         let mut errors = std::mem::take(&mut self.errors).into_iter();
@@ -99,9 +105,11 @@ impl Ctx {
         self.params.len() - 1
     }
 
+    /// The local holding host value `index`, spanned on the value so errors
+    /// about it point there.
     fn host_ident(index: usize, span: Span) -> syn::Ident {
         let mut ident = format_ident!("__h{}", index);
-        ident.set_span(span.resolved_at(Span::mixed_site()));
+        ident.set_span(span);
         ident
     }
 
@@ -149,16 +157,18 @@ impl Ctx {
                     let init = match param {
                         Param::Like(_, kind) => {
                             let kind = kind.tokens();
-                            quote_spanned!(span=> &#p::methods::like_pattern(&(#expr), #kind))
+                            let pattern = call_over(quote!(#p::methods::like_pattern), quote!(&(#expr), #kind), expr);
+                            quote_spanned!(span=> &#pattern)
                         }
                         _ => quote_spanned!(span=> &(#expr)),
                     };
                     lets.extend(quote_spanned!(span=> let #h = #init;));
                     values.push(match param {
                         Param::List(_) => {
-                            quote_spanned!(span=> #p::Value::List(#p::methods::HostList::values(#h)))
+                            let list = call_over(quote!(#p::methods::HostList::values), quote!(#h), expr);
+                            quote!(#p::Value::List(#list))
                         }
-                        _ => quote_spanned!(span=> #p::ToValue::to_value(#h)),
+                        _ => call_over(quote!(#p::ToValue::to_value), quote!(#h), expr),
                     });
                 }
                 Param::Static(text, span) => {
@@ -168,4 +178,34 @@ impl Ctx {
         }
         (lets, quote!(::std::vec![#(#values),*]))
     }
+}
+
+/// The spans of the first and last tokens of `at`.
+fn ends(at: &impl ToTokens) -> (Span, Span) {
+    let tokens: Vec<proc_macro2::TokenTree> = at.to_token_stream().into_iter().collect();
+    match (tokens.first(), tokens.last()) {
+        (Some(first), Some(last)) => (first.span(), last.span()),
+        _ => (Span::call_site(), Span::call_site()),
+    }
+}
+
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut t| {
+            t.set_span(span);
+            t
+        })
+        .collect()
+}
+
+/// `path(args)` covering the source range of `at`: the path carries the
+/// span of its first token and the parentheses that of its last, so rustc
+/// reports a type error about this call's value over exactly `at`.
+pub(crate) fn call_over(path: TokenStream, args: TokenStream, at: &impl ToTokens) -> TokenStream {
+    let (first, last) = ends(at);
+    let path = respan(path, first);
+    let mut group = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, args);
+    group.set_span(last);
+    quote!(#path #group)
 }

@@ -18,11 +18,21 @@ fn source_text(input: &TokenStream) -> String {
         match (c, next) {
             (' ', Some('.' | ',' | ')' | ']' | '?' | ':')) if !out.ends_with(['.', ':']) => {}
             (' ', Some('(' | '[')) if out.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '!') => {}
-            (' ', _) if out.ends_with(['.', '(', '[', '&', '!']) && !out.ends_with(" &") && !out.ends_with(" !") => {}
+            (' ', _) if out.ends_with(['.', '(', '[']) || ends_with_unary(&out) => {}
             _ => out.push(c),
         }
     }
     out.replace(" :: ", "::").replace(": :", "::")
+}
+
+/// Whether `text` ends with a prefix `&` or `!` (not `&&` or a binary `&`).
+fn ends_with_unary(text: &str) -> bool {
+    let mut rev = text.chars().rev();
+    match (rev.next(), rev.next()) {
+        (Some('&' | '!'), None) => true,
+        (Some('&' | '!'), Some(before)) => matches!(before, '(' | '[' | ','),
+        _ => false,
+    }
 }
 
 /// Compile errors, next to an expression of any type, so the mistake does
@@ -61,13 +71,21 @@ pub(crate) fn expand_select(input: TokenStream) -> TokenStream {
             #lets
             #p::Query::new(&__SITE, #params, |__b: &#p::Builder| { #body })
         }),
-        Some((base, var)) => quote!({
-            #site
-            #items
-            let __q = #base;
-            #lets
-            #p::Query::refine(__q, &__SITE, #params, |__b: &#p::Builder, #var| { #body })
-        }),
+        Some((base, var)) => {
+            let q = syn::Ident::new("__q", syn::spanned::Spanned::span(&base));
+            let refine = crate::ctx::call_over(
+                quote!(#p::Query::refine),
+                quote!(#q, &__SITE, #params, |__b: &#p::Builder, #var| { #body }),
+                &base,
+            );
+            quote!({
+                #site
+                #items
+                let #q = #base;
+                #lets
+                #refine
+            })
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::{BinOp, Expr, ExprLit, Ident, Lit, UnOp};
 
-use crate::ctx::{Ctx, LikeKind, private};
+use crate::ctx::{Ctx, LikeKind, call_over, private};
 use crate::parse::{Clause, Comprehension, generator};
 
 /// Query variables in scope, innermost last.
@@ -182,7 +182,7 @@ impl Tx<'_> {
     fn constant(&mut self, e: &Expr) -> TokenStream {
         let p = private();
         if literal(e).is_some() {
-            return quote_spanned!(e.span()=> #p::lit(#e));
+            return call_over(quote!(#p::lit), quote!(#e), e);
         }
         if let Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) = strip(e) {
             return self.ctx.text(s.value(), s.span());
@@ -220,8 +220,8 @@ impl Tx<'_> {
                 let inner = self.tr(&u.expr);
                 let inner = self.value(inner, &u.expr);
                 match u.op {
-                    UnOp::Not(op) => Tr::Query(quote_spanned!(op.span=> #p::ops::not(#inner))),
-                    UnOp::Neg(op) => Tr::Query(quote_spanned!(op.span=> #p::ops::neg(#inner))),
+                    UnOp::Not(_) => Tr::Query(call_over(quote!(#p::ops::not), inner, u)),
+                    UnOp::Neg(_) => Tr::Query(call_over(quote!(#p::ops::neg), inner, u)),
                     _ => Tr::Query(inner),
                 }
             }
@@ -233,7 +233,8 @@ impl Tx<'_> {
                 let inner = self.tr(&c.expr);
                 let inner = self.value(inner, &c.expr);
                 let ty = &c.ty;
-                Tr::Query(quote_spanned!(c.span()=> #p::methods::cast::<#ty, _>(#inner)))
+                let marked = call_over(quote!(#p::methods::cast_to::<#ty, _>), inner, c);
+                Tr::Query(call_over(quote!(#p::methods::cast), marked, c))
             }
             Expr::Block(b) if b.block.stmts.len() == 1 => match &b.block.stmts[0] {
                 syn::Stmt::Expr(inner, None) => self.tr(inner),
@@ -249,7 +250,7 @@ impl Tx<'_> {
         let p = private();
         match tr {
             Tr::Query(t) | Tr::Const(t) => t,
-            Tr::Var(v) => quote_spanned!(at.span()=> #p::row_ref(__b, &#v)),
+            Tr::Var(v) => call_over(quote!(#p::row_ref), quote!(__b, &#v), at),
         }
     }
 
@@ -318,7 +319,7 @@ impl Tx<'_> {
             return placeholder();
         }
         let access = quote_spanned!(member.span()=> &__f.#member);
-        Tr::Query(quote_spanned!(f.span()=> #p::field(__b, #base, |__f| #access)))
+        Tr::Query(call_over(quote!(#p::field), quote!(__b, #base, |__f| #access), f))
     }
 
     fn binary(&mut self, b: &syn::ExprBinary) -> Tr {
@@ -381,7 +382,9 @@ impl Tx<'_> {
         let l = self.value(left, lexpr);
         let r = self.value(right, rexpr);
         let f = Ident::new(name, op_span);
-        Tr::Query(quote_spanned!(b.span()=> #p::ops::#f(#l, #r)))
+        // One argument for both operands: a type error covers the whole operation.
+        let pair = call_over(quote!(#p::ops::pair), quote!(#l, #r), b);
+        Tr::Query(call_over(quote!(#p::ops::#f), pair, b))
     }
 
     fn args(&mut self, m: &syn::ExprMethodCall, n: usize) -> bool {
@@ -411,7 +414,7 @@ impl Tx<'_> {
                 }
                 let list = self.ctx.list((*m.receiver).clone());
                 let x = self.expr(&m.args[0]);
-                return Tr::Query(quote_spanned!(span=> #p::methods::in_list(#list, #x)));
+                return Tr::Query(call_over(quote!(#p::methods::in_list), quote!(#list, #x), m));
             }
             self.ctx.error(
                 &m.method,
@@ -427,12 +430,16 @@ impl Tx<'_> {
             if let Expr::MethodCall(inner) = strip(&m.receiver) {
                 if inner.method == "chars" && inner.args.is_empty() {
                     let s = self.expr(&inner.receiver);
-                    return Tr::Query(quote_spanned!(span=> #p::methods::char_count(#s)));
+                    return Tr::Query(call_over(quote!(#p::methods::char_count), s, m));
                 }
             }
         }
+        let before = self.ctx.error_count();
         let receiver = self.tr(&m.receiver);
         let recv = self.value(receiver, &m.receiver);
+        if self.ctx.error_count() > before {
+            return placeholder();
+        }
         let method = Ident::new(&name, span);
         match name.as_str() {
             "starts_with" | "ends_with" | "contains" if self.args(m, 1) => {
@@ -445,29 +452,33 @@ impl Tx<'_> {
                 if self.mentions(arg) {
                     let text = self.expr(arg);
                     let kind = kind.tokens();
-                    return Tr::Query(quote_spanned!(span=> #p::methods::like_expr(#recv, #text, #kind)));
+                    return Tr::Query(call_over(
+                        quote!(#p::methods::like_expr),
+                        quote!(#recv, #text, #kind),
+                        m,
+                    ));
                 }
                 let pattern = match strip(arg) {
                     Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => self.ctx.text(kind.pattern(&s.value()), s.span()),
                     _ => self.ctx.like(arg.clone(), kind),
                 };
-                Tr::Query(quote_spanned!(span=> #p::methods::like(#recv, #pattern)))
+                Tr::Query(call_over(quote!(#p::methods::like), quote!(#recv, #pattern), m))
             }
             "to_lowercase" | "to_uppercase" | "trim" | "len" | "is_empty" | "is_none" | "is_some"
             | "unwrap_or_default" | "abs" | "round" | "to_string" | "key"
                 if self.args(m, 0) =>
             {
-                Tr::Query(quote_spanned!(span=> #p::methods::#method(#recv)))
+                Tr::Query(call_over(quote!(#p::methods::#method), recv, m))
             }
             "clone" | "to_owned" | "as_str" | "as_ref" if self.args(m, 0) => Tr::Query(recv),
             "unwrap_or" if self.args(m, 1) => {
                 let d = self.expr(&m.args[0]);
-                Tr::Query(quote_spanned!(span=> #p::methods::unwrap_or(#recv, #d)))
+                Tr::Query(call_over(quote!(#p::methods::unwrap_or), quote!(#recv, #d), m))
             }
             "min" | "max" if self.args(m, 1) => {
                 let other = self.expr(&m.args[0]);
                 let f = Ident::new(if name == "min" { "least" } else { "greatest" }, span);
-                Tr::Query(quote_spanned!(span=> #p::methods::#f(#recv, #other)))
+                Tr::Query(call_over(quote!(#p::methods::#f), quote!(#recv, #other), m))
             }
             "desc" | "asc" => {
                 self.ctx
@@ -508,7 +519,21 @@ impl Tx<'_> {
             syn::RangeLimits::Closed(_) => quote!(le),
             syn::RangeLimits::HalfOpen(_) => quote!(lt),
         };
-        Tr::Query(quote_spanned!(range.span()=> #p::ops::and(#p::ops::ge(#x1, #lo), #p::ops::#upper(#x2, #hi))))
+        let low = call_over(
+            quote!(#p::ops::ge),
+            call_over(quote!(#p::ops::pair), quote!(#x1, #lo), range),
+            range,
+        );
+        let high = call_over(
+            quote!(#p::ops::#upper),
+            call_over(quote!(#p::ops::pair), quote!(#x2, #hi), range),
+            range,
+        );
+        Tr::Query(call_over(
+            quote!(#p::ops::and),
+            call_over(quote!(#p::ops::pair), quote!(#low, #high), range),
+            range,
+        ))
     }
 
     fn call(&mut self, c: &syn::ExprCall) -> Tr {
@@ -521,19 +546,18 @@ impl Tx<'_> {
             );
             return placeholder();
         };
-        let span = c.func.span();
         if AGGREGATES.contains(&name.as_str()) {
             return self.aggregate(&name, c);
         }
         match (name.as_str(), c.args.len()) {
             ("Some", 1) => {
                 let x = self.expr(&c.args[0]);
-                Tr::Query(quote_spanned!(span=> #p::methods::some(#x)))
+                Tr::Query(call_over(quote!(#p::methods::some), x, c))
             }
             ("coalesce", 2) => {
                 let x = self.expr(&c.args[0]);
                 let d = self.expr(&c.args[1]);
-                Tr::Query(quote_spanned!(span=> ::foal::functions::coalesce(#x, #d)))
+                Tr::Query(call_over(quote!(::foal::functions::coalesce), quote!(#x, #d), c))
             }
             ("desc", _) => {
                 self.ctx
@@ -601,8 +625,8 @@ impl Tx<'_> {
             other => self.value(other, arg),
         };
         Tr::Query(match separator {
-            Some(sep) => quote_spanned!(span=> ::foal::functions::#f(#x, #sep)),
-            None => quote_spanned!(span=> ::foal::functions::#f(#x)),
+            Some(sep) => call_over(quote!(::foal::functions::#f), quote!(#x, #sep), c),
+            None => call_over(quote!(::foal::functions::#f), x, c),
         })
     }
 
@@ -617,8 +641,9 @@ impl Tx<'_> {
                     self.env.bind(var, ident, true);
                 }
                 Clause::If(cond) => {
-                    let cond = self.expr(cond);
-                    stmts.extend(quote!(__b.filter(#cond);));
+                    let tokens = self.expr(cond);
+                    stmts.extend(call_over(quote!(__b.filter), tokens, cond));
+                    stmts.extend(quote!(;));
                 }
             }
         }
@@ -709,7 +734,11 @@ impl Tx<'_> {
             },
             other => self.expr(other),
         };
-        Tr::Query(quote_spanned!(i.if_token.span=> #p::methods::case(#cond, #then, #otherwise)))
+        Tr::Query(call_over(
+            quote!(#p::methods::case),
+            quote!(#cond, #then, #otherwise),
+            i,
+        ))
     }
 }
 

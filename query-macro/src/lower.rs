@@ -6,7 +6,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Expr, Ident};
 
-use crate::ctx::private;
+use crate::ctx::{call_over, private};
 use crate::expr::{Tr, Tx, is_entity_path};
 use crate::parse::{Comprehension, Input, generator};
 
@@ -113,8 +113,30 @@ fn alias_name(calls: &[&syn::ExprMethodCall], entity: &syn::Path) -> Ident {
     Ident::new(&name, Span::call_site())
 }
 
+/// Whether `e` is a method chain on an entity or containing a chain method
+/// (so a method the chain does not know is a mistake, not a query value).
+fn looks_like_chain(e: &Expr) -> bool {
+    match strip(e) {
+        Expr::MethodCall(m) => CHAIN_METHODS.contains(&m.method.to_string().as_str()) || looks_like_chain(&m.receiver),
+        Expr::Path(p) => is_entity_path(&p.path),
+        _ => false,
+    }
+}
+
 fn chain(tx: &mut Tx<'_>, expr: &Expr) -> Lowered {
     let (root_expr, calls) = split_chain(expr);
+    if let Expr::MethodCall(m) = root_expr {
+        if looks_like_chain(&m.receiver) {
+            tx.ctx.error(
+                &m.method,
+                format!(
+                    "`{}` is not a query method; a query chains filter, map, order_by, limit, offset, page and distinct",
+                    m.method
+                ),
+            );
+            return empty();
+        }
+    }
     let root = match root_expr {
         Expr::Path(p) if is_entity_path(&p.path) => Root::Entity(p.path.clone()),
         other => match generator(other) {
@@ -184,8 +206,9 @@ fn chain(tx: &mut Tx<'_>, expr: &Expr) -> Lowered {
         match (method.as_str(), row_var) {
             ("filter", Some(v)) => {
                 if let Some(cond) = closure(tx, m, &v) {
-                    let cond = tx.expr(cond);
-                    body.extend(quote!(__b.filter(#cond);));
+                    let tokens = tx.expr(cond);
+                    body.extend(call_over(quote!(__b.filter), tokens, cond));
+                    body.extend(quote!(;));
                 }
             }
             ("map", Some(v)) => {
@@ -202,7 +225,8 @@ fn chain(tx: &mut Tx<'_>, expr: &Expr) -> Lowered {
                 if m.args.len() == 1 {
                     let n = tx.expr(&m.args[0]);
                     let f = &m.method;
-                    body.extend(quote_spanned!(m.method.span()=> __b.#f(#n);));
+                    body.extend(call_over(quote!(__b.#f), n, &m.args[0]));
+                    body.extend(quote!(;));
                 } else {
                     tx.ctx.error(&m.method, format!("`{method}` takes one integer"));
                 }
@@ -338,10 +362,12 @@ fn struct_literal(tx: &mut Tx<'_>, s: &syn::ExprStruct, items: &mut TokenStream)
         let local = format_ident!("__i{}", i);
         let value = element(tx, &field.expr);
         let span = field.expr.span();
-        lets.extend(quote_spanned!(span=>
-            let #local = #value;
-            #p::check_field(&#local, |__s: &#path| &__s.#member);
-        ));
+        let checked = crate::ctx::call_over(
+            quote!(#p::check_field),
+            quote!(#value, |__s: &#path| &__s.#member),
+            &field.expr,
+        );
+        lets.extend(quote_spanned!(span=> let #local = #checked;));
         decodes.push(quote_spanned!(span=> #member: #p::FromRow::from_row(__row, __idx)?));
         names.push(local);
     }

@@ -360,11 +360,14 @@ impl<P: Projection, D: RowDecoder> Projection for Mapped<P, D> {
 pub trait StoreAs<F> {}
 
 impl<T> StoreAs<T> for T {}
+impl<T> StoreAs<Option<T>> for T {}
 
-/// Checks that a projected value fits the struct field it fills.
-pub fn check_field<S, P, F>(_value: &P, _field: fn(&S) -> &F)
+/// Checks that a projected value fits the struct field it fills; returns
+/// the value.
+pub fn check_field<S, P, F>(value: P, _field: fn(&S) -> &F) -> P
 where
     P: Projection,
     P::Row: StoreAs<F>,
 {
+    value
 }

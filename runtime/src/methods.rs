@@ -266,8 +266,23 @@ casts!(
     bool => [i16, i32, i64]
 );
 
+/// The operand of `x as T` with its target type.
+pub struct CastTo<From, To> {
+    e: Expr<From>,
+    _to: std::marker::PhantomData<fn() -> To>,
+}
+
+/// `x as T`, first step: names the target type.
+pub fn cast_to<To, From>(e: Expr<From>) -> CastTo<From, To> {
+    CastTo {
+        e,
+        _to: std::marker::PhantomData,
+    }
+}
+
 /// `x as T`. Float to integer truncates toward zero as Rust does.
-pub fn cast<To: Typed, From: Typed + SqlCast<To>>(e: Expr<From>) -> Expr<To> {
+pub fn cast<To: Typed, From: Typed + SqlCast<To>>(operand: CastTo<From, To>) -> Expr<To> {
+    let e = operand.e;
     let (agg, nullable) = (e.agg, e.nullable);
     let from = From::TYPE;
     let to = To::TYPE;

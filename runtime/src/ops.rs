@@ -101,13 +101,19 @@ fn equality<L: Typed, R: Typed>(l: Expr<L>, r: Expr<R>, negated: bool) -> Expr<b
     }
 }
 
+/// Both operands of a binary operator, as one argument: a type error about
+/// the operation then points at the whole `a op b` in the user's query.
+pub fn pair<L, R>(l: Expr<L>, r: Expr<R>) -> (Expr<L>, Expr<R>) {
+    (l, r)
+}
+
 /// `l == r`.
-pub fn eq<L: Typed + SqlEq<R>, R: Typed>(l: Expr<L>, r: Expr<R>) -> Expr<bool> {
+pub fn eq<L: Typed + SqlEq<R>, R: Typed>((l, r): (Expr<L>, Expr<R>)) -> Expr<bool> {
     equality(l, r, false)
 }
 
 /// `l != r`.
-pub fn ne<L: Typed + SqlEq<R>, R: Typed>(l: Expr<L>, r: Expr<R>) -> Expr<bool> {
+pub fn ne<L: Typed + SqlEq<R>, R: Typed>((l, r): (Expr<L>, Expr<R>)) -> Expr<bool> {
     equality(l, r, true)
 }
 
@@ -122,19 +128,19 @@ fn ordering<L: Typed, R: Typed>(op: BinaryOp, l: Expr<L>, r: Expr<R>) -> Expr<bo
     binary(op, ln, rn, agg, l_null || r_null)
 }
 
-pub fn lt<L: Typed + SqlOrd<R>, R: Typed>(l: Expr<L>, r: Expr<R>) -> Expr<bool> {
+pub fn lt<L: Typed + SqlOrd<R>, R: Typed>((l, r): (Expr<L>, Expr<R>)) -> Expr<bool> {
     ordering(BinaryOp::Lt, l, r)
 }
 
-pub fn le<L: Typed + SqlOrd<R>, R: Typed>(l: Expr<L>, r: Expr<R>) -> Expr<bool> {
+pub fn le<L: Typed + SqlOrd<R>, R: Typed>((l, r): (Expr<L>, Expr<R>)) -> Expr<bool> {
     ordering(BinaryOp::Le, l, r)
 }
 
-pub fn gt<L: Typed + SqlOrd<R>, R: Typed>(l: Expr<L>, r: Expr<R>) -> Expr<bool> {
+pub fn gt<L: Typed + SqlOrd<R>, R: Typed>((l, r): (Expr<L>, Expr<R>)) -> Expr<bool> {
     ordering(BinaryOp::Gt, l, r)
 }
 
-pub fn ge<L: Typed + SqlOrd<R>, R: Typed>(l: Expr<L>, r: Expr<R>) -> Expr<bool> {
+pub fn ge<L: Typed + SqlOrd<R>, R: Typed>((l, r): (Expr<L>, Expr<R>)) -> Expr<bool> {
     ordering(BinaryOp::Ge, l, r)
 }
 
@@ -148,11 +154,11 @@ pub trait SqlBool {}
 impl SqlBool for bool {}
 impl<T: SqlBool + ?Sized> SqlBool for &T {}
 
-pub fn and<L: SqlBool, R: SqlBool>(l: Expr<L>, r: Expr<R>) -> Expr<bool> {
+pub fn and<L: SqlBool, R: SqlBool>((l, r): (Expr<L>, Expr<R>)) -> Expr<bool> {
     binary(BinaryOp::And, l.node, r.node, l.agg || r.agg, l.nullable || r.nullable)
 }
 
-pub fn or<L: SqlBool, R: SqlBool>(l: Expr<L>, r: Expr<R>) -> Expr<bool> {
+pub fn or<L: SqlBool, R: SqlBool>((l, r): (Expr<L>, Expr<R>)) -> Expr<bool> {
     binary(BinaryOp::Or, l.node, r.node, l.agg || r.agg, l.nullable || r.nullable)
 }
 
@@ -269,7 +275,7 @@ fn arith<L: Typed, R: Typed, O>(op: BinaryOp, l: Expr<L>, r: Expr<R>) -> Expr<O>
     binary(op, l.node, r.node, agg, nullable)
 }
 
-pub fn add<L: Typed + SqlAdd<R>, R: Typed>(l: Expr<L>, r: Expr<R>) -> Expr<L::Output> {
+pub fn add<L: Typed + SqlAdd<R>, R: Typed>((l, r): (Expr<L>, Expr<R>)) -> Expr<L::Output> {
     let op = if L::TYPE == Type::Text {
         BinaryOp::Concat
     } else {
@@ -278,17 +284,17 @@ pub fn add<L: Typed + SqlAdd<R>, R: Typed>(l: Expr<L>, r: Expr<R>) -> Expr<L::Ou
     arith(op, l, r)
 }
 
-pub fn sub<L: Typed + SqlSub<R>, R: Typed>(l: Expr<L>, r: Expr<R>) -> Expr<L::Output> {
+pub fn sub<L: Typed + SqlSub<R>, R: Typed>((l, r): (Expr<L>, Expr<R>)) -> Expr<L::Output> {
     arith(BinaryOp::Sub, l, r)
 }
 
-pub fn mul<L: Typed + SqlMul<R>, R: Typed>(l: Expr<L>, r: Expr<R>) -> Expr<L::Output> {
+pub fn mul<L: Typed + SqlMul<R>, R: Typed>((l, r): (Expr<L>, Expr<R>)) -> Expr<L::Output> {
     arith(BinaryOp::Mul, l, r)
 }
 
 /// Integer division truncates toward zero, as in Rust. Division by zero
 /// yields NULL on every backend (Rust would panic).
-pub fn div<L: Typed + SqlDiv<R>, R: Typed>(l: Expr<L>, r: Expr<R>) -> Expr<L::Output> {
+pub fn div<L: Typed + SqlDiv<R>, R: Typed>((l, r): (Expr<L>, Expr<R>)) -> Expr<L::Output> {
     let op = if L::TYPE.is_integer() {
         BinaryOp::IntDiv
     } else {
@@ -299,7 +305,7 @@ pub fn div<L: Typed + SqlDiv<R>, R: Typed>(l: Expr<L>, r: Expr<R>) -> Expr<L::Ou
     e
 }
 
-pub fn rem<L: Typed + SqlRem<R>, R: Typed>(l: Expr<L>, r: Expr<R>) -> Expr<L::Output> {
+pub fn rem<L: Typed + SqlRem<R>, R: Typed>((l, r): (Expr<L>, Expr<R>)) -> Expr<L::Output> {
     let mut e: Expr<L::Output> = arith(BinaryOp::Rem, l, r);
     e.nullable = true;
     e

@@ -1,0 +1,8 @@
+use foal::prelude::*;
+
+#[derive(Entity)]
+pub struct Note {
+    pub text: String,
+}
+
+fn main() {}
