@@ -7,8 +7,8 @@
 # and stops the servers at the end. Fails, saying why, when a server cannot
 # start: no backend is ever skipped.
 #
-#   scripts/test.sh             # everything
-#   scripts/test.sh -- smoke    # extra arguments go to `cargo test`
+#   scripts/test.sh                               # everything
+#   scripts/test.sh -p foal-tests --test smoke    # arguments replace `--workspace`
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -125,11 +125,11 @@ mariadb --no-defaults --socket="$MY_DIR/sock" -uroot -e "
 export FOAL_TEST_MYSQL_URL="mysql://foal:foal@127.0.0.1:$MY_PORT/foal"
 
 # --------------------------------------------------------------------- tests
-extra=()
-if [ "${1:-}" = "--" ]; then shift; extra=("$@"); fi
 log "running the tests on SQLite, PostgreSQL and MariaDB"
-cargo test --workspace --locked -- "${extra[@]}"
-if [ ${#extra[@]} -eq 0 ]; then
+if [ $# -gt 0 ]; then
+  cargo test --locked "$@"
+else
+  cargo test --workspace --locked
   log "building the docs"
   RUSTDOCFLAGS="-Dwarnings" cargo doc --workspace --no-deps --locked --quiet
 fi

@@ -640,14 +640,27 @@ impl Tx<'_> {
                     stmts.extend(self.source(var, source, &ident));
                     self.env.bind(var, ident, true);
                 }
-                Clause::If(cond) => {
-                    let tokens = self.expr(cond);
-                    stmts.extend(call_over(quote!(__b.filter), tokens, cond));
-                    stmts.extend(quote!(;));
-                }
+                Clause::If(cond) => stmts.extend(self.filter(cond)),
             }
         }
         stmts
+    }
+
+    /// `__b.filter(..);` for each conjunct of `cond`: `a && b` filters by `a`
+    /// and by `b`, so a part that aggregates goes to HAVING and the rest to
+    /// WHERE.
+    pub(crate) fn filter(&mut self, cond: &Expr) -> TokenStream {
+        if let Expr::Binary(b) = strip(cond) {
+            if matches!(b.op, BinOp::And(_)) {
+                let mut out = self.filter(&b.left);
+                out.extend(self.filter(&b.right));
+                return out;
+            }
+        }
+        let tokens = self.expr(cond);
+        let mut out = call_over(quote!(__b.filter), tokens, cond);
+        out.extend(quote!(;));
+        out
     }
 
     /// `let <ident> = __b.source::<Entity>("name");` for `for var in source`.

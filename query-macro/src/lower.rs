@@ -206,9 +206,7 @@ fn chain(tx: &mut Tx<'_>, expr: &Expr) -> Lowered {
         match (method.as_str(), row_var) {
             ("filter", Some(v)) => {
                 if let Some(cond) = closure(tx, m, &v) {
-                    let tokens = tx.expr(cond);
-                    body.extend(call_over(quote!(__b.filter), tokens, cond));
-                    body.extend(quote!(;));
+                    body.extend(tx.filter(cond));
                 }
             }
             ("map", Some(v)) => {

@@ -213,7 +213,9 @@ impl Builder {
     }
 
     /// A string literal of the query's source, bound as parameter `index`.
-    pub fn text(&self, index: u16) -> Expr<&'static str> {
+    /// It is typed `String`, so it can be compared, selected or be a branch
+    /// wherever a text column can.
+    pub fn text(&self, index: u16) -> Expr<String> {
         Expr::plain(sql::Expr::Param {
             index: self.param_offset + index,
             ty: Type::Text,
