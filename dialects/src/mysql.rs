@@ -49,10 +49,10 @@ impl Provider for Mysql {
     fn literal(&self, w: &mut Writer<'_>, lit: &crate::Literal) {
         render::literal(w, lit);
         // `1.5` is DECIMAL in MySQL; an exponent makes it a DOUBLE.
-        if let crate::Literal::Float(v) = lit {
-            if !format!("{v:?}").contains(['e', 'E']) {
-                w.push("e0");
-            }
+        if let crate::Literal::Float(v) = lit
+            && !format!("{v:?}").contains(['e', 'E'])
+        {
+            w.push("e0");
         }
     }
 

@@ -10,7 +10,7 @@ use crate::parse::parse_input;
 
 /// The query as written, spaced for reading (`p.name` rather than `p . name`).
 fn source_text(input: &TokenStream) -> String {
-    let raw = input.to_string();
+    let raw = input.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars().peekable();
     while let Some(c) = chars.next() {

@@ -81,10 +81,10 @@ struct Mentions<'a> {
 
 impl<'ast> Visit<'ast> for Mentions<'_> {
     fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
-        if p.qself.is_none() {
-            if let Some(ident) = p.path.get_ident() {
-                self.found |= self.env.lookup(&ident.to_string()).is_some();
-            }
+        if p.qself.is_none()
+            && let Some(ident) = p.path.get_ident()
+        {
+            self.found |= self.env.lookup(&ident.to_string()).is_some();
         }
         syn::visit::visit_expr_path(self, p);
     }
@@ -426,13 +426,14 @@ impl Tx<'_> {
             return placeholder();
         }
         // `x.chars().count()`.
-        if name == "count" && m.args.is_empty() {
-            if let Expr::MethodCall(inner) = strip(&m.receiver) {
-                if inner.method == "chars" && inner.args.is_empty() {
-                    let s = self.expr(&inner.receiver);
-                    return Tr::Query(call_over(quote!(#p::methods::char_count), s, m));
-                }
-            }
+        if name == "count"
+            && m.args.is_empty()
+            && let Expr::MethodCall(inner) = strip(&m.receiver)
+            && inner.method == "chars"
+            && inner.args.is_empty()
+        {
+            let s = self.expr(&inner.receiver);
+            return Tr::Query(call_over(quote!(#p::methods::char_count), s, m));
         }
         let before = self.ctx.error_count();
         let receiver = self.tr(&m.receiver);
@@ -650,12 +651,12 @@ impl Tx<'_> {
     /// and by `b`, so a part that aggregates goes to HAVING and the rest to
     /// WHERE.
     pub(crate) fn filter(&mut self, cond: &Expr) -> TokenStream {
-        if let Expr::Binary(b) = strip(cond) {
-            if matches!(b.op, BinOp::And(_)) {
-                let mut out = self.filter(&b.left);
-                out.extend(self.filter(&b.right));
-                return out;
-            }
+        if let Expr::Binary(b) = strip(cond)
+            && matches!(b.op, BinOp::And(_))
+        {
+            let mut out = self.filter(&b.left);
+            out.extend(self.filter(&b.right));
+            return out;
         }
         let tokens = self.expr(cond);
         let mut out = call_over(quote!(__b.filter), tokens, cond);

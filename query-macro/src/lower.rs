@@ -99,10 +99,10 @@ fn closure<'e>(tx: &mut Tx<'_>, m: &'e syn::ExprMethodCall, var: &Ident) -> Opti
 /// parameter, or the entity's name in lower case.
 fn alias_name(calls: &[&syn::ExprMethodCall], entity: &syn::Path) -> Ident {
     for m in calls {
-        if let Some(Expr::Closure(c)) = m.args.first().map(strip) {
-            if let Some(syn::Pat::Ident(p)) = c.inputs.first() {
-                return p.ident.clone();
-            }
+        if let Some(Expr::Closure(c)) = m.args.first().map(strip)
+            && let Some(syn::Pat::Ident(p)) = c.inputs.first()
+        {
+            return p.ident.clone();
         }
     }
     let name = entity
@@ -125,17 +125,17 @@ fn looks_like_chain(e: &Expr) -> bool {
 
 fn chain(tx: &mut Tx<'_>, expr: &Expr) -> Lowered {
     let (root_expr, calls) = split_chain(expr);
-    if let Expr::MethodCall(m) = root_expr {
-        if looks_like_chain(&m.receiver) {
-            tx.ctx.error(
-                &m.method,
-                format!(
-                    "`{}` is not a query method; a query chains filter, map, order_by, limit, offset, page and distinct",
-                    m.method
-                ),
-            );
-            return empty();
-        }
+    if let Expr::MethodCall(m) = root_expr
+        && looks_like_chain(&m.receiver)
+    {
+        tx.ctx.error(
+            &m.method,
+            format!(
+                "`{}` is not a query method; a query chains filter, map, order_by, limit, offset, page and distinct",
+                m.method
+            ),
+        );
+        return empty();
     }
     let root = match root_expr {
         Expr::Path(p) if is_entity_path(&p.path) => Root::Entity(p.path.clone()),
@@ -263,7 +263,8 @@ fn empty() -> Lowered {
     }
 }
 
-/// `page(n, size)`: `LIMIT size OFFSET (n - 1) * size`, computed in Rust.
+/// `page(n, size)`: `LIMIT size OFFSET (n - 1) * size`, the offset computed
+/// in Rust.
 fn page_of(tx: &mut Tx<'_>, page: &Expr, size: &Expr) -> TokenStream {
     let p = private();
     for arg in [page, size] {
@@ -273,9 +274,9 @@ fn page_of(tx: &mut Tx<'_>, page: &Expr, size: &Expr) -> TokenStream {
             return TokenStream::new();
         }
     }
-    let offset: Expr = syn::parse_quote_spanned!(page.span()=> #p::page_offset((#page) as i64, (#size) as i64));
-    let limit: Expr = syn::parse_quote_spanned!(size.span()=> (#size) as i64);
-    let limit = tx.expr(&limit);
+    let offset: Expr =
+        syn::parse2(call_over(quote!(#p::page_offset), quote!(#page, #size), page)).unwrap_or_else(|_| page.clone());
+    let limit = tx.expr(size);
     let offset = tx.expr(&offset);
     quote!(__b.limit(#limit); __b.offset(#offset);)
 }

@@ -93,10 +93,10 @@ impl Builder {
                 _ => {
                     let mut inner = base.clone();
                     for item in &mut inner.items {
-                        if item.alias.is_none() {
-                            if let sql::Expr::Column(c) = &item.expr {
-                                item.alias = Some(c.column.clone());
-                            }
+                        if item.alias.is_none()
+                            && let sql::Expr::Column(c) = &item.expr
+                        {
+                            item.alias = Some(c.column.clone());
                         }
                     }
                     st.aliases.push("q".to_owned());
@@ -126,7 +126,7 @@ impl Builder {
     fn fresh_alias(st: &mut State, name: &str) -> u16 {
         let mut alias = name.to_owned();
         let mut n = 2;
-        while st.aliases.iter().any(|a| *a == alias) {
+        while st.aliases.contains(&alias) {
             alias = format!("{name}{n}");
             n += 1;
         }

@@ -205,10 +205,10 @@ impl Site {
         match shape {
             Some(0) => EntryRef::Static(self.plain.get_or_init(|| Box::leak(Box::new(Entry::new(build()))))),
             Some(key) => {
-                if let Ok(variants) = self.variants.read() {
-                    if let Some((_, e)) = variants.iter().find(|(k, _)| *k == key) {
-                        return EntryRef::Static(e);
-                    }
+                if let Ok(variants) = self.variants.read()
+                    && let Some((_, e)) = variants.iter().find(|(k, _)| *k == key)
+                {
+                    return EntryRef::Static(e);
                 }
                 let entry = Entry::new(build());
                 match self.variants.write() {
@@ -265,10 +265,10 @@ pub(crate) fn composed_entry(
         return EntryRef::Shared(Arc::new(Entry::new(build())));
     };
     let key = (base, std::ptr::from_ref(site) as usize, shape);
-    if let Ok(mut cache) = composed().lock() {
-        if let Some(e) = cache.get(&key) {
-            return EntryRef::Shared(Arc::clone(e));
-        }
+    if let Ok(mut cache) = composed().lock()
+        && let Some(e) = cache.get(&key)
+    {
+        return EntryRef::Shared(Arc::clone(e));
     }
     let entry = Arc::new(Entry::new(build()));
     if let Ok(mut cache) = composed().lock() {

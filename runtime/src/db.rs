@@ -473,7 +473,9 @@ fn postgres_connector(url: &str) -> Result<Connector> {
     Ok((
         Dialect::Postgres,
         10,
-        Box::new(move || crate::driver::postgres::PgConn::connect(&config).map(|c| Conn(Backend::Postgres(c)))),
+        Box::new(move || {
+            crate::driver::postgres::PgConn::connect(&config).map(|c| Conn(Backend::Postgres(Box::new(c))))
+        }),
     ))
 }
 

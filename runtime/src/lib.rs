@@ -69,6 +69,11 @@ pub use query::Query;
 pub use types::{FromRow, RowAccess, SqlType, ToValues, Typed};
 pub use value::{ToValue, Value};
 
+/// The README's example, compiled and run as a doctest.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 /// Everything a program using foal needs in scope.
 pub mod prelude {
     pub use crate::functions::{avg, coalesce, count, count_distinct, desc, exists, group_concat, max, min, sum};
@@ -91,8 +96,11 @@ pub mod __private {
     pub use crate::types::{FromRow, RowAccess, ToValues};
     pub use crate::value::{ToValue, Value};
 
-    /// `page(n, size)`: the offset of page `n` (numbered from 1).
-    pub fn page_offset(page: i64, size: i64) -> i64 {
+    /// `page(n, size)`: the offset of page `n` (numbered from 1); pages
+    /// before the first are the first.
+    pub fn page_offset<P: TryInto<i64>, S: TryInto<i64>>(page: P, size: S) -> i64 {
+        let page: i64 = page.try_into().unwrap_or(i64::MAX);
+        let size: i64 = size.try_into().unwrap_or(i64::MAX);
         page.saturating_sub(1).max(0).saturating_mul(size.max(0))
     }
 }

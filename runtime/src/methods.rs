@@ -286,8 +286,9 @@ pub fn cast<To: Typed, From: Typed + SqlCast<To>>(operand: CastTo<From, To>) -> 
     let (agg, nullable) = (e.agg, e.nullable);
     let from = From::TYPE;
     let to = To::TYPE;
-    let same_class = (from.is_integer() && to.is_integer()) || (from.is_float() && to.is_float());
-    let node = if same_class && from == to {
+    // A cast to the same SQL type is a no-op; a widening one is kept, as
+    // PostgreSQL computes `int4 * int4` in 32 bits.
+    let node = if from == to {
         e.value_node()
     } else {
         sql::Expr::Cast {

@@ -41,15 +41,15 @@ comparable!(chrono::NaiveDate, chrono::NaiveDateTime, chrono::DateTime<chrono::U
 
 impl SqlEq<str> for String {}
 impl SqlEq<str> for Option<String> {}
-impl<'a> SqlEq<Option<&'a str>> for Option<String> {}
-impl<'a> SqlEq<Option<&'a str>> for String {}
+impl SqlEq<Option<&str>> for Option<String> {}
+impl SqlEq<Option<&str>> for String {}
 impl SqlOrd<str> for String {}
 impl SqlOrd<str> for Option<String> {}
 impl SqlEq<[u8]> for Vec<u8> {}
 impl SqlEq<[u8]> for Option<Vec<u8>> {}
 
-impl<'a, L, R: ?Sized> SqlEq<&'a R> for L where L: SqlEq<R> {}
-impl<'a, L, R: ?Sized> SqlOrd<&'a R> for L where L: SqlOrd<R> {}
+impl<L, R: ?Sized> SqlEq<&R> for L where L: SqlEq<R> {}
+impl<L, R: ?Sized> SqlOrd<&R> for L where L: SqlOrd<R> {}
 
 impl<E: Entity> SqlEq<Ref<E>> for Ref<E> {}
 impl<E: Entity> SqlEq<Ref<E>> for Option<Ref<E>> {}
@@ -60,12 +60,11 @@ fn binary<T>(op: BinaryOp, l: sql::Expr, r: sql::Expr, agg: bool, nullable: bool
     Expr::with(sql::Expr::binary(op, l, r), agg, nullable)
 }
 
-/// The node of an operand whose value matters as such (booleans that may be
-/// NULL become FALSE).
-fn operand<T: Typed>(e: Expr<T>) -> (sql::Expr, bool, bool) {
-    let (agg, nullable) = (e.agg, e.nullable);
-    let keeps_null = nullable && !(T::TYPE == Type::Bool && !T::NULLABLE);
-    (e.value_node(), agg, keeps_null)
+/// The node of an operand whose value matters as such, and whether it can
+/// still be NULL there (a boolean that may be NULL becomes FALSE).
+fn operand<T: Typed>(e: Expr<T>) -> (sql::Expr, bool) {
+    let may_be_null = e.nullable && (T::NULLABLE || T::TYPE != Type::Bool);
+    (e.value_node(), may_be_null)
 }
 
 fn equality<L: Typed, R: Typed>(l: Expr<L>, r: Expr<R>, negated: bool) -> Expr<bool> {
@@ -74,8 +73,8 @@ fn equality<L: Typed, R: Typed>(l: Expr<L>, r: Expr<R>, negated: bool) -> Expr<b
         let other = if r.is_null_literal() { l.node } else { r.node };
         return Expr::with(sql::Expr::is_null(other, negated), agg, false);
     }
-    let (ln, _, l_null) = operand(l);
-    let (rn, _, r_null) = operand(r);
+    let (ln, l_null) = operand(l);
+    let (rn, r_null) = operand(r);
     match (l_null, r_null) {
         (false, false) => {
             let op = if negated { BinaryOp::Ne } else { BinaryOp::Eq };
@@ -123,8 +122,8 @@ fn ordering<L: Typed, R: Typed>(op: BinaryOp, l: Expr<L>, r: Expr<R>) -> Expr<bo
         // A comparison with a missing value is false.
         return Expr::with(sql::Expr::bool(false), agg, false);
     }
-    let (ln, _, l_null) = operand(l);
-    let (rn, _, r_null) = operand(r);
+    let (ln, l_null) = operand(l);
+    let (rn, r_null) = operand(r);
     binary(op, ln, rn, agg, l_null || r_null)
 }
 

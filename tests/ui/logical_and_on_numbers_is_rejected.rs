@@ -2,5 +2,5 @@ use foal::prelude::*;
 use foal_tests::estore::Product;
 
 fn main() {
-    let _ = select!(p for p in Product if p.quantity && p.active);
+    let _ = select!((p.name, p.quantity && p.active) for p in Product);
 }

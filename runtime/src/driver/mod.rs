@@ -97,7 +97,7 @@ pub(crate) enum Backend {
     #[cfg(feature = "sqlite")]
     Sqlite(sqlite::SqliteConn),
     #[cfg(feature = "postgres")]
-    Postgres(postgres::PgConn),
+    Postgres(Box<postgres::PgConn>),
     #[cfg(feature = "mysql")]
     Mysql(mysql::MyConn),
 }
