@@ -244,30 +244,38 @@ fn generate(input: &DeriveInput, table: &str, fields: &[Field<'_>], has_many: &[
         )
     };
 
-    let field_meta = fields.iter().map(|f| {
-        let (ident, ty, o) = (f.ident, f.ty, &f.options);
-        let field_name = ident.to_string();
-        let column = match &o.column {
-            Some(c) => quote!(::core::option::Option::Some(#c)),
-            None => quote!(::core::option::Option::None),
-        };
-        let max_len = match &o.max_len {
-            Some(n) => quote!(::core::option::Option::Some(#n)),
-            None => quote!(::core::option::Option::None),
-        };
-        let (pk, auto, version, unique) = (o.primary_key, o.auto, o.version, o.unique);
-        quote_spanned! {ty.span()=>
-            __meta.field::<#ty>(::foal::FieldAttrs {
-                name: #field_name,
-                column: #column,
-                primary_key: #pk,
-                auto: #auto,
-                version: #version,
-                unique: #unique,
-                max_len: #max_len,
-            });
-        }
-    });
+    let field_meta: Vec<TokenStream> = fields
+        .iter()
+        .map(|f| {
+            let (ident, ty, o) = (f.ident, f.ty, &f.options);
+            let field_name = ident.to_string();
+            let column = match &o.column {
+                Some(c) => quote!(::core::option::Option::Some(#c)),
+                None => quote!(::core::option::Option::None),
+            };
+            let max_len = match &o.max_len {
+                Some(n) => quote!(::core::option::Option::Some(#n)),
+                None => quote!(::core::option::Option::None),
+            };
+            let (pk, auto, version, unique) = (o.primary_key, o.auto, o.version, o.unique);
+            quote_spanned! {ty.span()=>
+                __meta.field::<#ty>(::foal::FieldAttrs {
+                    name: #field_name,
+                    column: #column,
+                    primary_key: #pk,
+                    auto: #auto,
+                    version: #version,
+                    unique: #unique,
+                    max_len: #max_len,
+                });
+            }
+        })
+        .collect();
+    let key_field_meta = fields
+        .iter()
+        .zip(&field_meta)
+        .filter(|(f, _)| f.options.primary_key)
+        .map(|(_, meta)| meta);
     let has_many_meta = has_many.iter().map(|h| {
         let (rel, target, field) = (h.name.to_string(), &h.target, h.field.to_string());
         quote!(__meta.has_many(#rel, <#target as ::foal::Entity>::TABLE, #field);)
@@ -340,6 +348,15 @@ fn generate(input: &DeriveInput, table: &str, fields: &[Field<'_>], has_many: &[
                     #(#field_meta)*
                     #(#has_many_meta)*
                     __meta
+                })
+            }
+
+            fn key_meta() -> &'static [::foal::ColumnMeta] {
+                static KEY: ::std::sync::OnceLock<::std::vec::Vec<::foal::ColumnMeta>> = ::std::sync::OnceLock::new();
+                KEY.get_or_init(|| {
+                    let mut __meta = ::foal::EntityMeta::new(#name_str, #table);
+                    #(#key_field_meta)*
+                    __meta.columns
                 })
             }
 

@@ -31,6 +31,11 @@ pub trait Entity: FromRow + ToValues + Sized + 'static {
     /// Table metadata, built on first use.
     fn meta() -> &'static EntityMeta;
 
+    /// The key's columns alone. References to this entity need only these,
+    /// so an entity can refer to itself without its metadata depending on
+    /// itself.
+    fn key_meta() -> &'static [ColumnMeta];
+
     /// This row's primary key.
     fn key(&self) -> Self::Key;
 
@@ -377,11 +382,10 @@ fn describe_ref<T: Entity>(
     out: &mut Vec<ColumnMeta>,
     nullable: bool,
 ) -> Option<(&'static str, Vec<String>)> {
-    let target = T::meta();
-    let single = target.key.len() == 1;
+    let key_columns = T::key_meta();
+    let single = key_columns.len() == 1;
     let mut references = Vec::new();
-    for &k in &target.key {
-        let key = &target.columns[k];
+    for key in key_columns {
         let base = attrs.column.unwrap_or(attrs.name);
         let name = if single {
             base.to_owned()
@@ -400,7 +404,7 @@ fn describe_ref<T: Entity>(
         });
         references.push(key.name.clone());
     }
-    Some((target.table, references))
+    Some((T::TABLE, references))
 }
 
 impl<T: Entity> Column for Ref<T> {

@@ -6,6 +6,7 @@
 //! A missing URL fails the test: no backend is skipped silently.
 
 pub mod estore;
+pub mod fixture;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
