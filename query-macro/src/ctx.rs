@@ -118,13 +118,13 @@ impl Ctx {
         let span = expr.span();
         let index = self.push(Param::Value(expr));
         let (h, i) = (Self::host_ident(index, span), index as u16);
-        quote_spanned!(span=> __b.param(#i, #h))
+        quote!(__b.param(#i, #h))
     }
 
     /// A string constant as a builder expression (`Expr<&'static str>`).
     pub(crate) fn text(&mut self, text: String, span: Span) -> TokenStream {
         let index = self.push(Param::Static(text, span)) as u16;
-        quote_spanned!(span=> __b.text(#index))
+        quote!(__b.text(#index))
     }
 
     /// A collection as a builder list parameter.
@@ -132,7 +132,7 @@ impl Ctx {
         let span = expr.span();
         let index = self.push(Param::List(expr));
         let (h, i) = (Self::host_ident(index, span), index as u16);
-        quote_spanned!(span=> __b.list(#i, #h))
+        quote!(__b.list(#i, #h))
     }
 
     /// A searched text as a builder expression of its LIKE pattern.
@@ -140,7 +140,7 @@ impl Ctx {
         let span = expr.span();
         let index = self.push(Param::Like(expr, kind));
         let (h, i) = (Self::host_ident(index, span), index as u16);
-        quote_spanned!(span=> __b.param(#i, #h))
+        quote!(__b.param(#i, #h))
     }
 
     /// The `let __hN = …;` statements evaluating host values, and the

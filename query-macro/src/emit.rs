@@ -81,7 +81,7 @@ pub(crate) fn expand_select(input: TokenStream) -> TokenStream {
             quote!({
                 #site
                 #items
-                let #q = #base;
+                let #q = &(#base);
                 #lets
                 #refine
             })

@@ -318,7 +318,9 @@ impl Tx<'_> {
             self.ctx.error(member, "tuple fields cannot be read inside a query");
             return placeholder();
         }
-        let access = quote_spanned!(member.span()=> &__f.#member);
+        // `__f` keeps the call-site span (a local must resolve alike at its
+        // definition and use); the member keeps the user's, for the error.
+        let access = quote!(&__f.#member);
         Tr::Query(call_over(quote!(#p::field), quote!(__b, #base, |__f| #access), f))
     }
 
@@ -620,7 +622,7 @@ impl Tx<'_> {
         let f = Ident::new(name, span);
         let x = match self.tr(arg) {
             Tr::Var(v) if name == "count" && self.env.sources() > 1 => {
-                return Tr::Query(quote_spanned!(span=> #p::count_var_distinct(__b, #v)));
+                return Tr::Query(call_over(quote!(#p::count_var_distinct), quote!(__b, #v), c));
             }
             Tr::Var(v) if name == "count" => quote!(#v),
             other => self.value(other, arg),
@@ -659,7 +661,8 @@ impl Tx<'_> {
             return out;
         }
         let tokens = self.expr(cond);
-        let mut out = call_over(quote!(__b.filter), tokens, cond);
+        let p = private();
+        let mut out = call_over(quote!(#p::filter), quote!(__b, #tokens), cond);
         out.extend(quote!(;));
         out
     }
@@ -670,7 +673,7 @@ impl Tx<'_> {
         match strip(source) {
             Expr::Path(path) if is_entity_path(&path.path) => {
                 let ty = &path.path;
-                quote_spanned!(source.span()=> let #ident = __b.source::<#ty>(#name);)
+                quote!(let #ident = __b.source::<#ty>(#name);)
             }
             other => {
                 self.ctx.error(
@@ -688,12 +691,12 @@ impl Tx<'_> {
         self.env.push();
         let stmts = self.clauses(&g.clauses);
         let out = if name == "exists" {
-            quote_spanned!(span=> ::foal::functions::exists(__b.rows(|| { #stmts })))
+            quote!(::foal::functions::exists(__b.rows(|| { #stmts })))
         } else {
             let f = Ident::new(name, span);
             let x = match self.tr(&g.projection) {
                 Tr::Var(v) if name == "count" && self.env.sources() > 1 => {
-                    quote_spanned!(span=> #p::count_var_distinct(__b, #v))
+                    quote!(#p::count_var_distinct(__b, #v))
                 }
                 Tr::Var(v) if name == "count" => quote_spanned!(span=> ::foal::functions::count(#v)),
                 other => {
@@ -704,7 +707,7 @@ impl Tx<'_> {
                     }
                 }
             };
-            quote_spanned!(span=> #p::scalar(__b.subquery(|| { #stmts #x })))
+            quote!(#p::scalar(__b.subquery(|| { #stmts #x })))
         };
         self.env.pop();
         Tr::Query(out)

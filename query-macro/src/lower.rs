@@ -223,7 +223,8 @@ fn chain(tx: &mut Tx<'_>, expr: &Expr) -> Lowered {
                 if m.args.len() == 1 {
                     let n = tx.expr(&m.args[0]);
                     let f = &m.method;
-                    body.extend(call_over(quote!(__b.#f), n, &m.args[0]));
+                    let p = private();
+                    body.extend(call_over(quote!(#p::#f), quote!(__b, #n), &m.args[0]));
                     body.extend(quote!(;));
                 } else {
                     tx.ctx.error(&m.method, format!("`{method}` takes one integer"));
@@ -301,9 +302,9 @@ fn order_keys(tx: &mut Tx<'_>, keys: &Expr) -> TokenStream {
         };
         let e = tx.expr(inner);
         out.extend(if desc {
-            quote_spanned!(key.span()=> __b.order(::foal::functions::desc(#e));)
+            quote!(__b.order(::foal::functions::desc(#e));)
         } else {
-            quote_spanned!(key.span()=> __b.order(#e);)
+            quote!(__b.order(#e);)
         });
     }
     out
@@ -367,7 +368,7 @@ fn struct_literal(tx: &mut Tx<'_>, s: &syn::ExprStruct, items: &mut TokenStream)
             &field.expr,
         );
         lets.extend(quote_spanned!(span=> let #local = #checked;));
-        decodes.push(quote_spanned!(span=> #member: #p::FromRow::from_row(__row, __idx)?));
+        decodes.push(quote!(#member: #p::FromRow::from_row(__row, __idx)?));
         names.push(local);
     }
     items.extend(quote! {

@@ -96,6 +96,21 @@ pub mod __private {
     pub use crate::types::{FromRow, RowAccess, ToValues};
     pub use crate::value::{ToValue, Value};
 
+    /// `if cond` / `.filter(|p| cond)`.
+    pub fn filter<C: crate::ops::SqlBool>(b: &Builder, cond: Expr<C>) {
+        b.filter(cond);
+    }
+
+    /// `.limit(n)`.
+    pub fn limit<T: crate::builder::SqlInt>(b: &Builder, n: Expr<T>) {
+        b.limit(n);
+    }
+
+    /// `.offset(n)`.
+    pub fn offset<T: crate::builder::SqlInt>(b: &Builder, n: Expr<T>) {
+        b.offset(n);
+    }
+
     /// `page(n, size)`: the offset of page `n` (numbered from 1); pages
     /// before the first are the first.
     pub fn page_offset<P: TryInto<i64>, S: TryInto<i64>>(page: P, size: S) -> i64 {

@@ -173,11 +173,12 @@ impl<T: 'static> Query<T> {
 }
 
 impl<E: Entity> Query<E> {
-    /// Called by `select!(q.filter(..))`: a query refining this one. When
-    /// this query is a plain selection of entities its tree is extended in
-    /// place; otherwise (limit, distinct, grouping) it becomes a subquery.
+    /// Called by `select!(q.filter(..))`: a query refining this one (which
+    /// stays usable). When this query is a plain selection of entities its
+    /// tree is extended in place; otherwise (limit, distinct, grouping) it
+    /// becomes a subquery.
     #[doc(hidden)]
-    pub fn refine<P, F>(self, site: &'static Site, params: Vec<Value>, build: F) -> Query<P::Row>
+    pub fn refine<P, F>(&self, site: &'static Site, params: Vec<Value>, build: F) -> Query<P::Row>
     where
         P: Projection,
         F: FnOnce(&Builder, Var<E>) -> P,
@@ -189,7 +190,7 @@ impl<E: Entity> Query<E> {
             let projection = build(&b, var);
             b.project(projection)
         });
-        let mut all = self.params;
+        let mut all = self.params.clone();
         all.extend(params);
         Query {
             entry,

@@ -114,7 +114,7 @@ impl Rng {
         Rng(seed)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -125,15 +125,15 @@ impl Rng {
     /// A value in `lo..=hi`.
     pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
         let span = u64::try_from(hi - lo + 1).unwrap_or(1).max(1);
-        lo + i64::try_from(self.next() % span).unwrap_or(0)
+        lo + i64::try_from(self.next_u64() % span).unwrap_or(0)
     }
 
     pub fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
+        self.next_u64() % 100 < percent
     }
 
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        let i = usize::try_from(self.next() % items.len() as u64).unwrap_or(0);
+        let i = usize::try_from(self.next_u64() % items.len() as u64).unwrap_or(0);
         &items[i]
     }
 

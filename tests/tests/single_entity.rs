@@ -415,8 +415,8 @@ fn refining_a_query_value() {
             names(cheap.fetch_all(db)?),
             strings(&["Cable 100%", "Sticker", "Écran"])
         );
-        // Refining keeps the base usable and composes further.
-        let cheapest = select!(cheap.clone().order_by(|p| p.price).limit(1).map(|p| p.name));
+        // Refining borrows the base, which stays usable, and composes further.
+        let cheapest = select!(cheap.order_by(|p| p.price).limit(1).map(|p| p.name));
         assert_eq!(cheapest.fetch_one(db)?, "Sticker");
         // A limited query becomes a subquery: the filter applies after the limit.
         let top2 = select!(Product.order_by(|p| desc(p.price)).limit(2));
