@@ -64,6 +64,28 @@ impl<T: 'static> Query<T> {
         }
     }
 
+    /// A query built at run time by code rather than by `select!` (the
+    /// property tests do this): translated and rendered on every call,
+    /// never cached, since one site may build many different trees.
+    #[doc(hidden)]
+    pub fn uncached<P, F>(site: &'static Site, params: Vec<Value>, build: F) -> Self
+    where
+        P: Projection<Row = T>,
+        F: FnOnce(&Builder) -> P,
+    {
+        let entry = site.entry(None, || {
+            let b = Builder::new(0);
+            let projection = build(&b);
+            b.project(projection)
+        });
+        Query {
+            entry,
+            params,
+            decoder: Decoder::of::<P>(),
+            site,
+        }
+    }
+
     /// The query as written in the source.
     pub fn source(&self) -> &'static str {
         self.site.source
