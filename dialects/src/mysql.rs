@@ -1,6 +1,6 @@
 //! MySQL and MariaDB: backtick quoting, `CONCAT`, `DIV`, `<=>`, and a
-//! session set up by the runtime with `NO_BACKSLASH_ESCAPES` and the
-//! `utf8mb4_bin` collation.
+//! session set up by the runtime with `NO_BACKSLASH_ESCAPES` and a binary,
+//! no-padding collation.
 
 use crate::Dialect;
 use crate::provider::{Capabilities, Provider};
@@ -191,8 +191,11 @@ impl Provider for Mysql {
         }
     }
 
+    /// Byte order without padding (`utf8mb4_bin` would find `'a' = 'a '`).
+    /// This is MariaDB's name; the runtime swaps in `utf8mb4_0900_bin` on
+    /// MySQL 8.
     fn table_options(&self) -> &'static str {
-        " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+        " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin"
     }
 
     fn on_conflict(&self, w: &mut Writer<'_>, c: &OnConflict) {

@@ -102,6 +102,8 @@ pub const TEXTS: &[&str] = &[
     "Ωmega",
     "x",
     "xyz",
+    "x ",
+    "apple ",
 ];
 
 const COUNTRIES: &[&str] = &["USA", "UK", "France", "Germany", "Japan", "Brazil", "", "Côte d'Ivoire"];

@@ -3,7 +3,7 @@
 //! Each connection's session is set up so the SQL foal renders means the same
 //! as elsewhere: strict mode, `NO_BACKSLASH_ESCAPES` (a backslash in a
 //! string constant is just a backslash, as in standard SQL), the
-//! `utf8mb4_bin` collation (byte-order comparison), UTC, and a
+//! no-padding binary collation (every byte compared, `utf8mb4_nopad_bin`), UTC, and a
 //! `group_concat` limit large enough never to truncate. Statements are
 //! prepared once per connection through the driver's statement cache.
 
@@ -19,15 +19,21 @@ use crate::value::Value;
 pub(crate) struct MyConn {
     conn: mysql::Conn,
     broken: bool,
+    /// The byte-order, no-padding collation of this server.
+    collation: &'static str,
 }
 
 /// Session settings every connection starts with.
 const SESSION: &[&str] = &[
     "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_BACKSLASH_ESCAPES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'",
-    "SET NAMES utf8mb4 COLLATE utf8mb4_bin",
     "SET SESSION time_zone = '+00:00'",
     "SET SESSION group_concat_max_len = 1073741824",
 ];
+
+/// The collation foal renders in DDL (MariaDB's name). `utf8mb4_bin` pads:
+/// it finds `'a' = 'a '`; Rust compares every byte, and so do these.
+const MARIADB_COLLATION: &str = "utf8mb4_nopad_bin";
+const MYSQL_COLLATION: &str = "utf8mb4_0900_bin";
 
 fn fetch<T>(
     conn: &mut mysql::Conn,
@@ -61,8 +67,25 @@ impl MyConn {
         let opts = OptsBuilder::from_opts(opts)
             .stmt_cache_size(STATEMENT_CACHE)
             .init(SESSION.to_vec());
-        let conn = mysql::Conn::new(opts).map_err(|e| map_error(e, site))?;
-        Ok(MyConn { conn, broken: false })
+        let mut conn = mysql::Conn::new(opts).map_err(|e| map_error(e, site))?;
+        let version: Option<String> = conn.query_first("SELECT VERSION()").map_err(|e| map_error(e, site))?;
+        let collation = if version.unwrap_or_default().contains("MariaDB") {
+            MARIADB_COLLATION
+        } else {
+            MYSQL_COLLATION
+        };
+        conn.query_drop(format!("SET NAMES utf8mb4 COLLATE {collation}"))
+            .map_err(|e| map_error(e, site))?;
+        Ok(MyConn {
+            conn,
+            broken: false,
+            collation,
+        })
+    }
+
+    /// DDL rendered by the provider, with this server's collation.
+    pub(crate) fn adapt_ddl(&self, sql: &str) -> String {
+        sql.replace(MARIADB_COLLATION, self.collation)
     }
 
     fn params(r: &Rendered, params: &[Value]) -> Params {
