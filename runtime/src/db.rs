@@ -249,12 +249,14 @@ impl Database {
     /// A database error.
     #[track_caller]
     pub fn create_table<E: Entity>(&self) -> Result<()> {
+        let site = CallSite::caller();
         let sql = self
             .dialect()
             .render(&Statement::CreateTable(E::meta().create_table()))
             .sql;
-        self.execute_sql(&sql)
+        self.run(site, &mut |conn| conn.ddl(&sql, site))
     }
+
 
     /// Drops the table of `E` if it exists.
     ///
