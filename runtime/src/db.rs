@@ -257,7 +257,6 @@ impl Database {
         self.run(site, &mut |conn| conn.ddl(&sql, site))
     }
 
-
     /// Drops the table of `E` if it exists.
     ///
     /// # Errors
