@@ -439,6 +439,18 @@ impl Tx<'_> {
         }
         let before = self.ctx.error_count();
         let receiver = self.tr(&m.receiver);
+        // A to-many path (`c.orders`) is not a value: only a few methods
+        // take it, through the builder.
+        if let ("is_empty" | "count", Tr::Query(path)) = (name.as_str(), &receiver)
+            && m.args.is_empty()
+        {
+            let f = if name == "is_empty" {
+                quote!(is_empty)
+            } else {
+                quote!(count_of)
+            };
+            return Tr::Query(call_over(quote!(#p::relations::#f), quote!(__b, #path), m));
+        }
         let recv = self.value(receiver, &m.receiver);
         if self.ctx.error_count() > before {
             return placeholder();
@@ -621,10 +633,10 @@ impl Tx<'_> {
         }
         let f = Ident::new(name, span);
         let x = match self.tr(arg) {
-            Tr::Var(v) if name == "count" && self.env.sources() > 1 => {
-                return Tr::Query(call_over(quote!(#p::count_var_distinct), quote!(__b, #v), c));
+            Tr::Var(v) if name == "count" => {
+                let distinct = self.env.sources() > 1;
+                return Tr::Query(call_over(quote!(#p::count_var), quote!(__b, #v, #distinct), c));
             }
-            Tr::Var(v) if name == "count" => quote!(#v),
             other => self.value(other, arg),
         };
         Tr::Query(match separator {
@@ -670,20 +682,40 @@ impl Tx<'_> {
     /// `let <ident> = __b.source::<Entity>("name");` for `for var in source`.
     pub(crate) fn source(&mut self, var: &Ident, source: &Expr, ident: &Ident) -> TokenStream {
         let name = var.to_string();
-        match strip(source) {
-            Expr::Path(path) if is_entity_path(&path.path) => {
-                let ty = &path.path;
-                quote!(let #ident = __b.source::<#ty>(#name);)
-            }
-            other => {
-                self.ctx.error(
-                    other,
-                    "a source must be an entity type (`for p in Product`); query values and to-many \
-                     paths as sources are not supported here",
-                );
-                TokenStream::new()
-            }
+        let source = strip(source);
+        if let Expr::Path(path) = source
+            && is_entity_path(&path.path)
+        {
+            let ty = &path.path;
+            return quote!(let #ident = __b.source::<#ty>(#name););
         }
+        // `c.orders` / `c.orders.left()`: a to-many path of a query variable.
+        let (path, left) = match source {
+            Expr::MethodCall(m) if m.method == "left" && m.args.is_empty() => (&*m.receiver, true),
+            other => (other, false),
+        };
+        if self.mentions(path) {
+            let tokens = match self.tr(path) {
+                Tr::Query(t) => t,
+                _ => {
+                    self.ctx.error(
+                        path,
+                        "a source must be an entity type or a to-many relation like `c.orders`",
+                    );
+                    return TokenStream::new();
+                }
+            };
+            let join = if left { quote!(join_left) } else { quote!(join) };
+            let p = private();
+            let call = call_over(quote!(#p::relations::#join), quote!(__b, #tokens, #name), path);
+            return quote!(let #ident = #call;);
+        }
+        self.ctx.error(
+            source,
+            "a source must be an entity type (`for p in Product`), a to-many relation of a query \
+             variable (`for o in c.orders`), or a query value",
+        );
+        TokenStream::new()
     }
 
     fn generator(&mut self, name: &str, g: &Comprehension, separator: Option<syn::LitStr>, span: Span) -> Tr {
@@ -695,10 +727,10 @@ impl Tx<'_> {
         } else {
             let f = Ident::new(name, span);
             let x = match self.tr(&g.projection) {
-                Tr::Var(v) if name == "count" && self.env.sources() > 1 => {
-                    quote!(#p::count_var_distinct(__b, #v))
+                Tr::Var(v) if name == "count" => {
+                    let distinct = self.env.sources() > 1;
+                    quote!(#p::count_var(__b, #v, #distinct))
                 }
-                Tr::Var(v) if name == "count" => quote_spanned!(span=> ::foal::functions::count(#v)),
                 other => {
                     let x = self.value(other, &g.projection);
                     match &separator {

@@ -5,10 +5,12 @@ use std::cell::RefCell;
 
 use crate::dialects::{self as sql, Join, JoinKind, OrderBy, Select, SelectItem, TableSource, Type};
 use crate::entity::Entity;
-use crate::expr::{Expr, IntoOrderKey, Item, Projection, Var};
+use crate::expr::{Expr, IntoOrderKey, Item, Projection};
 use crate::methods::HostList;
 use crate::ops::SqlBool;
+use crate::relations::ManyPath;
 use crate::value::{ToValue, Value};
+use crate::vars::{Nullability, Optional, Var};
 
 /// One SELECT being built (the query, or a subquery inside it).
 #[derive(Default)]
@@ -17,12 +19,18 @@ struct Scope {
     /// Where the next ORDER BY key goes: keys of a composed query come
     /// before the keys of the query it refines, as a later stable sort wins.
     order_at: usize,
+    /// References already followed in this scope: (the referencing
+    /// columns, whether the join is a left join, the joined variable), so a
+    /// path appearing many times joins once.
+    follows: Vec<(sql::Expr, bool, u16)>,
 }
 
 #[derive(Default)]
 struct State {
-    /// Alias of each variable, by id.
+    /// Alias of each variable (and each internal alias), by id.
     aliases: Vec<String>,
+    /// The scope depth each alias was declared in.
+    depths: Vec<usize>,
     scopes: Vec<Scope>,
 }
 
@@ -65,6 +73,8 @@ impl Builder {
         Builder {
             state: RefCell::new(State {
                 aliases: Vec::new(),
+                depths: Vec::new(),
+
                 scopes: vec![Scope::default()],
             }),
             param_offset,
@@ -86,6 +96,7 @@ impl Builder {
             match root {
                 Some(root) if mergeable => {
                     st.aliases.extend(base.from.iter().map(|j| j.alias.clone()));
+                    st.depths.extend(base.from.iter().map(|_| 0));
                     let id = st.aliases.iter().position(|a| a == root).unwrap_or(0);
                     st.scopes[0].select = base.clone();
                     Var::new(u16::try_from(id).unwrap_or(0))
@@ -100,6 +111,7 @@ impl Builder {
                         }
                     }
                     st.aliases.push("q".to_owned());
+                    st.depths.push(0);
                     st.scopes[0].select.from.push(Join {
                         kind: JoinKind::Cross,
                         source: TableSource::Query(Box::new(inner)),
@@ -131,7 +143,92 @@ impl Builder {
             n += 1;
         }
         st.aliases.push(alias);
+        st.depths.push(st.scopes.len().saturating_sub(1));
         u16::try_from(st.aliases.len() - 1).unwrap_or(u16::MAX)
+    }
+
+    /// An alias no other table of the query uses, for subqueries foal adds.
+    pub(crate) fn scratch_alias(&self, name: &str) -> String {
+        let mut st = self.state.borrow_mut();
+        let id = Builder::fresh_alias(&mut st, name);
+        st.aliases[usize::from(id)].clone()
+    }
+
+    /// Adds a table joined on `on` to the current scope; returns its variable.
+    fn add_join(&self, table: &str, name: &str, kind: JoinKind, on: impl FnOnce(&str) -> sql::Expr) -> u16 {
+        let mut st = self.state.borrow_mut();
+        let id = Builder::fresh_alias(&mut st, name);
+        let alias = st.aliases[usize::from(id)].clone();
+        let on = on(&alias);
+        if let Some(scope) = st.scopes.last_mut() {
+            scope.select.from.push(Join {
+                kind,
+                source: TableSource::Table(table.to_owned()),
+                alias,
+                on: Some(on),
+            });
+        }
+        id
+    }
+
+    /// Follows a reference (`o.customer`) to the row it points at: joins the
+    /// referenced table once per path and scope, with an inner join for a
+    /// required reference and a left join for an optional one.
+    pub(crate) fn follow<E: Entity, N: Nullability>(&self, reference: &sql::Expr) -> Var<E, N> {
+        let existing = self.with_scope(|s| {
+            s.follows
+                .iter()
+                .find(|(node, optional, _)| node == reference && *optional == N::OPTIONAL)
+                .map(|(_, _, id)| *id)
+        });
+        if let Some(id) = existing {
+            return Var::new(id);
+        }
+        let name = match reference {
+            sql::Expr::Column(c) => c.column.clone(),
+            _ => E::TABLE.to_owned(),
+        };
+        let kind = if N::OPTIONAL { JoinKind::Left } else { JoinKind::Inner };
+        let referencing = match reference {
+            sql::Expr::Tuple(items) => items.clone(),
+            single => vec![single.clone()],
+        };
+        let id = self.add_join(E::TABLE, &name, kind, |alias| {
+            crate::vars::key_nodes::<E>(alias)
+                .into_iter()
+                .zip(referencing)
+                .map(|(k, r)| sql::Expr::binary(sql::BinaryOp::Eq, k, r))
+                .reduce(sql::Expr::and)
+                .unwrap_or(sql::Expr::bool(true))
+        });
+        self.with_scope(|s| s.follows.push((reference.clone(), N::OPTIONAL, id)));
+        Var::new(id)
+    }
+
+    /// `for o in c.orders`: the linked rows. In the scope of `c` they join
+    /// (inner join, or left join when `c` itself may be missing); from a
+    /// subquery over an outer `c` they are the subquery's source, correlated
+    /// by a condition.
+    pub fn join<E: Entity, N: Nullability>(&self, path: ManyPath<E, N>, name: &str) -> Var<E, N> {
+        let (here, parent_depth) = {
+            let st = self.state.borrow();
+            let depth = st.depths.get(usize::from(path.parent)).copied().unwrap_or(0);
+            (st.scopes.len().saturating_sub(1), depth)
+        };
+        if parent_depth < here {
+            let var = self.source::<E>(name);
+            let alias = self.alias(var.id);
+            self.with_scope(|s| s.select.and_where(path.condition(&alias)));
+            return Var::new(var.id);
+        }
+        let kind = if N::OPTIONAL { JoinKind::Left } else { JoinKind::Inner };
+        Var::new(self.add_join(E::TABLE, name, kind, |alias| path.condition(alias)))
+    }
+
+    /// `for o in c.orders.left()`: the linked rows, or one missing row when
+    /// there are none (a left join).
+    pub fn join_left<E: Entity, N: Nullability>(&self, path: ManyPath<E, N>, name: &str) -> Var<E, Optional> {
+        Var::new(self.add_join(E::TABLE, name, JoinKind::Left, |alias| path.condition(alias)))
     }
 
     fn with_scope<R>(&self, f: impl FnOnce(&mut Scope) -> R) -> R {

@@ -17,7 +17,7 @@ use crate::value::{ToValue, Value};
 )]
 pub trait Entity: FromRow + ToValues + Sized + 'static {
     /// The primary key: one column type, or a tuple for a composite key.
-    type Key: FromRow + ToValues + Clone + PartialEq + fmt::Debug + 'static;
+    type Key: FromRow + ToValues + Typed + Clone + PartialEq + fmt::Debug + 'static;
     /// The field descriptors a query variable of this entity resolves
     /// `p.field` through.
     type Columns: 'static;
@@ -155,10 +155,7 @@ impl<T: Entity> ToValues for Option<Ref<T>> {
     }
 }
 
-impl<T: Entity> Typed for Ref<T>
-where
-    T::Key: Typed,
-{
+impl<T: Entity> Typed for Ref<T> {
     const TYPE: Type = <T::Key as Typed>::TYPE;
 }
 

@@ -17,10 +17,9 @@
 //! | `coalesce(p.email, "none")` | `COALESCE(email, ?)` |
 //! | `desc(p.price)` | `ORDER BY price DESC` |
 
-use crate::builder::{Builder, Sub};
+use crate::builder::Sub;
 use crate::dialects::{self as sql, AggFunc, Func, Literal, Type};
-use crate::entity::Entity;
-use crate::expr::{Expr, OrderKey, Var};
+use crate::expr::{Expr, OrderKey};
 use crate::types::Typed;
 
 fn aggregate<T>(func: AggFunc, distinct: bool, arg: Option<sql::Expr>, nullable: bool) -> Expr<T> {
@@ -42,17 +41,6 @@ fn aggregate<T>(func: AggFunc, distinct: bool, arg: Option<sql::Expr>, nullable:
 pub trait Countable {
     #[doc(hidden)]
     fn count_node(self) -> sql::Expr;
-}
-
-impl<E: Entity> Countable for Var<E> {
-    fn count_node(self) -> sql::Expr {
-        sql::Expr::Aggregate {
-            func: AggFunc::CountRows,
-            distinct: false,
-            arg: None,
-            separator: None,
-        }
-    }
 }
 
 impl<T: Typed> Countable for Expr<T> {
@@ -78,23 +66,6 @@ impl<T: Typed> Countable for Expr<T> {
 /// Number of rows, of rows where a condition holds, or of present values.
 pub fn count<C: Countable>(x: C) -> Expr<i64> {
     Expr::with(x.count_node(), true, false)
-}
-
-/// `count(c)` in a query with several sources: distinct rows of `c`.
-#[doc(hidden)]
-pub fn count_var_distinct<E: Entity>(b: &Builder, var: Var<E>) -> Expr<i64> {
-    let alias = b.alias(var.id);
-    let meta = E::meta();
-    let keys: Vec<sql::Expr> = meta
-        .key_columns()
-        .map(|k| sql::Expr::column(alias.clone(), k))
-        .collect();
-    let arg = if keys.len() == 1 {
-        keys.into_iter().next().unwrap_or(sql::Expr::int(1))
-    } else {
-        sql::Expr::Tuple(keys)
-    };
-    aggregate(AggFunc::Count, true, Some(arg), false)
 }
 
 /// Number of distinct present values.

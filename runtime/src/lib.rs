@@ -55,19 +55,25 @@ pub mod methods;
 pub mod ops;
 mod pool;
 mod query;
+#[doc(hidden)]
+pub mod relations;
+
 mod types;
 mod value;
+mod vars;
 mod write;
 
 pub use db::{Database, Executor, Transaction};
 pub use dialects::Dialect;
 pub use entity::{Column, ColumnMeta, Entity, EntityMeta, FieldAttrs, FieldMeta, Ref};
 pub use error::{CallSite, DbFault, DecodeError, Error, Result};
-pub use expr::{Expr, Projection, Var};
+pub use expr::{Expr, Projection};
 pub use foal_macros::{Entity, select};
 pub use query::Query;
+pub use relations::{Many, ManyPath};
 pub use types::{FromRow, RowAccess, SqlType, ToValues, Typed};
 pub use value::{ToValue, Value};
+pub use vars::{Nullability, Optional, Required, Var};
 
 /// The README's example, compiled and run as a doctest.
 #[doc = include_str!("../../README.md")]
@@ -88,8 +94,11 @@ pub mod __private {
     pub use crate::cache::Site;
     pub use crate::driver::{Conn, Decoder};
     pub use crate::entity::{Column, EntityMeta, Field, FieldAttrs};
-    pub use crate::expr::{Expr, Item, Mapped, Projection, RowDecoder, Var, check_field, field, lit, row_ref};
-    pub use crate::functions::{count_var_distinct, scalar};
+    pub use crate::expr::{Expr, Item, Mapped, Projection, RowDecoder, check_field, lit};
+    pub use crate::functions::scalar;
+    pub use crate::relations::{self, Many, link};
+    pub use crate::vars::{Optional, Required, Var, count_var, field, row_ref};
+
     pub use crate::methods::{self, LikeKind};
     pub use crate::ops;
     pub use crate::query::Query;

@@ -42,11 +42,6 @@ pub fn char_count<S: SqlText>(s: Expr<S>) -> Expr<usize> {
     func(Func::CharLength, vec![s.node], s.agg, s.nullable)
 }
 
-pub fn is_empty<S: SqlText>(s: Expr<S>) -> Expr<bool> {
-    let empty = sql::Expr::Literal(Literal::Text(""));
-    Expr::with(sql::Expr::binary(BinaryOp::Eq, s.node, empty), s.agg, s.nullable)
-}
-
 /// A text argument of `starts_with`, `ends_with` or `contains`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not text, so it cannot be searched for in a string",

@@ -7,7 +7,9 @@ use crate::dialects::Dialect;
 use crate::driver::Decoder;
 use crate::entity::Entity;
 use crate::error::{Error, Result};
-use crate::expr::{Projection, Var};
+use crate::expr::Projection;
+use crate::vars::Var;
+
 use crate::value::Value;
 
 /// A query whose rows are `T`: an entity, a column type, a tuple, or the

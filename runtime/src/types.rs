@@ -244,7 +244,22 @@ macro_rules! tuples {
         }
     )*};
 }
+/// A composite key's type is, for rendering purposes, its first column's.
+macro_rules! typed_tuples {
+    ($(($first:ident $(, $rest:ident)*))*) => {$(
+        impl<$first: Typed $(, $rest: Typed)*> Typed for ($first, $($rest,)*) {
+            const TYPE: Type = $first::TYPE;
+        }
+    )*};
+}
+typed_tuples! {
+    (A, B)
+    (A, B, C)
+    (A, B, C, D)
+}
+
 macro_rules! to_values_tuples {
+
     ($(($($n:ident $i:tt),+))*) => {$(
         impl<$($n: ToValues),+> ToValues for ($($n,)+) {
             fn push_values(&self, out: &mut Vec<Value>) {

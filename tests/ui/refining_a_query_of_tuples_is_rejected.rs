@@ -1,7 +1,14 @@
 use foal::prelude::*;
-use foal_tests::estore::Product;
+
+#[derive(Entity, Debug, Clone, PartialEq)]
+pub struct Gadget {
+    #[foal(primary_key, auto)]
+    pub id: i64,
+    pub name: String,
+    pub price: i64,
+}
 
 fn main() {
-    let pairs = select!((p.name, p.price) for p in Product);
+    let pairs = select!((g.name, g.price) for g in Gadget);
     let _ = select!(pairs.filter(|x| x.price > 1));
 }
