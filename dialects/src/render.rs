@@ -342,8 +342,12 @@ pub fn select(w: &mut Writer<'_>, s: &Select) {
         w.push(" FROM ");
         for (i, join) in s.from.iter().enumerate() {
             if i > 0 {
+                // `CROSS JOIN` rather than a comma: a later `JOIN … ON` may
+                // then refer to any earlier table (PostgreSQL and MySQL
+                // bind a comma looser than JOIN).
                 w.push(match join.kind {
-                    JoinKind::Cross => ", ",
+                    JoinKind::Cross => " CROSS JOIN ",
+
                     JoinKind::Inner => " INNER JOIN ",
                     JoinKind::Left => " LEFT JOIN ",
                 });

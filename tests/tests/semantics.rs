@@ -14,6 +14,7 @@ fn product(name: &str, price: i64) -> Product {
         description: None,
         rating: None,
         active: true,
+        category: None,
     }
 }
 

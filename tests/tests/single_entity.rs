@@ -41,6 +41,7 @@ fn the_entity_itself_is_selected_whole() {
                 description: Some("Tablet".into()),
                 rating: Some(4.5),
                 active: true,
+                category: Some(Ref::new(2)),
             })
         );
         Ok(())

@@ -16,6 +16,7 @@ fn product(name: &str, price: i64, quantity: i32) -> Product {
         description: None,
         rating: None,
         active: true,
+        category: None,
     }
 }
 
