@@ -408,6 +408,19 @@ impl Tx<'_> {
         let p = private();
         let name = m.method.to_string();
         let span = m.method.span();
+        // `(x for x in …).contains(&y)`: IN a subquery.
+        if name == "contains"
+            && m.args.len() == 1
+            && let Some(parsed) = generator(&m.receiver)
+        {
+            return match parsed {
+                Ok(g) => self.in_generator(&g, &m.args[0], m),
+                Err(e) => {
+                    self.ctx.error_at(e.span(), e);
+                    placeholder()
+                }
+            };
+        }
         if !self.mentions(&m.receiver) {
             // A Rust value's method with a query argument: only `contains`.
             if name == "contains" && self.args(m, 1) {
@@ -518,7 +531,46 @@ impl Tx<'_> {
         }
     }
 
+    /// A value compared as a row: a tuple becomes a row value.
+    fn row_value(&mut self, e: &Expr) -> TokenStream {
+        let p = private();
+        match strip(e) {
+            Expr::Tuple(t) if t.elems.len() > 1 => {
+                let items: Vec<TokenStream> = t.elems.iter().map(|e| self.expr(e)).collect();
+                call_over(quote!(#p::methods::row), quote!((#(#items,)*)), e)
+            }
+            other => self.expr(other),
+        }
+    }
+
+    /// `(e for x in … if …).contains(&y)`: `y IN (SELECT e FROM …)`.
+    fn in_generator(&mut self, g: &Comprehension, y: &Expr, at: &syn::ExprMethodCall) -> Tr {
+        let p = private();
+        let y = match strip(y) {
+            Expr::Reference(r) => &*r.expr,
+            other => other,
+        };
+        let value = self.row_value(y);
+        self.env.push();
+        let stmts = self.clauses(&g.clauses);
+        let elem = match strip(&g.projection) {
+            Expr::Tuple(t) => {
+                let items: Vec<TokenStream> = t.elems.iter().map(|e| self.expr(e)).collect();
+                quote!((#(#items,)*))
+            }
+            other => self.expr(other),
+        };
+        self.env.pop();
+        let _ = &p;
+        Tr::Query(call_over(
+            quote!(::foal::functions::in_rows),
+            quote!(#value, __b.rows_of(|| { #stmts #elem })),
+            at,
+        ))
+    }
+
     /// `(lo..=hi).contains(&x)`: `x BETWEEN lo AND hi` (as `lo <= x AND x <= hi`).
+
     fn between(&mut self, range: &syn::ExprRange, x: &Expr) -> Tr {
         let p = private();
         let (Some(lo), Some(hi)) = (&range.start, &range.end) else {

@@ -69,8 +69,35 @@ fn split_chain(expr: &Expr) -> (&Expr, Vec<&syn::ExprMethodCall>) {
     (at, calls)
 }
 
-/// The closure `|p| body` of a chain method, with `p` bound to `var`.
-fn closure<'e>(tx: &mut Tx<'_>, m: &'e syn::ExprMethodCall, var: &Ident) -> Option<&'e Expr> {
+/// What a chain closure's parameter stands for.
+#[derive(Clone)]
+enum Binding {
+    /// The row: `Product.filter(|p| …)`, bound whatever its name.
+    Row(Ident),
+    /// The variables of a comprehension selecting something else than one
+    /// row: `((c.country, count(c)) for c in Customer).order_by(|c| …)`;
+    /// the parameter names those variables (`|c|`, `|(c, o)|`).
+    Named,
+}
+
+/// Checks that `pat` names variables of the comprehension.
+fn named(tx: &mut Tx<'_>, pat: &syn::Pat) -> bool {
+    match pat {
+        syn::Pat::Ident(p) if tx.env.lookup(&p.ident.to_string()).is_some() => true,
+        syn::Pat::Wild(_) => true,
+        syn::Pat::Tuple(t) => t.elems.iter().all(|p| named(tx, p)),
+        other => {
+            tx.ctx.error(
+                other,
+                "after a comprehension, the closure's parameter names its variables: `|c|`, or `|(c, o)|` for several",
+            );
+            false
+        }
+    }
+}
+
+/// The closure `|p| body` of a chain method, with its parameter bound.
+fn closure<'e>(tx: &mut Tx<'_>, m: &'e syn::ExprMethodCall, binding: &Binding) -> Option<&'e Expr> {
     let Some(Expr::Closure(c)) = m.args.first().map(strip) else {
         tx.ctx.error(
             &m.method,
@@ -83,6 +110,10 @@ fn closure<'e>(tx: &mut Tx<'_>, m: &'e syn::ExprMethodCall, var: &Ident) -> Opti
             .error(&c.inputs, "the closure takes exactly one parameter: the row");
         return None;
     }
+    let var = match binding {
+        Binding::Row(var) => var,
+        Binding::Named => return named(tx, &c.inputs[0]).then_some(&*c.body),
+    };
     match &c.inputs[0] {
         syn::Pat::Ident(p) => tx.env.bind(&p.ident, var.clone(), false),
         syn::Pat::Wild(_) => {}
@@ -152,7 +183,7 @@ fn chain(tx: &mut Tx<'_>, expr: &Expr) -> Lowered {
     let mut items = TokenStream::new();
     let mut refine = None;
     // The variable chain closures bind to, and the projection so far.
-    let (var, mut projected): (Option<Ident>, Option<TokenStream>) = match &root {
+    let (binding, mut projected): (Binding, Option<TokenStream>) = match &root {
         Root::Entity(path) => {
             let var = tx.ctx.fresh_var();
             let name = alias_name(&calls, path);
@@ -166,42 +197,45 @@ fn chain(tx: &mut Tx<'_>, expr: &Expr) -> Lowered {
                 &var,
             ));
             tx.env.bind(&name, var.clone(), true);
-            (Some(var), None)
+            (Binding::Row(var), None)
         }
         Root::Comprehension(c) => {
             body.extend(tx.clauses(&c.clauses));
-            match tx.tr(&c.projection) {
-                Tr::Var(v) => (Some(v), None),
-                _ => (None, Some(projection(tx, &c.projection, &mut items))),
+            let var = match strip(&c.projection) {
+                Expr::Path(p) => p.path.get_ident().and_then(|i| tx.env.lookup(&i.to_string())).cloned(),
+                _ => None,
+            };
+            match var {
+                Some(v) => (Binding::Row(v), None),
+                None => (Binding::Named, Some(projection(tx, &c.projection, &mut items))),
             }
         }
+
         Root::Query(q) => {
             let var = format_ident!("__v0");
             refine = Some((q.clone(), var.clone()));
-            (Some(var), None)
+            (Binding::Row(var), None)
         }
     };
+    let mut mapped = false;
     for m in calls {
         let method = m.method.to_string();
         let row_closure = matches!(method.as_str(), "filter" | "map" | "order_by");
-        if row_closure && projected.is_some() {
+        if row_closure && mapped {
             tx.ctx.error(
                 &m.method,
                 format!("`{method}` after `map` is not supported: filter and order the rows before projecting them"),
             );
             continue;
         }
-        let row_var = match (&var, row_closure) {
-            (Some(v), true) => Some(v.clone()),
-            (None, true) => {
-                tx.ctx.error(
-                    &m.method,
-                    "chain methods with a closure need the comprehension to select a query variable: `(p for p in Product if …)`",
-                );
-                continue;
-            }
-            _ => None,
-        };
+        if method == "map" && matches!(binding, Binding::Named) {
+            tx.ctx.error(
+                &m.method,
+                "the comprehension already selects its rows: write the projection in it",
+            );
+            continue;
+        }
+        let row_var = row_closure.then(|| binding.clone());
         tx.env.push();
         match (method.as_str(), row_var) {
             ("filter", Some(v)) => {
@@ -212,8 +246,10 @@ fn chain(tx: &mut Tx<'_>, expr: &Expr) -> Lowered {
             ("map", Some(v)) => {
                 if let Some(proj) = closure(tx, m, &v) {
                     projected = Some(projection(tx, proj, &mut items));
+                    mapped = true;
                 }
             }
+
             ("order_by", Some(v)) => {
                 if let Some(keys) = closure(tx, m, &v) {
                     body.extend(order_keys(tx, keys));
@@ -247,11 +283,12 @@ fn chain(tx: &mut Tx<'_>, expr: &Expr) -> Lowered {
         }
         tx.env.pop();
     }
-    let tail = match (projected, var) {
+    let tail = match (projected, binding) {
         (Some(p), _) => p,
-        (None, Some(v)) => quote!(#v),
-        (None, None) => quote!(()),
+        (None, Binding::Row(v)) => quote!(#v),
+        (None, Binding::Named) => quote!(()),
     };
+
     body.extend(tail);
     Lowered { body, items, refine }
 }

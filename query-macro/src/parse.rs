@@ -130,7 +130,13 @@ pub(crate) fn parse_input(input: TokenStream) -> syn::Result<Input> {
 
 /// The comprehension inside a `__foal_gen!(…)` wrapper, if `expr` is one.
 pub(crate) fn generator(expr: &Expr) -> Option<syn::Result<Comprehension>> {
+    let expr = match expr {
+        Expr::Paren(p) => return generator(&p.expr),
+        Expr::Group(g) => return generator(&g.expr),
+        other => other,
+    };
     let Expr::Macro(m) = expr else { return None };
+
     if !m.mac.path.is_ident(GENERATOR) {
         return None;
     }

@@ -352,7 +352,22 @@ impl Builder {
         }
     }
 
+    /// A subquery of rows (`IN (SELECT …)`): `f` adds sources and conditions
+    /// and returns what each row is.
+    pub fn rows_of<P: Projection>(&self, f: impl FnOnce() -> P) -> Sub<P::Row> {
+        self.state.borrow_mut().scopes.push(Scope::default());
+        let projection = f();
+        let built = self.project(projection);
+        self.state.borrow_mut().scopes.pop();
+        Sub {
+            select: built.select,
+            nullable: false,
+            _t: std::marker::PhantomData,
+        }
+    }
+
     /// A subquery whose rows only matter by existing (`exists(..)`).
+
     pub fn rows(&self, f: impl FnOnce()) -> Sub<()> {
         self.state.borrow_mut().scopes.push(Scope::default());
         f();

@@ -240,3 +240,19 @@ pub fn coalesce<T, D: CoalesceWith<T>>(x: Expr<Option<T>>, d: Expr<D>) -> Expr<D
     let nullable = d.nullable;
     Expr::with(sql::Expr::func(Func::Coalesce, vec![x.node, d.node]), agg, nullable)
 }
+
+/// `(x for x in …).contains(&y)`: whether `y` is among the subquery's rows
+/// (`y IN (SELECT …)`, a row value for tuples).
+#[doc(hidden)]
+pub fn in_rows<T: crate::ops::SqlEq<U>, U>(x: Expr<T>, sub: Sub<U>) -> Expr<bool> {
+    let agg = x.agg;
+    Expr::with(
+        sql::Expr::InSubquery {
+            expr: Box::new(x.node),
+            query: Box::new(sub.select),
+            negated: false,
+        },
+        agg,
+        x.nullable,
+    )
+}

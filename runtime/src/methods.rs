@@ -442,3 +442,36 @@ pub fn to_string<T: SqlToText + Typed>(e: Expr<T>) -> Expr<String> {
 pub fn key<E: crate::entity::Entity>(r: Expr<crate::entity::Ref<E>>) -> Expr<E::Key> {
     Expr::with(r.node, r.agg, r.nullable)
 }
+
+/// Several values as one row value: `(p.a, p.b)` compared with a subquery's
+/// rows.
+pub trait RowValue {
+    type Row;
+    #[doc(hidden)]
+    fn nodes(self) -> (Vec<sql::Expr>, bool);
+}
+
+macro_rules! row_values {
+    ($(($($n:ident),+))*) => {$(
+        impl<$($n),+> RowValue for ($(Expr<$n>,)+) {
+            type Row = ($($n,)+);
+            #[allow(non_snake_case)]
+            fn nodes(self) -> (Vec<sql::Expr>, bool) {
+                let ($($n,)+) = self;
+                let agg = false $(|| $n.agg)+;
+                (vec![$($n.node),+], agg)
+            }
+        }
+    )*};
+}
+row_values! {
+    (A, B)
+    (A, B, C)
+    (A, B, C, D)
+}
+
+/// `(a, b)` as a row value.
+pub fn row<R: RowValue>(values: R) -> Expr<R::Row> {
+    let (nodes, agg) = values.nodes();
+    Expr::with(sql::Expr::Tuple(nodes), agg, false)
+}

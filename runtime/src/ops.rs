@@ -51,7 +51,20 @@ impl SqlEq<[u8]> for Option<Vec<u8>> {}
 impl<L, R: ?Sized> SqlEq<&R> for L where L: SqlEq<R> {}
 impl<L, R: ?Sized> SqlOrd<&R> for L where L: SqlOrd<R> {}
 
+/// Row values compare element by element.
+macro_rules! row_eq {
+    ($(($($a:ident $b:ident),+))*) => {$(
+        impl<$($a: SqlEq<$b>, $b),+> SqlEq<($($b,)+)> for ($($a,)+) {}
+    )*};
+}
+row_eq! {
+    (A1 A2, B1 B2)
+    (A1 A2, B1 B2, C1 C2)
+    (A1 A2, B1 B2, C1 C2, D1 D2)
+}
+
 impl<E: Entity> SqlEq<Ref<E>> for Ref<E> {}
+
 impl<E: Entity> SqlEq<Ref<E>> for Option<Ref<E>> {}
 impl<E: Entity> SqlEq<Option<Ref<E>>> for Ref<E> {}
 impl<E: Entity> SqlEq<Option<Ref<E>>> for Option<Ref<E>> {}

@@ -122,3 +122,45 @@ fn aggregates_over_relations() {
 
 #[allow(dead_code)]
 fn unused(_: Category) {}
+
+#[test]
+fn chains_after_a_comprehension_name_its_variables() {
+    each(|db| {
+        let q = select!(((c.country, count(c)) for c in Customer).order_by(|c| (desc(count(c)), c.country)));
+        let expected = vec![
+            ("USA".to_string(), 2),
+            ("France".into(), 1),
+            ("Germany".into(), 1),
+            ("UK".into(), 1),
+        ];
+        assert_eq!(q.fetch_all(db)?, expected);
+        let q = select!(((c.name, o.total) for c in Customer for o in c.orders).order_by(|(c, o)| (desc(o.total), c.name)).limit(2));
+        assert_eq!(
+            q.fetch_all(db)?,
+            vec![("Bob".to_string(), 999.99), ("Dan".to_string(), 300.0)]
+        );
+        let q = select!(((c.country, sum(o.total)) for c in Customer for o in c.orders).filter(|c| c.country != "UK").order_by(|(_, o)| desc(sum(o.total))));
+        let rows = q.fetch_all(db)?;
+        assert_eq!(
+            rows.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>(),
+            vec!["USA", "France"]
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn in_a_subquery() {
+    each(|db| {
+        let q = select!(c.name for c in Customer if (o.customer for o in Order if o.state == "SHIPPED").contains(&c));
+        assert_eq!(sorted(q.fetch_all(db)?), s(&["Ann", "Bob", "Dan"]));
+        let q = select!(p.name for p in Product if (i.product for i in OrderItem if i.quantity > 1).contains(&p));
+        assert_eq!(sorted(q.fetch_all(db)?), s(&["Cable 100%", "Sticker"]));
+        let q = select!(p.name for p in Product if !(i.product.key() for i in OrderItem).contains(&p.id));
+        assert_eq!(q.fetch_all(db)?, Vec::<String>::new());
+        // A row value: pairs of (order, product) that were bought twice or more.
+        let q = select!((i.order.key(), i.product.key()) for i in OrderItem if ((j.order.key(), j.product.key()) for j in OrderItem if j.quantity >= 2).contains(&(i.order.key(), i.product.key())));
+        assert_eq!(sorted(q.fetch_all(db)?), vec![(1, 3), (1, 5), (4, 5)]);
+        Ok(())
+    });
+}
