@@ -450,3 +450,91 @@ pub enum Statement {
     CreateTable(CreateTable),
     DropTable { table: String, if_exists: bool },
 }
+
+impl Expr {
+    /// Calls `f` on this node and every node below it, including those of
+    /// subqueries.
+    pub fn walk_mut(&mut self, f: &mut impl FnMut(&mut Expr)) {
+        f(self);
+        match self {
+            Expr::Unary { expr, .. }
+            | Expr::IsNull { expr, .. }
+            | Expr::Cast { expr, .. }
+            | Expr::InParam { expr, .. } => expr.walk_mut(f),
+            Expr::Binary { left, right, .. } | Expr::IsNotDistinct { left, right, .. } => {
+                left.walk_mut(f);
+                right.walk_mut(f);
+            }
+            Expr::Like { expr, pattern, .. } => {
+                expr.walk_mut(f);
+                pattern.walk_mut(f);
+            }
+            Expr::InList { expr, items, .. } => {
+                expr.walk_mut(f);
+                items.iter_mut().for_each(|e| e.walk_mut(f));
+            }
+            Expr::InSubquery { expr, query, .. } => {
+                expr.walk_mut(f);
+                query.walk_mut(f);
+            }
+            Expr::Exists { query, .. } | Expr::Subquery(query) => query.walk_mut(f),
+            Expr::Case { branches, otherwise } => {
+                for (when, then) in branches {
+                    when.walk_mut(f);
+                    then.walk_mut(f);
+                }
+                if let Some(e) = otherwise {
+                    e.walk_mut(f);
+                }
+            }
+            Expr::Func { args, .. } | Expr::Tuple(args) => args.iter_mut().for_each(|e| e.walk_mut(f)),
+            Expr::Aggregate { arg, .. } => {
+                if let Some(arg) = arg {
+                    arg.walk_mut(f);
+                }
+            }
+            Expr::Column(_) | Expr::Param { .. } | Expr::Literal(_) => {}
+        }
+    }
+}
+
+impl Select {
+    /// Calls `f` on every expression of the statement, nested ones included.
+    pub fn walk_mut(&mut self, f: &mut impl FnMut(&mut Expr)) {
+        for item in &mut self.items {
+            item.expr.walk_mut(f);
+        }
+        for join in &mut self.from {
+            if let TableSource::Query(q) = &mut join.source {
+                q.walk_mut(f);
+            }
+            if let Some(on) = &mut join.on {
+                on.walk_mut(f);
+            }
+        }
+        for e in self
+            .filter
+            .iter_mut()
+            .chain(self.having.iter_mut())
+            .chain(self.group_by.iter_mut())
+        {
+            e.walk_mut(f);
+        }
+        for o in &mut self.order_by {
+            o.expr.walk_mut(f);
+        }
+        for e in self.limit.iter_mut().chain(self.offset.iter_mut()) {
+            e.walk_mut(f);
+        }
+    }
+
+    /// Renumbers every parameter by `by`, for embedding this statement in
+    /// one whose own parameters come first.
+    pub fn shift_params(&mut self, by: u16) {
+        self.walk_mut(&mut |e| match e {
+            Expr::Param { index, .. } => *index += by,
+            Expr::InParam { param, .. } => *param += by,
+            _ => {}
+        });
+    }
+}

@@ -63,6 +63,8 @@ pub(crate) enum Param {
 pub(crate) struct Ctx {
     errors: Vec<syn::Error>,
     params: Vec<Param>,
+    /// Query values used as sources (`for x in q`).
+    sources: Vec<syn::Expr>,
     fresh: usize,
 }
 
@@ -141,6 +143,50 @@ impl Ctx {
         let index = self.push(Param::Like(expr, kind));
         let (h, i) = (Self::host_ident(index, span), index as u16);
         quote!(__b.param(#i, #h))
+    }
+
+    /// A query value used as a source: the locals holding it and the offset
+    /// of its parameters in the query's.
+    pub(crate) fn query_source(&mut self, expr: syn::Expr) -> (syn::Ident, syn::Ident) {
+        let n = self.sources.len();
+        self.sources.push(expr);
+        (format_ident!("__s{}", n), format_ident!("__o{}", n))
+    }
+
+    /// The query sources' `let`s (query and parameter offset) and their
+    /// entry ids, when there are any.
+    pub(crate) fn emit_sources(&self) -> Option<(TokenStream, TokenStream)> {
+        if self.sources.is_empty() {
+            return None;
+        }
+        let own = self.params.len();
+        let mut lets = TokenStream::new();
+        let mut ids = Vec::new();
+        for (n, expr) in self.sources.iter().enumerate() {
+            let (s, o) = (format_ident!("__s{}", n), format_ident!("__o{}", n));
+            let offset = if n == 0 {
+                quote!(::core::convert::TryFrom::try_from(#own).unwrap_or(u16::MAX))
+            } else {
+                let (ps, po) = (format_ident!("__s{}", n - 1), format_ident!("__o{}", n - 1));
+                quote!(#po.saturating_add(::core::convert::TryFrom::try_from(#ps.params().len()).unwrap_or(u16::MAX)))
+            };
+            lets.extend(quote!(let #s = &(#expr); let #o: u16 = #offset;));
+            ids.push(quote!(#s.entry_id()));
+        }
+        Some((lets, quote!(&[#(#ids),*])))
+    }
+
+    /// The parameter vector with the query sources' parameters appended.
+    pub(crate) fn all_params(&self, own: TokenStream) -> TokenStream {
+        if self.sources.is_empty() {
+            return own;
+        }
+        let sources = (0..self.sources.len()).map(|n| format_ident!("__s{}", n));
+        quote!({
+            let mut __all: ::std::vec::Vec<_> = #own;
+            #(__all.extend_from_slice(#sources.params());)*
+            __all
+        })
     }
 
     /// The `let __hN = …;` statements evaluating host values, and the

@@ -762,12 +762,15 @@ impl Tx<'_> {
             let call = call_over(quote!(#p::relations::#join), quote!(__b, #tokens, #name), path);
             return quote!(let #ident = #call;);
         }
-        self.ctx.error(
+        // A query value computed in Rust: its rows, as a derived table.
+        let (query, offset) = self.ctx.query_source(source.clone());
+        let p = private();
+        let call = call_over(
+            quote!(#p::Query::source_in),
+            quote!(#query, __b, #offset, #name),
             source,
-            "a source must be an entity type (`for p in Product`), a to-many relation of a query \
-             variable (`for o in c.orders`), or a query value",
         );
-        TokenStream::new()
+        quote!(let #ident = #call;)
     }
 
     fn generator(&mut self, name: &str, g: &Comprehension, separator: Option<syn::LitStr>, span: Span) -> Tr {

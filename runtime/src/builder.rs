@@ -256,7 +256,28 @@ impl Builder {
         Var::new(id)
     }
 
+    /// A query's rows as a source (a derived table). Its columns keep the
+    /// names of the entity's columns, so fields read as from the table.
+    pub(crate) fn derived<E: Entity>(&self, mut select: Select, name: &str) -> Var<E> {
+        for (item, column) in select.items.iter_mut().zip(&E::meta().columns) {
+            item.alias = Some(column.name.clone());
+        }
+        let mut st = self.state.borrow_mut();
+        let id = Builder::fresh_alias(&mut st, name);
+        let alias = st.aliases[usize::from(id)].clone();
+        if let Some(scope) = st.scopes.last_mut() {
+            scope.select.from.push(Join {
+                kind: JoinKind::Cross,
+                source: TableSource::Query(Box::new(select)),
+                alias,
+                on: None,
+            });
+        }
+        Var::new(id)
+    }
+
     /// `if cond` / `.filter(|p| cond)`: WHERE, or HAVING when the condition
+
     /// aggregates.
     pub fn filter<C: SqlBool>(&self, cond: Expr<C>) {
         let (node, agg) = (cond.node, cond.agg);

@@ -244,7 +244,9 @@ pub(crate) fn shape_of(params: &[Value]) -> Option<u128> {
     Some(key)
 }
 
-type ComposedKey = (u64, usize, u128);
+/// The entries a composed query is built from (up to 4, else not cached),
+/// the composing site, and the shape.
+type ComposedKey = ([u64; 4], usize, u128);
 
 fn composed() -> &'static Mutex<LruCache<ComposedKey, Arc<Entry>>> {
     static CACHE: OnceLock<Mutex<LruCache<ComposedKey, Arc<Entry>>>> = OnceLock::new();
@@ -254,17 +256,20 @@ fn composed() -> &'static Mutex<LruCache<ComposedKey, Arc<Entry>>> {
     })
 }
 
-/// The entry of a query composed at `site` from the entry `base`.
+/// The entry of a query composed at `site` from the entries `bases`.
 pub(crate) fn composed_entry(
-    base: u64,
+    bases: &[u64],
     site: &'static Site,
     shape: Option<u128>,
     build: impl FnOnce() -> Built,
 ) -> EntryRef {
-    let Some(shape) = shape else {
+    let (Some(shape), true) = (shape, bases.len() <= 4) else {
         return EntryRef::Shared(Arc::new(Entry::new(build())));
     };
-    let key = (base, std::ptr::from_ref(site) as usize, shape);
+    let mut ids = [0; 4];
+    ids[..bases.len()].copy_from_slice(bases);
+    let key = (ids, std::ptr::from_ref(site) as usize, shape);
+
     if let Ok(mut cache) = composed().lock()
         && let Some(e) = cache.get(&key)
     {

@@ -88,6 +88,34 @@ impl<T: 'static> Query<T> {
         }
     }
 
+    /// Called by `select!` for a query reading other queries
+    /// (`for x in q`): cached by those queries' entries and the shape.
+    #[doc(hidden)]
+    pub fn with_sources<P, F>(site: &'static Site, bases: &[u64], params: Vec<Value>, build: F) -> Self
+    where
+        P: Projection<Row = T>,
+        F: FnOnce(&Builder) -> P,
+    {
+        let entry = composed_entry(bases, site, shape_of(&params), || {
+            let b = Builder::new(0);
+            let projection = build(&b);
+            b.project(projection)
+        });
+        Query {
+            entry,
+            params,
+            decoder: Decoder::of::<P>(),
+            site,
+        }
+    }
+
+    /// Identifies this query's translation (for caches of queries built
+    /// from it).
+    #[doc(hidden)]
+    pub fn entry_id(&self) -> u64 {
+        self.entry.id
+    }
+
     /// The query as written in the source.
     pub fn source(&self) -> &'static str {
         self.site.source
@@ -197,6 +225,15 @@ impl<T: 'static> Query<T> {
 }
 
 impl<E: Entity> Query<E> {
+    /// `for x in q`: this query's rows as a source of another, whose own
+    /// parameters come first (`offset` of them).
+    #[doc(hidden)]
+    pub fn source_in(&self, b: &Builder, offset: u16, name: &str) -> Var<E> {
+        let mut select = self.entry.select.clone();
+        select.shift_params(offset);
+        b.derived(select, name)
+    }
+
     /// Called by `select!(q.filter(..))`: a query refining this one (which
     /// stays usable). When this query is a plain selection of entities its
     /// tree is extended in place; otherwise (limit, distinct, grouping) it
@@ -209,7 +246,7 @@ impl<E: Entity> Query<E> {
     {
         let offset = u16::try_from(self.params.len()).unwrap_or(u16::MAX);
         let base = self.entry.clone();
-        let entry = composed_entry(base.id, site, shape_of(&params), || {
+        let entry = composed_entry(&[base.id], site, shape_of(&params), || {
             let (b, var) = Builder::refine::<E>(&base.select, base.root.as_deref(), offset);
             let projection = build(&b, var);
             b.project(projection)

@@ -164,3 +164,25 @@ fn in_a_subquery() {
         Ok(())
     });
 }
+
+#[test]
+fn a_query_value_as_a_source() {
+    each(|db| {
+        let min = 100.0;
+        let big = select!(o for o in Order if o.total > min);
+        let state = "SHIPPED";
+        let q = select!(x.id for x in big if x.state == state);
+        assert_eq!(sorted(q.fetch_all(db)?), vec![1, 3, 5]);
+        // The source keeps its own parameters; the outer ones come first.
+        let q = select!((c.name, x.total) for c in Customer for x in big if x.customer == c && c.country == "USA");
+        assert_eq!(
+            sorted(q.fetch_all(db)?.into_iter().map(|(n, t)| (n, t as i64)).collect()),
+            vec![("Ann".to_string(), 120), ("Dan".to_string(), 300)]
+        );
+        // A limited query read as a source keeps its limit.
+        let top = select!(Product.order_by(|p| desc(p.price)).limit(3));
+        let q = select!(t.name for t in top if t.active);
+        assert_eq!(sorted(q.fetch_all(db)?), s(&["iPad Air", "iPad mini"]));
+        Ok(())
+    });
+}
