@@ -106,6 +106,16 @@ impl Provider for Mysql {
             Func::Year | Func::Month | Func::Day | Func::Hour | Func::Minute | Func::Second => {
                 render::call(w, render::date_part(f), args)
             }
+            Func::AddMicros | Func::AddDays => {
+                if let [a, b] = args {
+                    w.push("DATE_ADD(");
+                    w.expr(a);
+                    w.push(", INTERVAL ");
+                    w.expr(b);
+                    w.push(if f == Func::AddDays { " DAY)" } else { " MICROSECOND)" });
+                }
+            }
+
             _ => render::func(w, f, args),
         }
     }

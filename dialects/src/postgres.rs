@@ -78,6 +78,16 @@ impl Provider for Postgres {
                 w.exprs(args);
                 w.push(") AS integer)");
             }
+            // `date + integer` is a date; a timestamp moves by an interval.
+            Func::AddDays => {
+                if let [a, b] = args {
+                    w.push("(");
+                    w.expr(a);
+                    w.push(" + CAST(");
+                    w.expr(b);
+                    w.push(" AS integer))");
+                }
+            }
             Func::Second => {
                 w.push("CAST(floor(EXTRACT(SECOND FROM ");
                 w.exprs(args);

@@ -246,15 +246,19 @@ pub fn func(w: &mut Writer<'_>, f: Func, args: &[Expr]) {
             w.exprs(args);
             w.push(")");
         }
-        Func::AddMicros => {
-            // Providers that support date arithmetic override this.
-            w.push("(");
+        Func::AddMicros | Func::AddDays => {
+            // Standard SQL: `x + n * INTERVAL '1' UNIT`.
             if let [a, b] = args {
+                w.push("(");
                 w.expr(a);
                 w.push(" + ");
-                w.expr(b);
+                w.expr_grouped(b);
+                w.push(if f == Func::AddDays {
+                    " * INTERVAL '1 day')"
+                } else {
+                    " * INTERVAL '1 microsecond')"
+                });
             }
-            w.push(")");
         }
     }
 }

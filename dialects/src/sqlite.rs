@@ -37,6 +37,11 @@ impl Provider for Sqlite {
                 w.push(" AS BLOB))");
             }
             Func::CharLength => render::call(w, "length", args),
+            // Dates are ISO text; foal registers these functions on each
+            // connection (SQLite's own date functions keep milliseconds only).
+            Func::AddMicros => render::call(w, "foal_add_micros", args),
+            Func::AddDays => render::call(w, "foal_add_days", args),
+
             Func::Greatest => render::call(w, "max", args),
             Func::Least => render::call(w, "min", args),
             Func::Year | Func::Month | Func::Day | Func::Hour | Func::Minute | Func::Second => {

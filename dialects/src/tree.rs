@@ -125,6 +125,8 @@ pub enum Func {
     LikeEscape,
     /// Adds a number of microseconds to a date-time or timestamp.
     AddMicros,
+    /// Adds a number of days to a date.
+    AddDays,
 }
 
 /// Aggregate functions.

@@ -492,8 +492,8 @@ impl Tx<'_> {
                 };
                 Tr::Query(call_over(quote!(#p::methods::like), quote!(#recv, #pattern), m))
             }
-            "to_lowercase" | "to_uppercase" | "trim" | "len" | "is_empty" | "is_none" | "is_some"
-            | "unwrap_or_default" | "abs" | "round" | "to_string" | "key"
+            "to_lowercase" | "to_uppercase" | "trim" | "len" | "is_none" | "is_some" | "unwrap_or_default" | "abs"
+            | "round" | "to_string" | "key" | "year" | "month" | "day" | "hour" | "minute" | "second"
                 if self.args(m, 0) =>
             {
                 Tr::Query(call_over(quote!(#p::methods::#method), recv, m))
@@ -513,9 +513,11 @@ impl Tx<'_> {
                     .error(&m.method, format!("`{name}()` can only be used on a key of `order_by`"));
                 placeholder()
             }
-            "starts_with" | "ends_with" | "contains" | "to_lowercase" | "to_uppercase" | "trim" | "len"
-            | "is_empty" | "is_none" | "is_some" | "unwrap_or_default" | "abs" | "round" | "to_string" | "key"
-            | "clone" | "to_owned" | "as_str" | "as_ref" | "unwrap_or" | "min" | "max" => placeholder(),
+            "starts_with" | "ends_with" | "contains" | "to_lowercase" | "to_uppercase" | "trim" | "len" | "is_none"
+            | "is_some" | "unwrap_or_default" | "abs" | "round" | "to_string" | "key" | "year" | "month" | "day"
+            | "hour" | "minute" | "second" | "clone" | "to_owned" | "as_str" | "as_ref" | "unwrap_or" | "min"
+            | "max" => placeholder(),
+
             _ => {
                 self.ctx.error(
                     &m.method,
@@ -523,7 +525,8 @@ impl Tx<'_> {
                         "the method `{name}` cannot be translated to SQL; supported methods are \
                          starts_with, ends_with, contains, to_lowercase, to_uppercase, trim, len, \
                          is_empty, chars().count(), is_none, is_some, unwrap_or, unwrap_or_default, \
-                         abs, round, min, max, to_string; or compute the value in Rust before the query"
+                         abs, round, min, max, to_string, year, month, day, hour, minute, second, and \
+                         count() on a to-many relation; or compute the value in Rust before the query"
                     ),
                 );
                 placeholder()

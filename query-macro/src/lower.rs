@@ -362,13 +362,16 @@ pub(crate) fn projection(tx: &mut Tx<'_>, e: &Expr, items: &mut TokenStream) -> 
 
 fn element(tx: &mut Tx<'_>, e: &Expr) -> TokenStream {
     match strip(e) {
-        Expr::Tuple(_) | Expr::Struct(_) => {
-            tx.ctx.error(
-                e,
-                "a projection's elements must be values or query variables, not nested tuples or structs",
-            );
+        Expr::Tuple(t) => {
+            let elems: Vec<TokenStream> = t.elems.iter().map(|e| element(tx, e)).collect();
+            quote!((#(#elems,)*))
+        }
+        Expr::Struct(_) => {
+            tx.ctx
+                .error(e, "a struct literal can only be the whole projection, not part of one");
             TokenStream::new()
         }
+
         other => match tx.tr(other) {
             Tr::Var(v) => quote!(#v),
             tr => tx.value(tr, other),

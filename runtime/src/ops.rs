@@ -35,7 +35,7 @@ macro_rules! comparable {
         impl SqlOrd<$t> for Option<$t> {}
     )*};
 }
-comparable!(bool, i16, i32, i64, usize, f32, f64, String, Vec<u8>);
+comparable!(bool, i16, i32, i64, u32, usize, f32, f64, String, Vec<u8>);
 #[cfg(feature = "chrono")]
 comparable!(chrono::NaiveDate, chrono::NaiveDateTime, chrono::DateTime<chrono::Utc>);
 
@@ -257,6 +257,27 @@ impl SqlAdd<usize> for usize {
 impl SqlSub<usize> for usize {
     type Output = usize;
 }
+impl SqlAdd<u32> for u32 {
+    type Output = u32;
+}
+impl SqlSub<u32> for u32 {
+    type Output = u32;
+}
+impl SqlMul<u32> for u32 {
+    type Output = u32;
+}
+
+// Dates and times move by a `chrono::Duration` (`TimeDelta`); a date moves
+// by its whole days, as chrono's `NaiveDate + Duration` does.
+#[cfg(feature = "chrono")]
+macro_rules! moves_in_time {
+    ($($t:ty),*) => {$(
+        impl SqlAdd<chrono::TimeDelta> for $t { type Output = $t; }
+        impl SqlSub<chrono::TimeDelta> for $t { type Output = $t; }
+    )*};
+}
+#[cfg(feature = "chrono")]
+moves_in_time!(chrono::NaiveDate, chrono::NaiveDateTime, chrono::DateTime<chrono::Utc>);
 
 macro_rules! remainder {
     ($($t:ty),*) => {$(
@@ -288,16 +309,36 @@ fn arith<L: Typed, R: Typed, O>(op: BinaryOp, l: Expr<L>, r: Expr<R>) -> Expr<O>
 }
 
 pub fn add<L: Typed + SqlAdd<R>, R: Typed>((l, r): (Expr<L>, Expr<R>)) -> Expr<L::Output> {
-    let op = if L::TYPE == Type::Text {
-        BinaryOp::Concat
-    } else {
-        BinaryOp::Add
-    };
-    arith(op, l, r)
+    match L::TYPE {
+        Type::Text => arith(BinaryOp::Concat, l, r),
+        Type::Date | Type::DateTime | Type::Timestamp => shift_time::<L, R, L::Output>(l, r, false),
+        _ => arith(BinaryOp::Add, l, r),
+    }
 }
 
 pub fn sub<L: Typed + SqlSub<R>, R: Typed>((l, r): (Expr<L>, Expr<R>)) -> Expr<L::Output> {
-    arith(BinaryOp::Sub, l, r)
+    match L::TYPE {
+        Type::Date | Type::DateTime | Type::Timestamp => shift_time::<L, R, L::Output>(l, r, true),
+        _ => arith(BinaryOp::Sub, l, r),
+    }
+}
+
+/// A date or time plus (or minus) a duration bound in microseconds.
+fn shift_time<L: Typed, R, O>(l: Expr<L>, r: Expr<R>, minus: bool) -> Expr<O> {
+    let (agg, nullable) = (l.agg || r.agg, l.nullable || r.nullable);
+    let mut amount = if minus {
+        sql::Expr::unary(UnaryOp::Neg, r.node)
+    } else {
+        r.node
+    };
+    let func = if L::TYPE == Type::Date {
+        // Whole days, truncated toward zero as chrono's `num_days`.
+        amount = sql::Expr::binary(BinaryOp::IntDiv, amount, sql::Expr::int(86_400_000_000));
+        sql::Func::AddDays
+    } else {
+        sql::Func::AddMicros
+    };
+    Expr::with(sql::Expr::func(func, vec![l.node, amount]), agg, nullable)
 }
 
 pub fn mul<L: Typed + SqlMul<R>, R: Typed>((l, r): (Expr<L>, Expr<R>)) -> Expr<L::Output> {

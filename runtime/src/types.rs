@@ -155,6 +155,15 @@ scalar!(
         .transpose(),
     |v| Value::Int(i64::try_from(*v).unwrap_or(i64::MAX))
 );
+scalar!(
+    u32,
+    Type::I64,
+    |row, i| row
+        .get_i64(i)?
+        .map(|v| u32::try_from(v).map_err(|_| out_of_range::<u32>(i, v)))
+        .transpose(),
+    |v| Value::Int(i64::from(*v))
+);
 scalar!(f64, Type::F64, |row, i| row.get_f64(i), |v| Value::Float(*v));
 #[allow(clippy::cast_possible_truncation)]
 fn narrow(v: f64) -> f32 {
@@ -220,7 +229,12 @@ macro_rules! host_int {
         }
     )*};
 }
-host_int!(i8, u8, u16, u32);
+host_int!(i8, u8, u16);
+
+#[cfg(feature = "chrono")]
+impl Typed for chrono::TimeDelta {
+    const TYPE: Type = Type::I64;
+}
 
 macro_rules! tuples {
     ($(($($n:ident),+))*) => {$(

@@ -245,4 +245,18 @@ mod chrono_values {
             Value::Timestamp(*self)
         }
     }
+
+    /// A duration is bound as its microseconds (saturating beyond about
+    /// 292 000 years).
+    impl ToValue for chrono::TimeDelta {
+        const TYPE: Type = Type::I64;
+        fn to_value(&self) -> Value {
+            let saturated = if *self < chrono::TimeDelta::zero() {
+                i64::MIN
+            } else {
+                i64::MAX
+            };
+            Value::Int(self.num_microseconds().unwrap_or(saturated))
+        }
+    }
 }

@@ -17,7 +17,8 @@
 
 use std::fmt::Debug;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
+
 use foal::Query;
 use foal::prelude::*;
 use foal_tests::fixture::{self, Category, Item, Person, Rows, Sale, Tag};
@@ -505,6 +506,20 @@ fn dates_and_bytes(s: &mut Suite) {
     filter!(s, Item, items, id, |i| i.image.is_some());
     let bytes: Vec<u8> = vec![0, 37, 74];
     filter!(s, Item, items, id, |i| i.image == Some(bytes.clone()));
+    project!(s, Item, items, id, |i| i.added + chrono::Duration::days(45));
+    project!(s, Item, items, id, |i| i.added - chrono::Duration::hours(49));
+    project!(s, Item, items, id, |i| i.updated
+        + chrono::Duration::microseconds(999_999));
+    project!(s, Item, items, id, |i| i.updated - chrono::Duration::weeks(3));
+    project!(s, Item, items, id, |i| (i.added.year(), i.added.month(), i.added.day()));
+    project!(s, Item, items, id, |i| (
+        i.updated.hour(),
+        i.updated.minute(),
+        i.updated.second()
+    ));
+    filter!(s, Item, items, id, |i| i.updated.month() == 2 && i.updated.day() > 14);
+    filter!(s, Person, people, id, |p| p.last_seen.is_some()
+        && p.last_seen.unwrap_or(stamp).year() >= 2020);
     ordered!(s, Item, items, id, |i| i.added);
     ordered!(s, Item, items, id, desc | i | i.updated);
     ordered!(s, Person, people, id, |p| p.last_seen);

@@ -186,3 +186,35 @@ fn a_query_value_as_a_source() {
         Ok(())
     });
 }
+
+#[test]
+fn dates_and_times() {
+    use chrono::{Datelike, Duration, NaiveDate};
+    use foal_tests::estore::at;
+    each(|db| {
+        let q = select!(o.id for o in Order if o.placed.year() == 2026 && o.placed.month() >= 2);
+        assert_eq!(sorted(q.fetch_all(db)?), vec![2, 4, 5]);
+        let q = select!((o.placed.day(), o.placed.hour(), o.placed.minute(), o.placed.second()) for o in Order if o.id == 3);
+        assert_eq!(q.fetch_one(db)?, (24, 23, 59, 59));
+        let since = at(2026, 1, 1, 0, 0, 0, 0);
+        let q = select!(o.id for o in Order if o.placed >= since);
+        assert_eq!(sorted(q.fetch_all(db)?), vec![1, 2, 4, 5]);
+        // Microseconds survive arithmetic: 23:59:59.999999 plus one
+        // microsecond is midnight of the next day.
+        let q = select!(o.placed + Duration::microseconds(1) for o in Order if o.id == 3);
+        assert_eq!(q.fetch_one(db)?, at(2025, 12, 25, 0, 0, 0, 0));
+        let q = select!(o.placed - Duration::days(31) for o in Order if o.id == 1);
+        assert_eq!(q.fetch_one(db)?, at(2025, 12, 5, 10, 30, 0, 123_456));
+        let week = Duration::weeks(1);
+        let q = select!(o.id for o in Order if o.shipped.is_some() && o.placed + week < o.shipped.unwrap_or(since));
+        assert_eq!(q.fetch_all(db)?, Vec::<i64>::new());
+        let q = select!(o.id for o in Order if o.placed + Duration::days(2) < o.shipped.unwrap_or(since));
+        assert_eq!(sorted(q.fetch_all(db)?), vec![3, 5]);
+
+        // A date moves by whole days.
+        let d = NaiveDate::from_ymd_opt(2026, 2, 27).unwrap_or_default();
+        let q = select!(o.id for o in Order if o.placed.year() == d.year() && o.id == 5);
+        assert_eq!(q.fetch_all(db)?, vec![5]);
+        Ok(())
+    });
+}

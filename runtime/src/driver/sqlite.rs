@@ -48,6 +48,25 @@ fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
     };
     conn.create_scalar_function("lower", 1, flags, case(false))?;
     conn.create_scalar_function("upper", 1, flags, case(true))?;
+    #[cfg(feature = "chrono")]
+    {
+        conn.create_scalar_function("foal_add_micros", 2, flags, |ctx| {
+            let (text, micros): (Option<String>, Option<i64>) = (ctx.get(0)?, ctx.get(1)?);
+            Ok(text.zip(micros).and_then(|(text, micros)| {
+                let at = super::parse_datetime(&text, 0).ok()?;
+                let moved = at.checked_add_signed(chrono::TimeDelta::microseconds(micros))?;
+                Some(moved.format(super::DATETIME_FORMAT).to_string())
+            }))
+        })?;
+        conn.create_scalar_function("foal_add_days", 2, flags, |ctx| {
+            let (text, days): (Option<String>, Option<i64>) = (ctx.get(0)?, ctx.get(1)?);
+            Ok(text.zip(days).and_then(|(text, days)| {
+                let date = super::parse_date(&text, 0).ok()?;
+                let moved = date.checked_add_signed(chrono::TimeDelta::try_days(days)?)?;
+                Some(moved.format(super::DATE_FORMAT).to_string())
+            }))
+        })?;
+    }
     conn.create_scalar_function("floor", 1, flags, |ctx| {
         Ok(match ctx.get_raw(0) {
             ValueRef::Real(r) => rusqlite::types::Value::Real(r.floor()),
