@@ -236,6 +236,8 @@ impl Tx<'_> {
                 let marked = call_over(quote!(#p::methods::cast_to::<#ty, _>), inner, c);
                 Tr::Query(call_over(quote!(#p::methods::cast), marked, c))
             }
+            Expr::Macro(m) if m.mac.path.is_ident("format") => self.format(m),
+            Expr::Match(m) => self.match_expr(m),
             Expr::Block(b) if b.block.stmts.len() == 1 => match &b.block.stmts[0] {
                 syn::Stmt::Expr(inner, None) => self.tr(inner),
                 _ => self.unsupported(e),
@@ -534,7 +536,139 @@ impl Tx<'_> {
         }
     }
 
+    /// `format!("{} ({})", a, b)`: the pieces concatenated, each argument
+    /// as its `to_string()`. Only `{}` placeholders are supported.
+    fn format(&mut self, m: &syn::ExprMacro) -> Tr {
+        use syn::parse::Parser;
+        let p = private();
+        let args =
+            match syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated.parse2(m.mac.tokens.clone()) {
+                Ok(args) => args,
+                Err(e) => {
+                    self.ctx.error_at(e.span(), e);
+                    return placeholder();
+                }
+            };
+        let mut args = args.into_iter();
+        let Some(Expr::Lit(ExprLit {
+            lit: Lit::Str(template),
+            ..
+        })) = args.next()
+        else {
+            self.ctx.error(m, "`format!` in a query needs a string literal first");
+            return placeholder();
+        };
+        let values: Vec<Expr> = args.collect();
+        let text = template.value();
+        let mut pieces: Vec<TokenStream> = Vec::new();
+        let mut literal = String::new();
+        let mut chars = text.chars().peekable();
+        let mut next = values.iter();
+        while let Some(c) = chars.next() {
+            match (c, chars.peek()) {
+                ('{', Some('{')) | ('}', Some('}')) => {
+                    chars.next();
+                    literal.push(c);
+                }
+                ('{', Some('}')) => {
+                    chars.next();
+                    if !literal.is_empty() {
+                        pieces.push(self.ctx.text(std::mem::take(&mut literal), template.span()));
+                    }
+                    let Some(value) = next.next() else {
+                        self.ctx.error(&template, "more `{}` placeholders than arguments");
+                        return placeholder();
+                    };
+                    let v = self.expr(value);
+                    pieces.push(call_over(quote!(#p::methods::to_string), v, value));
+                }
+                ('{', _) | ('}', _) => {
+                    self.ctx.error(
+                        &template,
+                        "`format!` in a query supports plain `{}` placeholders only (no names, positions or format specs)",
+                    );
+                    return placeholder();
+                }
+                _ => literal.push(c),
+            }
+        }
+        if next.next().is_some() {
+            self.ctx.error(m, "more arguments than `{}` placeholders");
+            return placeholder();
+        }
+        if !literal.is_empty() || pieces.is_empty() {
+            pieces.push(self.ctx.text(literal, template.span()));
+        }
+        let mut pieces = pieces.into_iter();
+        let first = pieces.next().unwrap_or_default();
+        let joined = pieces.fold(first, |acc, piece| {
+            let pair = call_over(quote!(#p::ops::pair), quote!(#acc, #piece), m);
+            call_over(quote!(#p::ops::add), pair, m)
+        });
+        Tr::Query(joined)
+    }
+
+    /// `match x { "a" | "b" => 1, "c" => 2, _ => 0 }` on literal patterns: a
+    /// CASE comparing `x` with each literal.
+    fn match_expr(&mut self, m: &syn::ExprMatch) -> Tr {
+        let p = private();
+        let mut branches: Vec<(Vec<Expr>, &Expr)> = Vec::new();
+        let mut otherwise: Option<&Expr> = None;
+        for arm in &m.arms {
+            if let Some((_, guard)) = &arm.guard {
+                self.ctx
+                    .error(guard, "a `match` in a query cannot have guards; use `if … else …`");
+                return placeholder();
+            }
+            if otherwise.is_some() {
+                self.ctx
+                    .error(&arm.pat, "this arm comes after `_` and is never reached");
+                return placeholder();
+            }
+            let mut literals = Vec::new();
+            if !collect_literals(&arm.pat, &mut literals, &mut otherwise, &arm.body) {
+                self.ctx.error(
+                    &arm.pat,
+                    "a `match` in a query takes literal patterns (`\"a\"`, `1`, `true`), `|` between them, and `_`",
+                );
+                return placeholder();
+            }
+            if otherwise.is_none() {
+                branches.push((literals, &arm.body));
+            }
+        }
+        let Some(otherwise) = otherwise else {
+            self.ctx.error(m, "a `match` in a query needs a final `_ => …` arm");
+            return placeholder();
+        };
+        let mut result = self.expr(otherwise);
+        for (literals, body) in branches.into_iter().rev() {
+            let mut cond: Option<TokenStream> = None;
+            for literal in &literals {
+                let subject = self.expr(&m.expr);
+                let value = self.expr(literal);
+                let eq = call_over(
+                    quote!(#p::ops::eq),
+                    call_over(quote!(#p::ops::pair), quote!(#subject, #value), literal),
+                    literal,
+                );
+                cond = Some(match cond {
+                    None => eq,
+                    Some(c) => {
+                        let pair = call_over(quote!(#p::ops::pair), quote!(#c, #eq), literal);
+                        call_over(quote!(#p::ops::or), pair, literal)
+                    }
+                });
+            }
+            let then = self.expr(body);
+            let cond = cond.unwrap_or_default();
+            result = call_over(quote!(#p::methods::case), quote!(#cond, #then, #result), body);
+        }
+        Tr::Query(result)
+    }
+
     /// A value compared as a row: a tuple becomes a row value.
+
     fn row_value(&mut self, e: &Expr) -> TokenStream {
         let p = private();
         match strip(e) {
@@ -855,4 +989,27 @@ pub(crate) fn is_entity_path(path: &syn::Path) -> bool {
         .last()
         .and_then(|s| s.ident.to_string().chars().next())
         .is_some_and(char::is_uppercase)
+}
+
+/// The literals of a `match` pattern (`"a" | "b"`), or `_` as the default
+/// arm. False for any other pattern.
+fn collect_literals<'e>(
+    pat: &'e syn::Pat,
+    out: &mut Vec<Expr>,
+    otherwise: &mut Option<&'e Expr>,
+    body: &'e Expr,
+) -> bool {
+    match pat {
+        syn::Pat::Lit(l) => {
+            out.push(Expr::Lit(l.clone()));
+            true
+        }
+        syn::Pat::Or(or) => or.cases.iter().all(|c| collect_literals(c, out, otherwise, body)),
+        syn::Pat::Wild(_) => {
+            *otherwise = Some(body);
+            true
+        }
+        syn::Pat::Paren(p) => collect_literals(&p.pat, out, otherwise, body),
+        _ => false,
+    }
 }

@@ -452,6 +452,24 @@ fn conditionals_and_lists(s: &mut Suite) {
         0.0
     });
     filter!(s, Item, items, id, |i| if i.active { i.stock > 0 } else { i.price < 0 });
+    project!(s, Item, items, id, |i| format!("{} costs {}", i.name, i.price));
+    project!(s, Item, items, id, |i| format!("#{}:{}{{}}", i.id, i.rank));
+    project!(s, Person, people, id, |p| format!("{} ({})", p.name, p.country));
+    project!(s, Item, items, id, |i| match i.rank {
+        0 => "zero".to_string(),
+        1 | 2 | 3 => "low".to_string(),
+        -3 => "lowest".to_string(),
+        _ => "other".to_string(),
+    });
+    project!(s, Item, items, id, |i| match i.name.as_str() {
+        "apple" | "Apple" => 1,
+        "" => 2,
+        _ => 0,
+    });
+    filter!(s, Item, items, id, |i| match i.active {
+        true => i.stock > 10,
+        _ => i.price < 0,
+    });
     let ids = vec![3_i64, 5, 8, 13, 21, 34, 55, 89, 144];
     filter!(s, Item, items, id, |i| ids.contains(&i.id));
     filter!(s, Item, items, id, |i| !ids.contains(&i.id));
