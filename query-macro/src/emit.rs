@@ -59,7 +59,7 @@ pub(crate) fn expand_select(input: TokenStream) -> TokenStream {
     let p = private();
     let (lets, params) = ctx.emit_params();
     let params = ctx.all_params(params);
-    let (body, items) = (lowered.body, lowered.items);
+    let (body, items, update) = (lowered.body, lowered.items, lowered.update);
     let site = quote! {
         static __SITE: #p::Site = #p::Site::new(
             ::core::file!(), ::core::line!(), ::core::column!(), #source,
@@ -73,12 +73,19 @@ pub(crate) fn expand_select(input: TokenStream) -> TokenStream {
             #sources
             #p::Query::with_sources(&__SITE, #ids, #params, |__b: &#p::Builder| { #body })
         }),
+        (None, None) if update => quote!({
+            #site
+            #items
+            #lets
+            #p::UpdateQuery::new(#p::Query::new(&__SITE, #params, |__b: &#p::Builder| { #body }))
+        }),
         (None, None) => quote!({
             #site
             #items
             #lets
             #p::Query::new(&__SITE, #params, |__b: &#p::Builder| { #body })
         }),
+
         (Some((base, var)), _) => {
             let q = syn::Ident::new("__q", syn::spanned::Spanned::span(&base));
             let refine = crate::ctx::call_over(

@@ -19,9 +19,21 @@ pub(crate) struct Lowered {
     /// For `select!(q.filter(..))`: the query refined, and the closure
     /// parameter standing for its rows.
     pub(crate) refine: Option<(Expr, Ident)>,
+    /// The chain ends with `.update(|p| …)`: a bulk update, not a query.
+    pub(crate) update: bool,
 }
 
-const CHAIN_METHODS: &[&str] = &["filter", "map", "order_by", "limit", "offset", "page", "distinct"];
+const CHAIN_METHODS: &[&str] = &[
+    "filter",
+    "map",
+    "order_by",
+    "limit",
+    "offset",
+    "page",
+    "distinct",
+    "for_update",
+    "update",
+];
 
 pub(crate) fn lower(tx: &mut Tx<'_>, input: Input) -> Lowered {
     match input {
@@ -33,6 +45,7 @@ pub(crate) fn lower(tx: &mut Tx<'_>, input: Input) -> Lowered {
                 body,
                 items,
                 refine: None,
+                update: false,
             }
         }
         Input::Chain(expr) => chain(tx, &expr),
@@ -218,9 +231,15 @@ fn chain(tx: &mut Tx<'_>, expr: &Expr) -> Lowered {
         }
     };
     let mut mapped = false;
+    let mut update = false;
     for m in calls {
         let method = m.method.to_string();
-        let row_closure = matches!(method.as_str(), "filter" | "map" | "order_by");
+        if update {
+            tx.ctx
+                .error(&m.method, "`update` ends the chain: put filters and limits before it");
+            continue;
+        }
+        let row_closure = matches!(method.as_str(), "filter" | "map" | "order_by" | "update");
         if row_closure && mapped {
             tx.ctx.error(
                 &m.method,
@@ -272,6 +291,26 @@ fn chain(tx: &mut Tx<'_>, expr: &Expr) -> Lowered {
                     .ctx
                     .error(&m.method, "`page` takes the page number (from 1) and the page size"),
             },
+            ("update", Some(Binding::Row(v))) if !mapped && projected.is_none() => {
+                if let Some(assignments) = closure(tx, m, &Binding::Row(v)) {
+                    body.extend(assign_all(tx, assignments));
+                    update = true;
+                }
+            }
+            ("update", _) => {
+                tx.ctx.error(
+                    &m.method,
+                    "`update` applies to whole rows of an entity: `Product.filter(..).update(|p| …)`",
+                );
+            }
+            ("for_update", _) => {
+                if m.args.is_empty() {
+                    let p = private();
+                    body.extend(quote!(#p::for_update(__b);));
+                } else {
+                    tx.ctx.error(&m.method, "`for_update` takes no argument");
+                }
+            }
             ("distinct", _) => {
                 if m.args.is_empty() {
                     body.extend(quote!(__b.distinct();));
@@ -290,7 +329,12 @@ fn chain(tx: &mut Tx<'_>, expr: &Expr) -> Lowered {
     };
 
     body.extend(tail);
-    Lowered { body, items, refine }
+    Lowered {
+        body,
+        items,
+        refine,
+        update,
+    }
 }
 
 fn empty() -> Lowered {
@@ -298,6 +342,7 @@ fn empty() -> Lowered {
         body: TokenStream::new(),
         items: TokenStream::new(),
         refine: None,
+        update: false,
     }
 }
 
@@ -317,6 +362,67 @@ fn page_of(tx: &mut Tx<'_>, page: &Expr, size: &Expr) -> TokenStream {
     let limit = tx.expr(size);
     let offset = tx.expr(&offset);
     quote!(__b.limit(#limit); __b.offset(#offset);)
+}
+
+/// The assignments of `.update(|p| { p.price = p.price * 2; p.active = false; })`.
+fn assign_all(tx: &mut Tx<'_>, body: &Expr) -> TokenStream {
+    let p = private();
+    let mut out = TokenStream::new();
+    let statements: Vec<&Expr> = match strip(body) {
+        Expr::Block(b) => b
+            .block
+            .stmts
+            .iter()
+            .filter_map(|s| match s {
+                syn::Stmt::Expr(e, _) => Some(e),
+                other => {
+                    tx.ctx
+                        .error(other, "an update closure holds assignments only: `p.field = value;`");
+                    None
+                }
+            })
+            .collect(),
+        other => vec![other],
+    };
+    for statement in statements {
+        let (target, value): (&Expr, TokenStream) = match statement {
+            Expr::Assign(a) => (&a.left, tx.expr(&a.right)),
+            Expr::Binary(b) => {
+                let op = match b.op {
+                    syn::BinOp::AddAssign(_) => quote!(add),
+                    syn::BinOp::SubAssign(_) => quote!(sub),
+                    syn::BinOp::MulAssign(_) => quote!(mul),
+                    syn::BinOp::DivAssign(_) => quote!(div),
+                    syn::BinOp::RemAssign(_) => quote!(rem),
+                    _ => {
+                        tx.ctx.error(
+                            statement,
+                            "an update closure holds assignments only: `p.field = value;`",
+                        );
+                        continue;
+                    }
+                };
+                let current = tx.expr(&b.left);
+                let operand = tx.expr(&b.right);
+                let pair = call_over(quote!(#p::ops::pair), quote!(#current, #operand), statement);
+                (&b.left, call_over(quote!(#p::ops::#op), pair, statement))
+            }
+            other => {
+                tx.ctx
+                    .error(other, "an update closure holds assignments only: `p.field = value;`");
+                continue;
+            }
+        };
+        if !matches!(strip(target), Expr::Field(_)) {
+            tx.ctx
+                .error(target, "only a field of the row can be assigned: `p.field = value`");
+            continue;
+        }
+        let field = tx.expr(target);
+        out.extend(call_over(quote!(#p::assign), quote!(__b, #field, #value), statement));
+        out.extend(quote!(;));
+    }
+    out
 }
 
 /// `order_by(|p| (desc(p.price), p.name))`: one `__b.order(..)` per key.

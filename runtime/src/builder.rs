@@ -32,6 +32,8 @@ struct State {
     /// The scope depth each alias was declared in.
     depths: Vec<usize>,
     scopes: Vec<Scope>,
+    /// Assignments of a bulk update.
+    sets: Vec<(String, sql::Expr)>,
 }
 
 /// Collects a query's parts. Generated code calls its methods; users never
@@ -46,6 +48,8 @@ pub struct Builder {
 pub(crate) struct Built {
     pub(crate) select: Select,
     pub(crate) root: Option<String>,
+    /// Assignments of a bulk update (`.update(|p| { p.x = … })`).
+    pub(crate) sets: Vec<(String, sql::Expr)>,
 }
 
 /// A list computed in Rust, bound as one parameter.
@@ -74,6 +78,7 @@ impl Builder {
             state: RefCell::new(State {
                 aliases: Vec::new(),
                 depths: Vec::new(),
+                sets: Vec::new(),
 
                 scopes: vec![Scope::default()],
             }),
@@ -425,7 +430,28 @@ impl Builder {
             })
             .collect();
         let root = if aggregates || select.distinct { None } else { root };
-        Built { select, root }
+        let sets = std::mem::take(&mut self.state.borrow_mut().sets);
+        Built { select, root, sets }
+    }
+
+    /// `.for_update()`: locks the rows read until the transaction ends.
+    pub fn lock(&self, lock: sql::Lock) {
+        self.with_scope(|s| s.select.lock = Some(lock));
+    }
+
+    /// `p.field = value` in `.update(|p| { … })`.
+    pub(crate) fn assign(&self, column: sql::Expr, value: sql::Expr) {
+        let mut st = self.state.borrow_mut();
+        let pairs: Vec<(sql::Expr, sql::Expr)> = match (column, value) {
+            (sql::Expr::Tuple(cs), sql::Expr::Tuple(vs)) => cs.into_iter().zip(vs).collect(),
+            (c, v) => vec![(c, v)],
+        };
+        for (c, v) in pairs {
+            if let sql::Expr::Column(c) = c {
+                st.sets.retain(|(name, _)| *name != c.column);
+                st.sets.push((c.column, v));
+            }
+        }
     }
 }
 

@@ -52,9 +52,13 @@ pub(crate) enum Mode {
     Count = 1,
     Exists = 2,
     First = 3,
+    /// `DELETE` of the rows (`q.delete(..)`).
+    Delete = 4,
+    /// `UPDATE` of the rows (`.update(|p| …)`).
+    Update = 5,
 }
 
-const MODES: usize = 4;
+const MODES: usize = 6;
 
 /// A translated query of one shape: its tree and its renderings.
 pub(crate) struct Entry {
@@ -62,6 +66,8 @@ pub(crate) struct Entry {
     pub(crate) select: Select,
     /// Alias of the entity the rows are, when the projection is one entity.
     pub(crate) root: Option<String>,
+    /// Assignments of a bulk update.
+    pub(crate) sets: Vec<(String, Expr)>,
     rendered: [[OnceLock<Rendered>; 3]; MODES],
 }
 
@@ -74,14 +80,25 @@ impl Entry {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             select: built.select,
             root: built.root,
+            sets: built.sets,
             rendered: Default::default(),
         }
     }
 
     pub(crate) fn rendered(&self, mode: Mode, dialect: Dialect) -> &Rendered {
+        self.rendered_with(mode, dialect, || Statement::Select(self.statement(mode)))
+    }
+
+    /// The rendering of `mode`, building its statement on first use.
+    pub(crate) fn rendered_with(
+        &self,
+        mode: Mode,
+        dialect: Dialect,
+        statement: impl FnOnce() -> Statement,
+    ) -> &Rendered {
         self.rendered[mode as usize][dialect.index()].get_or_init(|| {
             RENDERS.with(|r| r.set(r.get() + 1));
-            dialect.render_select(&self.statement(mode))
+            dialect.render(&statement())
         })
     }
 
@@ -91,7 +108,7 @@ impl Entry {
         let plain =
             !s.distinct && s.group_by.is_empty() && s.having.is_none() && s.limit.is_none() && s.offset.is_none();
         match mode {
-            Mode::Rows => s.clone(),
+            Mode::Rows | Mode::Delete | Mode::Update => s.clone(),
             Mode::First if s.limit.is_none() => Select {
                 limit: Some(Expr::int(1)),
                 ..s.clone()

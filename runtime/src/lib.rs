@@ -42,6 +42,7 @@ extern crate self as foal;
 pub use foal_dialects as dialects;
 
 mod builder;
+mod bulk;
 pub mod cache;
 mod db;
 #[doc(hidden)]
@@ -63,7 +64,9 @@ mod value;
 mod vars;
 mod write;
 
+pub use bulk::UpdateQuery;
 pub use db::{Database, Executor, Transaction};
+
 pub use dialects::Dialect;
 pub use entity::{Column, ColumnMeta, Entity, EntityMeta, FieldAttrs, FieldMeta, Ref};
 pub use error::{CallSite, DbFault, DecodeError, Error, Result};
@@ -91,6 +94,8 @@ pub mod prelude {
 pub mod __private {
     pub use crate::DecodeError;
     pub use crate::builder::{Builder, ListParam, Sub};
+    pub use crate::bulk::UpdateQuery;
+
     pub use crate::cache::Site;
     pub use crate::driver::{Conn, Decoder};
     pub use crate::entity::{Column, EntityMeta, Field, FieldAttrs};
@@ -108,6 +113,17 @@ pub mod __private {
     /// `if cond` / `.filter(|p| cond)`.
     pub fn filter<C: crate::ops::SqlBool>(b: &Builder, cond: Expr<C>) {
         b.filter(cond);
+    }
+
+    /// `p.field = value` in `.update(|p| { … })`: the value must fit the
+    /// field's type.
+    pub fn assign<T, V: crate::methods::SqlCoerce<T>>(b: &Builder, field: Expr<T>, value: Expr<V>) {
+        b.assign(field.node, value.node);
+    }
+
+    /// `.for_update()`.
+    pub fn for_update(b: &Builder) {
+        b.lock(crate::dialects::Lock::ForUpdate);
     }
 
     /// `.limit(n)`.

@@ -133,7 +133,16 @@ impl<T: 'static> Query<T> {
         self.entry.inline(Mode::Rows, dialect, &self.params)
     }
 
+    pub(crate) fn entry(&self) -> &crate::cache::Entry {
+        &self.entry
+    }
+
+    pub(crate) fn call_site(&self) -> crate::error::CallSite {
+        self.site.at
+    }
+
     /// The bound parameter values, in order.
+
     pub fn params(&self) -> &[Value] {
         &self.params
     }

@@ -218,3 +218,47 @@ fn dates_and_times() {
         Ok(())
     });
 }
+
+#[test]
+fn bulk_updates_and_deletes() {
+    each(|db| {
+        // A plain single-table update.
+        let u = select!(Product.filter(|p| p.quantity == 0).update(|p| {
+            p.active = false;
+            p.price = p.price - 1;
+        }));
+        assert_eq!(u.execute(db)?, 1);
+        assert_eq!(
+            select!((p.active, p.price) for p in Product if p.id == 2).fetch_one(db)?,
+            (false, 498)
+        );
+        // A condition through references: the rows are named by key.
+        let u = select!(
+            OrderItem
+                .filter(|i| i.order.customer.name == "Ann")
+                .update(|i| i.quantity *= 2)
+        );
+        assert!(u.sql(db.dialect()).contains(" IN (SELECT"), "{}", u.sql(db.dialect()));
+        assert_eq!(u.execute(db)?, 3);
+        let q =
+            select!((i.order.key(), i.product.key(), i.quantity) for i in OrderItem if i.order.customer.name == "Ann");
+        assert_eq!(sorted(q.fetch_all(db)?), vec![(1, 3, 4), (1, 5, 20), (2, 6, 2)]);
+        // A subquery reading the table being deleted from (MySQL needs the
+        // derived table for this).
+        let items = select!(i for i in OrderItem if i.product.price == max(x.price for x in Product));
+        assert_eq!(items.delete(db)?, 1);
+        let top = select!(p for p in Product if p.price == max(x.price for x in Product));
+        assert_eq!(top.delete(db)?, 1);
+        assert!(select!(p for p in Product if p.name == "Mac Pro").first(db)?.is_none());
+        // Relations in the condition, and a limited delete.
+        assert_eq!(
+            select!(c for c in Category if c.products.is_empty() && c.children.is_empty()).delete(db)?,
+            1
+        );
+        let lonely = select!(Customer.filter(|c| c.orders.is_empty()).order_by(|c| c.id).limit(1));
+        assert_eq!(lonely.delete(db)?, 1);
+        assert_eq!(select!(c for c in Customer).count(db)?, 4);
+        assert_eq!(select!(o for o in Order if o.state == "NEVER").delete(db)?, 0);
+        Ok(())
+    });
+}
