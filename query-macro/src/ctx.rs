@@ -115,34 +115,52 @@ impl Ctx {
         ident
     }
 
-    /// A host value as a builder expression (`Expr<&T>`).
+    /// A host value as a builder expression (`Expr<T>`), spanned on the
+    /// value so a type error about it points there.
     pub(crate) fn value(&mut self, expr: syn::Expr) -> TokenStream {
         let span = expr.span();
+        let p = private();
+        let call = call_over(quote!(#p::param), TokenStream::new(), &expr);
         let index = self.push(Param::Value(expr));
         let (h, i) = (Self::host_ident(index, span), index as u16);
-        quote!(__b.param(#i, #h))
+        with_args(call, quote!(__b, #i, #h))
     }
 
-    /// A string constant as a builder expression (`Expr<&'static str>`).
+    /// A string constant as a builder expression (`Expr<String>`).
     pub(crate) fn text(&mut self, text: String, span: Span) -> TokenStream {
+        let p = private();
         let index = self.push(Param::Static(text, span)) as u16;
-        quote!(__b.text(#index))
+        let mut path = quote_spanned!(span=> #p::text);
+        path = path
+            .into_iter()
+            .map(|mut t| {
+                t.set_span(span);
+                t
+            })
+            .collect();
+        let mut args = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, quote!(__b, #index));
+        args.set_span(span);
+        quote!(#path #args)
     }
 
     /// A collection as a builder list parameter.
     pub(crate) fn list(&mut self, expr: syn::Expr) -> TokenStream {
         let span = expr.span();
+        let p = private();
+        let call = call_over(quote!(#p::list), TokenStream::new(), &expr);
         let index = self.push(Param::List(expr));
         let (h, i) = (Self::host_ident(index, span), index as u16);
-        quote!(__b.list(#i, #h))
+        with_args(call, quote!(__b, #i, #h))
     }
 
     /// A searched text as a builder expression of its LIKE pattern.
     pub(crate) fn like(&mut self, expr: syn::Expr, kind: LikeKind) -> TokenStream {
         let span = expr.span();
+        let p = private();
+        let call = call_over(quote!(#p::param), TokenStream::new(), &expr);
         let index = self.push(Param::Like(expr, kind));
         let (h, i) = (Self::host_ident(index, span), index as u16);
-        quote!(__b.param(#i, #h))
+        with_args(call, quote!(__b, #i, #h))
     }
 
     /// A query value used as a source: the locals holding it and the offset
@@ -254,4 +272,19 @@ pub(crate) fn call_over(path: TokenStream, args: TokenStream, at: &impl ToTokens
     let mut group = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, args);
     group.set_span(last);
     quote!(#path #group)
+}
+
+/// Fills the (empty) parentheses of a call made by `call_over` with `args`,
+/// keeping the parentheses' span.
+fn with_args(call: TokenStream, args: TokenStream) -> TokenStream {
+    call.into_iter()
+        .map(|t| match t {
+            proc_macro2::TokenTree::Group(g) if g.delimiter() == proc_macro2::Delimiter::Parenthesis => {
+                let mut filled = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, args.clone());
+                filled.set_span(g.span());
+                proc_macro2::TokenTree::Group(filled)
+            }
+            other => other,
+        })
+        .collect()
 }

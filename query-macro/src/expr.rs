@@ -283,7 +283,13 @@ impl Tx<'_> {
             Expr::Match(_) => {
                 "`match` cannot be translated to SQL; use `if … else …`".into()
             }
+            Expr::Index(i) if matches!(*i.index, Expr::Range(_)) => {
+                "slicing text cannot be translated to SQL the same way on every backend; use \
+                 starts_with, ends_with or contains, or slice in Rust after fetching"
+                    .into()
+            }
             Expr::Index(_) => "indexing cannot be translated to SQL".into(),
+
             Expr::Range(_) => "a range can only be used as `(lo..=hi).contains(&x)`".into(),
             Expr::Assign(_) => "assignment cannot be used inside a query".into(),
             Expr::Let(_) => "`let` cannot be used inside a query".into(),
@@ -668,7 +674,6 @@ impl Tx<'_> {
     }
 
     /// A value compared as a row: a tuple becomes a row value.
-
     fn row_value(&mut self, e: &Expr) -> TokenStream {
         let p = private();
         match strip(e) {
@@ -707,7 +712,6 @@ impl Tx<'_> {
     }
 
     /// `(lo..=hi).contains(&x)`: `x BETWEEN lo AND hi` (as `lo <= x AND x <= hi`).
-
     fn between(&mut self, range: &syn::ExprRange, x: &Expr) -> Tr {
         let p = private();
         let (Some(lo), Some(hi)) = (&range.start, &range.end) else {
@@ -820,6 +824,17 @@ impl Tx<'_> {
                 .error(arg, "`exists` takes a generator: `exists(o for o in Order if …)`");
             return placeholder();
         }
+        if let Some(inner) = nested_aggregate(arg) {
+            self.ctx.error(
+                inner,
+                format!(
+                    "`{name}` cannot aggregate another aggregate: SQL has no nested aggregates; aggregate a \
+                     subquery instead, e.g. `{name}(count(o for o in c.orders) for c in Customer)`"
+                ),
+            );
+            return placeholder();
+        }
+
         let f = Ident::new(name, span);
         let x = match self.tr(arg) {
             Tr::Var(v) if name == "count" => {
@@ -1012,4 +1027,23 @@ fn collect_literals<'e>(
         syn::Pat::Paren(p) => collect_literals(&p.pat, out, otherwise, body),
         _ => false,
     }
+}
+
+/// An aggregate call inside `e`, outside any generator (generators are
+/// macros, whose tokens the visitor does not enter).
+fn nested_aggregate(e: &Expr) -> Option<&syn::ExprCall> {
+    struct Find<'a> {
+        found: Option<&'a syn::ExprCall>,
+    }
+    impl<'a> Visit<'a> for Find<'a> {
+        fn visit_expr_call(&mut self, c: &'a syn::ExprCall) {
+            if self.found.is_none() && call_name(c).is_some_and(|n| AGGREGATES.contains(&n.as_str())) {
+                self.found = Some(c);
+            }
+            syn::visit::visit_expr_call(self, c);
+        }
+    }
+    let mut find = Find { found: None };
+    find.visit_expr(e);
+    find.found
 }

@@ -121,7 +121,7 @@ fn update_statement<E: Entity>(s: &Select, sets: &[(String, sql::Expr)], root: &
     })
 }
 
-impl<E: Entity> Query<E> {
+impl<E> Query<E> {
     /// Deletes every row this query selects, in one statement; returns how
     /// many went. Versions are not checked: this is a bulk operation.
     ///
@@ -139,7 +139,10 @@ impl<E: Entity> Query<E> {
     ///
     /// # Errors
     /// A database error (a foreign key still referencing a row, …).
-    pub fn delete(&self, ex: &impl Executor) -> Result<u64> {
+    pub fn delete(&self, ex: &impl Executor) -> Result<u64>
+    where
+        E: Entity,
+    {
         let site = self.call_site();
         ex.run(site, &mut |conn| {
             let rendered = self.entry().rendered_with(Mode::Delete, conn.dialect(), || {
@@ -150,7 +153,10 @@ impl<E: Entity> Query<E> {
     }
 
     /// The `DELETE` statement `delete` runs, for `dialect`.
-    pub fn delete_sql(&self, dialect: sql::Dialect) -> String {
+    pub fn delete_sql(&self, dialect: sql::Dialect) -> String
+    where
+        E: Entity,
+    {
         self.entry()
             .rendered_with(Mode::Delete, dialect, || delete_statement::<E>(&self.entry().select))
             .sql

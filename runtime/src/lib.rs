@@ -121,7 +121,27 @@ pub mod __private {
         b.assign(field.node, value.node);
     }
 
+    /// A value computed in Rust, bound as parameter `index`.
+    pub fn param<V: ToValue>(b: &Builder, index: u16, value: &V) -> Expr<V> {
+        b.param(index, value)
+    }
+
+    /// A string literal of the query, bound as parameter `index`.
+    pub fn text(b: &Builder, index: u16) -> Expr<String> {
+        b.text(index)
+    }
+
+    /// A list computed in Rust for `contains`, bound as parameter `index`.
+    pub fn list<L>(b: &Builder, index: u16, list: &L) -> ListParam<L::Elem>
+    where
+        L: crate::methods::HostList + ?Sized,
+        L::Elem: ToValue,
+    {
+        b.list(index, list)
+    }
+
     /// `.for_update()`.
+
     pub fn for_update(b: &Builder) {
         b.lock(crate::dialects::Lock::ForUpdate);
     }

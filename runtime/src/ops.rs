@@ -113,10 +113,28 @@ fn equality<L: Typed, R: Typed>(l: Expr<L>, r: Expr<R>, negated: bool) -> Expr<b
     }
 }
 
+/// A value an operator can take.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a value that can be compared or computed in a query",
+    label = "a to-many relation is a set of rows, not a value",
+    note = "count its rows with `c.orders.count()` or `count(o for o in c.orders if …)`, test them with `exists(..)` or `c.orders.is_empty()`"
+)]
+pub trait Operand {
+    type Type;
+    fn into_expr(self) -> Expr<Self::Type>;
+}
+
+impl<T> Operand for Expr<T> {
+    type Type = T;
+    fn into_expr(self) -> Expr<T> {
+        self
+    }
+}
+
 /// Both operands of a binary operator, as one argument: a type error about
 /// the operation then points at the whole `a op b` in the user's query.
-pub fn pair<L, R>(l: Expr<L>, r: Expr<R>) -> (Expr<L>, Expr<R>) {
-    (l, r)
+pub fn pair<L: Operand, R: Operand>(l: L, r: R) -> (Expr<L::Type>, Expr<R::Type>) {
+    (l.into_expr(), r.into_expr())
 }
 
 /// `l == r`.
