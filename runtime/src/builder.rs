@@ -282,7 +282,6 @@ impl Builder {
     }
 
     /// `if cond` / `.filter(|p| cond)`: WHERE, or HAVING when the condition
-
     /// aggregates.
     pub fn filter<C: SqlBool>(&self, cond: Expr<C>) {
         let (node, agg) = (cond.node, cond.agg);
@@ -393,7 +392,6 @@ impl Builder {
     }
 
     /// A subquery whose rows only matter by existing (`exists(..)`).
-
     pub fn rows(&self, f: impl FnOnce()) -> Sub<()> {
         self.state.borrow_mut().scopes.push(Scope::default());
         f();

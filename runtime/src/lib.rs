@@ -141,7 +141,6 @@ pub mod __private {
     }
 
     /// `.for_update()`.
-
     pub fn for_update(b: &Builder) {
         b.lock(crate::dialects::Lock::ForUpdate);
     }

@@ -142,7 +142,6 @@ impl<T: 'static> Query<T> {
     }
 
     /// The bound parameter values, in order.
-
     pub fn params(&self) -> &[Value] {
         &self.params
     }

@@ -12,6 +12,7 @@
     clippy::comparison_to_empty,
     clippy::partialeq_to_none,
     clippy::eq_op,
+    clippy::manual_range_patterns,
     clippy::nonminimal_bool
 )]
 
