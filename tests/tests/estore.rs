@@ -262,3 +262,46 @@ fn bulk_updates_and_deletes() {
         Ok(())
     });
 }
+
+#[test]
+fn for_update_locks_the_rows_read_until_commit() {
+    each(|db| {
+        let id = 1_i64;
+        let locked = select!(Product.filter(|p| p.id == id).for_update());
+        let sql = locked.sql(db.dialect());
+        match db.dialect() {
+            // SQLite has no row locks: every foal transaction starts with
+            // BEGIN IMMEDIATE, which takes the database's write lock.
+            Dialect::Sqlite => assert!(!sql.contains("FOR UPDATE"), "{sql}"),
+            _ => assert!(sql.ends_with(" FOR UPDATE"), "{sql}"),
+        }
+        // Read-modify-write from several threads: without the lock, two
+        // transactions could read the same quantity and one increment would
+        // be lost (READ COMMITTED on PostgreSQL, REPEATABLE READ on MariaDB).
+        let before = select!(p.quantity for p in Product if p.id == id).fetch_one(db)?;
+        let (threads, rounds) = (4, 25);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| -> foal::Result<()> {
+                        for _ in 0..rounds {
+                            db.transaction(|tx| {
+                                let mut p = locked.fetch_one(tx)?;
+                                p.quantity += 1;
+                                tx.update(&p)?;
+                                Ok(())
+                            })?;
+                        }
+                        Ok(())
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .try_for_each(|w| w.join().unwrap_or_else(|_| panic!("worker panicked")))
+        })?;
+        let after = select!(p.quantity for p in Product if p.id == id).fetch_one(db)?;
+        assert_eq!(after, before + threads * rounds);
+        Ok(())
+    });
+}
