@@ -1,6 +1,6 @@
 //! Default rendering of CREATE TABLE and of the writing statements.
 
-use crate::tree::{ColumnDef, CreateTable, Delete, Insert, JoinKind, TableSource, Update};
+use crate::tree::{ColumnDef, CreateIndex, CreateTable, Delete, Insert, JoinKind, TableSource, Update};
 use crate::writer::Writer;
 
 fn ident_list(w: &mut Writer<'_>, names: &[String]) {
@@ -63,6 +63,19 @@ pub fn create_table(w: &mut Writer<'_>, t: &CreateTable) {
     }
     w.push(")");
     w.push(p.table_options());
+}
+
+/// `CREATE INDEX [IF NOT EXISTS] name ON table (columns)`.
+pub fn create_index(w: &mut Writer<'_>, i: &CreateIndex) {
+    w.push("CREATE INDEX ");
+    if i.if_not_exists {
+        w.push("IF NOT EXISTS ");
+    }
+    w.ident(&i.name);
+    w.push(" ON ");
+    w.ident(&i.table);
+    w.push(" ");
+    ident_list(w, &i.columns);
 }
 
 /// `INSERT INTO t (…) VALUES (…), (…) [ON CONFLICT …] [RETURNING …]`.

@@ -100,6 +100,18 @@ impl Dialect {
         w.finish()
     }
 
+    /// The statements that create a table: `CREATE TABLE`, then an index
+    /// per foreign key where the backend does not make one by itself.
+    pub fn create_table(self, table: &crate::tree::CreateTable) -> Vec<String> {
+        let mut statements = vec![self.render(&Statement::CreateTable(table.clone())).sql];
+        if !self.provider().capabilities().indexes_foreign_keys {
+            for index in table.foreign_key_indexes() {
+                statements.push(self.render(&Statement::CreateIndex(index)).sql);
+            }
+        }
+        statements
+    }
+
     /// Renders with parameter values written as literals. For reading and
     /// debugging only: never execute the result.
     pub fn render_inline(self, statement: &Statement, values: &dyn InlineValues) -> String {

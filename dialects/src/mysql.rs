@@ -39,6 +39,7 @@ impl Provider for Mysql {
             returning: false,
             for_update: true,
             max_params: 65535,
+            indexes_foreign_keys: true,
         }
     }
 

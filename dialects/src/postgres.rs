@@ -21,6 +21,7 @@ impl Provider for Postgres {
             returning: true,
             for_update: true,
             max_params: 65535,
+            indexes_foreign_keys: false,
         }
     }
 

@@ -21,6 +21,9 @@ pub struct Capabilities {
     pub for_update: bool,
     /// Largest number of bound parameters in one statement.
     pub max_params: usize,
+    /// A `FOREIGN KEY` creates its own index (MySQL's InnoDB); elsewhere
+    /// foal creates one (see [`crate::tree::CreateTable::foreign_key_indexes`]).
+    pub indexes_foreign_keys: bool,
 }
 
 pub trait Provider: Sync {

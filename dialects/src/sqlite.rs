@@ -20,6 +20,7 @@ impl Provider for Sqlite {
             returning: true,
             for_update: false,
             max_params: 32766,
+            indexes_foreign_keys: false,
         }
     }
 

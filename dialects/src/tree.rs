@@ -404,6 +404,36 @@ pub struct CreateTable {
     pub if_not_exists: bool,
 }
 
+impl CreateTable {
+    /// An index for each foreign key that no other index already starts
+    /// with, so that joins and to-many lookups by reference (`c.orders`)
+    /// do not scan the table.
+    pub fn foreign_key_indexes(&self) -> Vec<CreateIndex> {
+        let covered = |columns: &[String]| {
+            self.primary_key.starts_with(columns) || self.unique.iter().any(|u| u.starts_with(columns))
+        };
+        self.foreign_keys
+            .iter()
+            .filter(|fk| !covered(&fk.columns))
+            .map(|fk| CreateIndex {
+                name: format!("{}_{}_idx", self.table, fk.columns.join("_")),
+                table: self.table.clone(),
+                columns: fk.columns.clone(),
+                if_not_exists: self.if_not_exists,
+            })
+            .collect()
+    }
+}
+
+/// `CREATE INDEX name ON table (columns)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateIndex {
+    pub name: String,
+    pub table: String,
+    pub columns: Vec<String>,
+    pub if_not_exists: bool,
+}
+
 /// What an upsert does on a key conflict.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OnConflict {
@@ -450,6 +480,7 @@ pub enum Statement {
     Update(Update),
     Delete(Delete),
     CreateTable(CreateTable),
+    CreateIndex(CreateIndex),
     DropTable { table: String, if_exists: bool },
 }
 

@@ -146,6 +146,7 @@ impl<'a> Writer<'a> {
             Statement::Update(u) => provider.update(self, u),
             Statement::Delete(d) => provider.delete(self, d),
             Statement::CreateTable(c) => provider.create_table(self, c),
+            Statement::CreateIndex(i) => crate::ddl::create_index(self, i),
             Statement::DropTable { table, if_exists } => {
                 self.push("DROP TABLE ");
                 if *if_exists {

@@ -795,6 +795,16 @@ fn create_table_with_auto_key_and_reference() {
         }],
         if_not_exists: true,
     };
+    // A foreign key gets an index, except on MySQL whose InnoDB makes one.
+    let statements: Vec<Vec<String>> = Dialect::ALL.iter().map(|d| d.create_table(&t)).collect();
+    assert_eq!(
+        statements.iter().map(|s| s.get(1).cloned()).collect::<Vec<_>>(),
+        [
+            Some(r#"CREATE INDEX IF NOT EXISTS "orders_customer_idx" ON "orders" ("customer")"#.to_owned()),
+            Some(r#"CREATE INDEX IF NOT EXISTS "orders_customer_idx" ON "orders" ("customer")"#.to_owned()),
+            None,
+        ]
+    );
     renders!(
         statement3(&Statement::CreateTable(t)),
         [

@@ -250,11 +250,10 @@ impl Database {
     #[track_caller]
     pub fn create_table<E: Entity>(&self) -> Result<()> {
         let site = CallSite::caller();
-        let sql = self
-            .dialect()
-            .render(&Statement::CreateTable(E::meta().create_table()))
-            .sql;
-        self.run(site, &mut |conn| conn.ddl(&sql, site))
+        let statements = self.dialect().create_table(&E::meta().create_table());
+        self.run(site, &mut |conn| {
+            statements.iter().try_for_each(|sql| conn.ddl(sql, site))
+        })
     }
 
     /// Drops the table of `E` if it exists.
