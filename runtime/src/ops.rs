@@ -200,6 +200,12 @@ pub fn not<T: SqlBool + Typed>(e: Expr<T>) -> Expr<bool> {
             expr,
             negated: !negated,
         },
+        sql::Expr::Exists { query, negated } => sql::Expr::Exists {
+            query,
+            negated: !negated,
+        },
+        // Already two-valued (`value_node` settled NULL), so `!!x` is `x`.
+        sql::Expr::Unary { op: UnaryOp::Not, expr } => *expr,
         node => sql::Expr::unary(UnaryOp::Not, node),
     };
     Expr::with(node, agg, false)
