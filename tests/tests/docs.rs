@@ -1,0 +1,569 @@
+//! `docs/queries.md` and `docs/errors.md` are generated here, so the SQL
+//! they show is the SQL foal renders today: the test fails when either file
+//! is out of date. `FOAL_BLESS=1 scripts/test.sh -p foal-tests --test docs`
+//! rewrites them. Every query of the reference also runs on the three
+//! backends over the e-store and university fixtures.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use chrono::Duration;
+use foal::Query;
+use foal::prelude::*;
+use foal_tests::estore::{self, Customer, Order, OrderItem, Product};
+use foal_tests::university::{self, Course, Department, Group, Student};
+
+type Run = Box<dyn Fn(&Database) -> foal::Result<()>>;
+
+/// The reference under construction, and how to run each of its queries.
+struct Reference {
+    text: String,
+    runs: Vec<(String, Run)>,
+}
+
+const BACKENDS: [(Dialect, &str); 3] = [
+    (Dialect::Sqlite, "SQLite"),
+    (Dialect::Postgres, "PostgreSQL"),
+    (Dialect::Mysql, "MySQL/MariaDB"),
+];
+
+impl Reference {
+    fn section(&mut self, title: &str, intro: &str) {
+        let _ = write!(self.text, "\n## {title}\n\n{intro}\n");
+    }
+
+    fn sql_block(&mut self, render: impl Fn(Dialect) -> String) {
+        self.text.push_str("\n```sql\n");
+        for (dialect, name) in BACKENDS {
+            let _ = writeln!(self.text, "-- {name}\n{}", render(dialect));
+        }
+        self.text.push_str("```\n");
+    }
+
+    fn rust_block(&mut self, title: &str, note: &str, rust: &str) {
+        let _ = write!(self.text, "\n### {title}\n\n");
+        if !note.is_empty() {
+            let _ = write!(self.text, "{note}\n\n");
+        }
+        let _ = writeln!(self.text, "```rust\n{rust}\n```");
+    }
+
+    /// A query: its Rust, its SQL on each backend, and a run of it.
+    fn query<T: 'static>(&mut self, title: &str, note: &str, q: Query<T>) {
+        self.rust_block(title, note, &format!("select!({})", q.source()));
+        self.sql_block(|d| q.sql(d));
+        self.runs
+            .push((title.to_owned(), Box::new(move |db| q.fetch_all(db).map(|_| ()))));
+    }
+
+    /// A statement shown with Rust written by hand (bulk writes).
+    fn statement(&mut self, title: &str, note: &str, rust: &str, render: impl Fn(Dialect) -> String, run: Run) {
+        self.rust_block(title, note, rust);
+        self.sql_block(render);
+        self.runs.push((title.to_owned(), run));
+    }
+}
+
+/// Any struct can be built in a projection.
+#[derive(Debug)]
+pub struct Summary {
+    pub name: String,
+    pub value: i64,
+}
+
+fn estore_reference(r: &mut Reference) {
+    r.section(
+        "Sources and projections",
+        "A comprehension names its variables in `for` clauses; the chain form \
+         starts from an entity type. Both become the same SQL. A projection is \
+         an entity (all its columns), one expression, a tuple, or a struct literal.",
+    );
+    r.query("Entity rows", "", select!(p for p in Product if p.price >= 500));
+    r.query("One column", "", select!(p.name for p in Product));
+    let min_price = 100;
+    r.query(
+        "A tuple, with a captured value",
+        "`min_price` is a Rust variable: it is bound as a parameter, never spliced into the text.",
+        select!((p.name, p.price) for p in Product if p.price >= min_price && p.name.starts_with("iPad")),
+    );
+    r.query(
+        "Any struct",
+        "",
+        select!(Summary { name: p.name, value: p.price * p.quantity as i64 } for p in Product),
+    );
+    r.query(
+        "The chain form",
+        "",
+        select!(Product.filter(|p| p.price >= 500).map(|p| p.name)),
+    );
+    r.query(
+        "Ordering and limits",
+        "`desc(x)` (or `x.desc()`) sorts descending; `NULL`s sort first ascending and last descending on every backend, as `None < Some(_)` in Rust.",
+        select!(Product.filter(|p| p.price >= 500).order_by(|p| (desc(p.price), p.name)).limit(10)),
+    );
+    r.query(
+        "Offset and pages",
+        "`page(n, size)` counts pages from 1.",
+        select!(Product.order_by(|p| p.id).page(2, 2).map(|p| p.name)),
+    );
+    r.query("Distinct", "", select!(Customer.map(|c| c.country).distinct()));
+    let q = select!(p for p in Product if p.price >= 10);
+    r.query(
+        "Composing at run time",
+        "`q` is a `Query` value built earlier; the new filter extends its `WHERE`. A query that is grouped or limited is wrapped as a derived table instead.",
+        select!(q.filter(|p| p.quantity > 0)),
+    );
+
+    r.section(
+        "Operators and values",
+        "Comparisons, logic and arithmetic mean what they mean in Rust (see `semantics.md`): \
+         integer division truncates, `%` keeps the dividend's sign, and division by zero gives NULL on every backend.",
+    );
+    r.query(
+        "Comparisons and logic",
+        "",
+        select!(p.name for p in Product if (p.price > 100 && p.price <= 600) || !(p.quantity != 0)),
+    );
+    r.query(
+        "Arithmetic",
+        "",
+        select!((p.price / 7, p.price % 7, -p.price, p.price * 2 + 1) for p in Product),
+    );
+    let ids = vec![1_i64, 2, 3];
+    r.query(
+        "IN a list",
+        "The list is bound element by element; its length is padded to a power of two so a handful of SQL texts cover all lengths.",
+        select!(p.name for p in Product if ids.contains(&p.id)),
+    );
+    let none: Vec<i64> = Vec::new();
+    r.query(
+        "An empty list",
+        "",
+        select!(p.name for p in Product if none.contains(&p.id)),
+    );
+    r.query(
+        "A range",
+        "",
+        select!(p.name for p in Product if (10..=500).contains(&p.price)),
+    );
+
+    r.section(
+        "Text",
+        "Text compares byte by byte and case-sensitively everywhere (the DDL sets binary collations). \
+         Patterns are parameters with `%`, `_` and `\\` escaped.",
+    );
+    r.query(
+        "starts_with, ends_with, contains",
+        "",
+        select!(p.name for p in Product if p.name.starts_with("iPad") || p.name.ends_with("%") || p.name.contains("_")),
+    );
+    r.query(
+        "Case, trim and lengths",
+        "`len()` counts bytes, `chars().count()` counts characters.",
+        select!((p.name.to_lowercase(), p.name.to_uppercase(), p.name.trim(), p.name.len(), p.name.chars().count()) for p in Product),
+    );
+    r.query(
+        "Empty text",
+        "",
+        select!(p.name for p in Product if p.description.is_some() && p.description.unwrap_or_default().is_empty()),
+    );
+    r.query(
+        "Concatenation and format!",
+        "`format!` takes plain `{}` placeholders; numbers are written as `to_string` would.",
+        select!((c.name + " <" + c.country.as_str() + ">", format!("{} from {}", c.name, c.country)) for c in Customer),
+    );
+
+    r.section(
+        "Options",
+        "An `Option<T>` field is a nullable column. `== None` is `IS NULL`; comparing with a `None` parameter picks the `IS NULL` form at run time.",
+    );
+    r.query(
+        "is_none, is_some",
+        "",
+        select!(c.name for c in Customer if c.email.is_none() || c.email.is_some() && c.country == "France"),
+    );
+    r.query(
+        "unwrap_or and coalesce",
+        "",
+        select!((p.rating.unwrap_or(0.0), coalesce(p.description, "n/a")) for p in Product),
+    );
+    let wanted: Option<String> = None;
+    r.query(
+        "Comparing with an Option value",
+        "",
+        select!(c.name for c in Customer if c.email == wanted),
+    );
+
+    r.section("Conditionals, casts and numbers", "");
+    r.query(
+        "if / else",
+        "",
+        select!((p.name, if p.quantity > 0 { "in stock" } else { "sold out" }) for p in Product),
+    );
+    r.query(
+        "match on literals",
+        "",
+        select!(match o.state.as_str() { "SHIPPED" => 1, "NEW" => 2, _ => 3 } for o in Order),
+    );
+    r.query(
+        "Casts",
+        "A float cast to an integer truncates toward zero, as `as` does.",
+        select!((p.price as f64 / 3.0, p.rating.unwrap_or(0.0) as i64) for p in Product),
+    );
+    r.query(
+        "abs, round, min and max of two values",
+        "`round` rounds half away from zero, exactly, on every backend.",
+        select!(((p.price - 500).abs(), p.rating.unwrap_or(0.0).round(), p.price.min(100), p.price.max(100)) for p in Product),
+    );
+
+    r.section(
+        "Relations",
+        "A `Ref<T>` field navigates to the referenced row: one join per path, however often the path appears. \
+         An `Option<Ref<T>>` becomes a `LEFT JOIN`. A `has_many` declaration gives a to-many path.",
+    );
+    r.query(
+        "To-one navigation",
+        "",
+        select!(o for o in Order if o.customer.country == "USA"),
+    );
+    r.query(
+        "An optional reference, two steps deep",
+        "",
+        select!((p.name, p.category.name, p.category.parent.name) for p in Product),
+    );
+    r.query(
+        "Several sources with a join condition",
+        "",
+        select!((c, o) for c in Customer for o in Order if o.customer == c && o.total > 100.0),
+    );
+    r.query(
+        "A to-many path as a source",
+        "",
+        select!((c.name, o.total) for c in Customer for o in c.orders if o.total > 100.0),
+    );
+    r.query(
+        "Left join, and the anti-join",
+        "`.left()` keeps the rows without a match; the variable is then optional.",
+        select!(c.name for c in Customer for o in c.orders.left() if o.is_none()),
+    );
+    r.query(
+        "Counting and testing a to-many path",
+        "",
+        select!((c.name, c.orders.count()) for c in Customer if !c.orders.is_empty()),
+    );
+    r.query(
+        "Composite keys",
+        "`OrderItem` is keyed by `(order, product)`; a reference to it would store both.",
+        select!((i.order.key(), i.product.name) for i in OrderItem if i.order.customer.name == "Ann"),
+    );
+
+    r.section(
+        "Aggregates",
+        "Items that are not aggregates become the `GROUP BY`; a condition on an aggregate goes to `HAVING`. \
+         `sum` of no rows is `0`; `avg`, `min` and `max` return `Option`.",
+    );
+    r.query(
+        "GROUP BY inferred",
+        "",
+        select!((c.country, count(c)) for c in Customer),
+    );
+    r.query(
+        "HAVING inferred",
+        "",
+        select!((c.country, sum(o.total)) for c in Customer for o in c.orders if sum(o.total) > 1000.0),
+    );
+    r.query("A scalar aggregate", "", select!(sum(p.price) for p in Product));
+    r.query(
+        "avg, min, max",
+        "",
+        select!((avg(p.price), min(p.price), max(p.rating)) for p in Product),
+    );
+    r.query(
+        "count_distinct, group_concat",
+        "",
+        select!((count_distinct(c.country), group_concat(c.name, ", ")) for c in Customer),
+    );
+    r.query(
+        "Conditional counting",
+        "`count(condition)` counts the rows where it holds.",
+        select!((o.state, count(o.total > 100.0)) for o in Order),
+    );
+    r.query(
+        "An aggregate in order_by",
+        "",
+        select!(((c.country, count(c)) for c in Customer).order_by(|c| (desc(count(c)), c.country))),
+    );
+
+    r.section(
+        "Subqueries",
+        "A generator inside an aggregate, `exists` or `contains` is a subquery. `c.orders.count()` and \
+         `count(o for o in c.orders …)` are correlated subqueries rather than a LEFT JOIN with GROUP BY: \
+         they never multiply or merge the outer rows, so they combine with any other clause, and each \
+         backend runs them as a lookup on the foreign key's index (foal indexes every foreign key). \
+         `is_empty()` and `!exists(…)` are `NOT EXISTS`, which the three planners run as an anti-join. \
+         For the join form, write it: `for o in c.orders.left()` with `count(o)`.",
+    );
+    r.query(
+        "count over a generator",
+        "",
+        select!(c for c in Customer if count(o for o in c.orders if o.total > 100.0) > 2),
+    );
+    r.query(
+        "exists",
+        "",
+        select!(c for c in Customer if exists(o for o in c.orders if o.state == "SHIPPED")),
+    );
+    r.query(
+        "sum over a generator, per row",
+        "",
+        select!((c.name, sum(o.total for o in c.orders)) for c in Customer),
+    );
+    r.query(
+        "An uncorrelated scalar subquery",
+        "",
+        select!(p for p in Product if p.price == max(x.price for x in Product)),
+    );
+    r.query(
+        "IN a subquery",
+        "",
+        select!(c.name for c in Customer if (o.customer for o in Order if o.state == "SHIPPED").contains(&c)),
+    );
+    r.query(
+        "Tuple IN",
+        "",
+        select!(i.quantity for i in OrderItem if ((j.order.key(), j.product.key()) for j in OrderItem if j.quantity >= 2).contains(&(i.order.key(), i.product.key()))),
+    );
+    let big = select!(o for o in Order if o.total > 100.0);
+    r.query(
+        "A query value as a source",
+        "`big` is a `Query` value; it becomes a derived table with its own parameters.",
+        select!(x.id for x in big if x.state == "SHIPPED"),
+    );
+
+    r.section(
+        "Dates and times",
+        "`NaiveDate`, `NaiveDateTime` and `DateTime<Utc>` columns keep microseconds on every backend.",
+    );
+    let since = estore::at(2026, 1, 1, 0, 0, 0, 0);
+    r.query(
+        "Comparisons and parts",
+        "",
+        select!((o.placed.year(), o.placed.month(), o.placed.day(), o.placed.hour(), o.placed.minute(), o.placed.second()) for o in Order if o.placed >= since),
+    );
+    r.query(
+        "Adding a duration",
+        "",
+        select!(o.id for o in Order if o.placed + Duration::days(2) < o.shipped.unwrap_or(since)),
+    );
+
+    r.section(
+        "Locks and bulk writes",
+        "`for_update()` locks the rows read until the transaction ends (`FOR UPDATE`); SQLite has no row \
+         locks, and foal's transactions there start with `BEGIN IMMEDIATE`, which takes the write lock. \
+         `delete` and `update` of a query change every matching row in one statement and return the count.",
+    );
+    r.query("for_update", "", select!(Product.filter(|p| p.id == 1).for_update()));
+    let idle = Rc::new(select!(c for c in Customer if c.orders.is_empty()));
+    let shown = Rc::clone(&idle);
+    r.statement(
+        "Delete by query",
+        "",
+        "select!(c for c in Customer if c.orders.is_empty()).delete(&db)?",
+        move |d| shown.delete_sql(d),
+        Box::new(move |db| idle.delete(db).map(|_| ())),
+    );
+    let raise = Rc::new(select!(Product.filter(|p| p.quantity == 0).update(|p| {
+        p.active = false;
+        p.price = p.price - 1;
+    })));
+    let shown = Rc::clone(&raise);
+    r.statement(
+        "Update by query",
+        "",
+        "select!(Product.filter(|p| p.quantity == 0).update(|p| {\n    p.active = false;\n    p.price = p.price - 1;\n})).execute(&db)?",
+        move |d| shown.sql(d),
+        Box::new(move |db| raise.execute(db).map(|_| ())),
+    );
+    let joined = Rc::new(select!(
+        OrderItem
+            .filter(|i| i.order.customer.name == "Ann")
+            .update(|i| i.quantity *= 2)
+    ));
+    let shown = Rc::clone(&joined);
+    r.statement(
+        "Update with a condition through references",
+        "The rows are named by key in a subquery; MySQL, which cannot read the table it updates in a subquery, gets a derived table.",
+        "select!(OrderItem.filter(|i| i.order.customer.name == \"Ann\").update(|i| i.quantity *= 2)).execute(&db)?",
+        move |d| shown.sql(d),
+        Box::new(move |db| joined.execute(db).map(|_| ())),
+    );
+}
+
+fn university_reference(r: &mut Reference) {
+    r.section(
+        "Many-to-many",
+        "Through a link entity (`Enrollment` references a `Student` and a `Course`).",
+    );
+    r.query(
+        "Navigating through the link",
+        "",
+        select!((st.name, e.course.name) for st in Student for e in st.enrollments if e.course.credits >= 5),
+    );
+    r.query(
+        "Aggregating through the link",
+        "",
+        select!((st.name, sum(e.course.credits)) for st in Student for e in st.enrollments),
+    );
+    r.query(
+        "Grouping by a path",
+        "",
+        select!((st.group.department.name, avg(st.gpa), count(st)) for st in Student),
+    );
+    r.query(
+        "A left join through a to-many path, counted",
+        "Courses without enrollments count 0.",
+        select!((c.name, count(e)) for c in Course for e in c.enrollments.left()),
+    );
+    r.query(
+        "The earliest date per group",
+        "",
+        select!((g.number, min(st.dob)) for g in Group for st in g.students),
+    );
+    r.query(
+        "Students with only top grades",
+        "",
+        select!(st.name for st in Student if !exists(e for e in st.enrollments if e.grade.unwrap_or(0) < 5)),
+    );
+    r.query(
+        "Groups by size",
+        "",
+        select!(g.number for g in Group if g.students.count() > 2),
+    );
+    r.query(
+        "A correlated average",
+        "",
+        select!(st.name for st in Student if st.gpa > avg(x.gpa for x in Student if x.group == st.group)),
+    );
+    r.query(
+        "Departments without groups",
+        "",
+        select!(d.name for d in Department if d.groups.is_empty()),
+    );
+    r.query(
+        "A self-reference",
+        "",
+        select!((st.name, st.mentor.name) for st in Student if st.gpa > st.mentor.gpa),
+    );
+}
+
+fn docs_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs")
+}
+
+/// Compares `text` with the file, or rewrites it under `FOAL_BLESS=1`.
+fn check_generated(name: &str, text: &str) {
+    let path = docs_dir().join(name);
+    if std::env::var_os("FOAL_BLESS").is_some() {
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        return;
+    }
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    if current != text {
+        let line = current
+            .lines()
+            .zip(text.lines())
+            .position(|(a, b)| a != b)
+            .map_or(current.lines().count().min(text.lines().count()) + 1, |i| i + 1);
+        panic!(
+            "docs/{name} is out of date (first difference at line {line}); \
+             run `FOAL_BLESS=1 scripts/test.sh -p foal-tests --test docs`"
+        );
+    }
+}
+
+const QUERIES_INTRO: &str = "# Query reference
+
+Every construct of the query language, with the SQL it becomes on each
+backend. This file is generated by `tests/tests/docs.rs` from the queries
+themselves (and each of them runs on the three backends in that test), so
+the SQL is exactly what foal sends. Placeholders are shown as the driver
+receives them: `?` on SQLite and MySQL, `$n` (with a type) on PostgreSQL.
+What each construct means, and where SQL had to be bent to match Rust, is in
+[`semantics.md`](semantics.md).
+
+The examples use the e-store entities of `tests/src/estore.rs` (`Customer`,
+`Category`, `Product`, `Order`, `OrderItem`) and the university entities of
+`tests/src/university.rs`.
+";
+
+#[test]
+fn the_query_reference_is_current_and_every_query_runs() {
+    let mut r = Reference {
+        text: QUERIES_INTRO.to_owned(),
+        runs: Vec::new(),
+    };
+    estore_reference(&mut r);
+    let estore_runs = std::mem::take(&mut r.runs);
+    university_reference(&mut r);
+    let university_runs = std::mem::take(&mut r.runs);
+    check_generated("queries.md", &r.text);
+
+    let mut ran = 0;
+    for (fill, runs) in [
+        (estore::fill as fn(&Database) -> foal::Result<()>, &estore_runs),
+        (university::fill, &university_runs),
+    ] {
+        foal_tests::on_each(|db| {
+            fill(db)?;
+            for (title, run) in runs {
+                run(db).unwrap_or_else(|e| panic!("{title} on {}: {e}", db.dialect()));
+            }
+            Ok(())
+        });
+        ran += runs.len();
+    }
+    println!("{ran} reference queries ran on 3 backends");
+    assert!(ran >= 60, "the reference shrank to {ran} queries");
+}
+
+/// `docs/errors.md`: each compile-fail case of `tests/ui` with the message
+/// rustc prints for it.
+#[test]
+fn the_error_catalogue_is_current() {
+    let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("ui");
+    let mut names: Vec<String> = std::fs::read_dir(&ui)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", ui.display()))
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter_map(|name| name.strip_suffix(".rs").map(str::to_owned))
+        .collect();
+    names.sort();
+    let mut text = String::from(
+        "# Compile errors
+
+What cannot become SQL does not compile. Each entry is a case of
+`tests/ui/` (named after the rule it checks), with the code and the message
+rustc prints for it. This file is generated by `tests/tests/docs.rs` from
+those cases.
+",
+    );
+    for name in &names {
+        let source = std::fs::read_to_string(ui.join(format!("{name}.rs"))).unwrap_or_default();
+        let stderr = std::fs::read_to_string(ui.join(format!("{name}.stderr"))).unwrap_or_default();
+        let query: Vec<&str> = source
+            .lines()
+            .filter(|l| !l.starts_with("use "))
+            .skip_while(|l| l.trim().is_empty())
+            .collect();
+        let message: Vec<&str> = stderr.split("\n\n").next().unwrap_or_default().lines().collect();
+        let _ = write!(
+            text,
+            "\n## {}\n\n```rust\n{}\n```\n\n```text\n{}\n```\n",
+            name.replace('_', " "),
+            query.join("\n"),
+            message.join("\n")
+        );
+    }
+    assert!(names.len() >= 20, "only {} compile-fail cases", names.len());
+    check_generated("errors.md", &text);
+}
