@@ -52,12 +52,23 @@ pub struct Course {
 
 /// The link between students and courses, keyed by both.
 #[derive(Entity, Debug, Clone, PartialEq)]
+#[foal(has_many(exams: Exam = enrollment))]
 pub struct Enrollment {
     #[foal(primary_key)]
     pub student: Ref<Student>,
     #[foal(primary_key)]
     pub course: Ref<Course>,
     pub grade: Option<i32>,
+}
+
+/// An attempt at a course's exam: a reference to a composite key, stored as
+/// two columns (`enrollment_student`, `enrollment_course`).
+#[derive(Entity, Debug, Clone, PartialEq)]
+pub struct Exam {
+    #[foal(primary_key, auto)]
+    pub id: i64,
+    pub enrollment: Ref<Enrollment>,
+    pub points: i32,
 }
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -82,13 +93,16 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 ///   345-67-89, 3.7, 202);
 /// - enrollments (student, course, grade): (1,1,4) (1,2,3) (1,3,—) (2,1,5)
 ///   (2,3,4) (3,1,5) (3,2,5) (3,3,5) (4,2,3) (4,3,2) (5,3,4) (6,4,4) (6,5,3)
-///   (7,4,5) (7,5,—) (8,5,5) (8,4,4) (8,6,3).
+///   (7,4,5) (7,5,—) (8,5,5) (8,4,4) (8,6,3);
+/// - exams (id, enrollment, points): 1 (1,1) 40, 2 (1,1) 72, 3 (4,3) 35,
+///   4 (8,6) 61.
 pub fn fill(db: &Database) -> foal::Result<()> {
     db.create_table::<Department>()?;
     db.create_table::<Group>()?;
     db.create_table::<Student>()?;
     db.create_table::<Course>()?;
     db.create_table::<Enrollment>()?;
+    db.create_table::<Exam>()?;
     let department = |name: &str| Department {
         id: 0,
         name: format!("Department of {name}"),
@@ -173,5 +187,11 @@ pub fn fill(db: &Database) -> foal::Result<()> {
         enrollment(8, 4, Some(4)),
         enrollment(8, 6, Some(3)),
     ])?;
+    let exam = |student: i64, course: i64, points: i32| Exam {
+        id: 0,
+        enrollment: Ref::new((Ref::new(student), Ref::new(course))),
+        points,
+    };
+    db.insert_all(vec![exam(1, 1, 40), exam(1, 1, 72), exam(4, 3, 35), exam(8, 6, 61)])?;
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! out by hand from the fixture (`foal_tests::university::fill`).
 
 use foal::prelude::*;
-use foal_tests::university::{self, Course, Department, Enrollment, Group, Student};
+use foal_tests::university::{self, Course, Department, Enrollment, Exam, Group, Student};
 
 fn each(check: impl Fn(&Database) -> foal::Result<()>) {
     foal_tests::on_each(|db| {
@@ -313,3 +313,34 @@ fn bulk_changes() {
 
 #[allow(dead_code)]
 fn types_in_use(_: (Course, Department, Enrollment, Group)) {}
+
+#[test]
+fn a_reference_to_a_composite_key() {
+    each(|db| {
+        let q = select!((x.id, x.enrollment.student.name, x.enrollment.course.name) for x in Exam if x.points >= 60);
+        assert_eq!(
+            sorted(q.fetch_all(db)?),
+            vec![
+                (2, "John Smith".to_string(), "C Fundamentals".to_string()),
+                (4, "Zoé Dubois".to_string(), "Quantum Mechanics".to_string())
+            ]
+        );
+        let q = select!((e.student.key(), e.course.key(), e.exams.count()) for e in Enrollment if !e.exams.is_empty());
+        assert_eq!(sorted(q.fetch_all(db)?), vec![(1, 1, 2), (4, 3, 1), (8, 6, 1)]);
+        // Comparing a composite reference with a variable compares both columns.
+        let q = select!(x.id for x in Exam for e in Enrollment if x.enrollment == e && e.grade == Some(3));
+        assert_eq!(q.fetch_all(db)?, vec![4]);
+        let q = select!((st.name, max(x.points)) for st in Student for e in st.enrollments for x in e.exams);
+        assert_eq!(
+            sorted(q.fetch_all(db)?),
+            vec![
+                ("John Smith".to_string(), Some(72)),
+                ("Rebecca Lawson".to_string(), Some(35)),
+                ("Zoé Dubois".to_string(), Some(61))
+            ]
+        );
+        let second = db.get::<Exam>(2)?.map(|x| x.enrollment.key());
+        assert_eq!(second, Some((Ref::new(1), Ref::new(1))));
+        Ok(())
+    });
+}
