@@ -99,7 +99,7 @@ pub fn insert(w: &mut Writer<'_>, i: &Insert) {
         }
     }
     if let Some(conflict) = &i.on_conflict {
-        p.on_conflict(w, conflict);
+        p.on_conflict(w, &i.table, conflict);
     }
     if !i.returning.is_empty() && p.capabilities().returning {
         w.push(" RETURNING ");
@@ -113,10 +113,10 @@ pub fn insert(w: &mut Writer<'_>, i: &Insert) {
 }
 
 /// `ON CONFLICT (k) DO UPDATE SET c = excluded.c` (SQLite, PostgreSQL).
-pub fn on_conflict(w: &mut Writer<'_>, c: &crate::tree::OnConflict) {
+pub fn on_conflict(w: &mut Writer<'_>, table: &str, c: &crate::tree::OnConflict) {
     w.push(" ON CONFLICT ");
     ident_list(w, &c.target);
-    if c.update.is_empty() {
+    if c.update.is_empty() && c.bump.is_none() {
         w.push(" DO NOTHING");
         return;
     }
@@ -128,6 +128,24 @@ pub fn on_conflict(w: &mut Writer<'_>, c: &crate::tree::OnConflict) {
         w.ident(column);
         w.push(" = ");
         w.qualified("excluded", column);
+    }
+    bump(w, Some(table), c);
+}
+
+/// `, version = t.version + 1`: the stored row's version, qualified by the
+/// table where `excluded` would make a bare name ambiguous.
+pub(crate) fn bump(w: &mut Writer<'_>, table: Option<&str>, c: &crate::tree::OnConflict) {
+    if let Some(version) = &c.bump {
+        if !c.update.is_empty() {
+            w.push(", ");
+        }
+        w.ident(version);
+        w.push(" = ");
+        match table {
+            Some(table) => w.qualified(table, version),
+            None => w.ident(version),
+        }
+        w.push(" + 1");
     }
 }
 

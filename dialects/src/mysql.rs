@@ -209,9 +209,9 @@ impl Provider for Mysql {
         " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin"
     }
 
-    fn on_conflict(&self, w: &mut Writer<'_>, c: &OnConflict) {
+    fn on_conflict(&self, w: &mut Writer<'_>, _table: &str, c: &OnConflict) {
         w.push(" ON DUPLICATE KEY UPDATE ");
-        if c.update.is_empty() {
+        if c.update.is_empty() && c.bump.is_none() {
             if let Some(first) = c.target.first() {
                 w.ident(first);
                 w.push(" = ");
@@ -228,6 +228,7 @@ impl Provider for Mysql {
             w.ident(column);
             w.push(")");
         }
+        crate::ddl::bump(w, None, c);
     }
 
     /// MySQL spells an aliased (and a joined) delete as `DELETE a FROM t AS a`.

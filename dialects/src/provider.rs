@@ -176,8 +176,9 @@ pub trait Provider: Sync {
         ddl::insert(w, i);
     }
 
-    fn on_conflict(&self, w: &mut Writer<'_>, c: &OnConflict) {
-        ddl::on_conflict(w, c);
+    /// `table` is the table inserted into.
+    fn on_conflict(&self, w: &mut Writer<'_>, table: &str, c: &OnConflict) {
+        ddl::on_conflict(w, table, c);
     }
 
     fn update(&self, w: &mut Writer<'_>, u: &Update) {

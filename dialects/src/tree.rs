@@ -441,6 +441,8 @@ pub struct OnConflict {
     pub target: Vec<String>,
     /// Columns overwritten with the proposed row's values.
     pub update: Vec<String>,
+    /// A version column incremented when the row is updated.
+    pub bump: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

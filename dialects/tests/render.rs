@@ -869,6 +869,7 @@ fn inserts_upserts_updates_deletes() {
         on_conflict: Some(OnConflict {
             target: vec!["name".into()],
             update: vec!["price".into()],
+            bump: Some("version".into()),
         }),
         returning: vec![],
         ..insert
@@ -876,9 +877,9 @@ fn inserts_upserts_updates_deletes() {
     renders!(
         statement3(&Statement::Insert(upsert)),
         [
-            r#"INSERT INTO "product" ("name", "price") VALUES (?, ?) ON CONFLICT ("name") DO UPDATE SET "price" = "excluded"."price""#,
-            r#"INSERT INTO "product" ("name", "price") VALUES ($1::text, $2::int8) ON CONFLICT ("name") DO UPDATE SET "price" = "excluded"."price""#,
-            "INSERT INTO `product` (`name`, `price`) VALUES (?, ?) ON DUPLICATE KEY UPDATE `price` = VALUES(`price`)",
+            r#"INSERT INTO "product" ("name", "price") VALUES (?, ?) ON CONFLICT ("name") DO UPDATE SET "price" = "excluded"."price", "version" = "product"."version" + 1"#,
+            r#"INSERT INTO "product" ("name", "price") VALUES ($1::text, $2::int8) ON CONFLICT ("name") DO UPDATE SET "price" = "excluded"."price", "version" = "product"."version" + 1"#,
+            "INSERT INTO `product` (`name`, `price`) VALUES (?, ?) ON DUPLICATE KEY UPDATE `price` = VALUES(`price`), `version` = `version` + 1",
         ]
     );
     let update = Update {

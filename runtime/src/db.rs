@@ -106,13 +106,66 @@ macro_rules! write_methods {
             crate::write::delete(self, value, CallSite::caller())
         }
 
-        /// Inserts `value`, or overwrites the row with its key.
+        /// Inserts `value`, or overwrites the row with its primary key;
+        /// returns the row as stored (a versioned row's version goes up by
+        /// one when it is overwritten).
         ///
         /// # Errors
-        /// A database error.
+        /// [`Error::Constraint`] when another unique key or a foreign key
+        /// is violated; a database error.
         #[track_caller]
         pub fn upsert<E: Entity>(&self, value: E) -> Result<E> {
-            crate::write::upsert(self, value, CallSite::caller())
+            let site = CallSite::caller();
+            let fields: Vec<usize> = E::meta()
+                .fields
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.columns.clone().any(|c| E::meta().columns[c].primary_key))
+                .map(|(i, _)| i)
+                .collect();
+            crate::write::upsert(self, value, &fields, site)
+        }
+
+        /// Inserts `value`, or overwrites the row that has the same value
+        /// in the field(s) `key` names: the primary key or a
+        /// `#[foal(unique)]` field. A new row gets a generated key; an
+        /// existing one keeps its key. Returns the row as stored.
+        ///
+        /// ```
+        /// # use foal::prelude::*;
+        /// #[derive(Entity, Debug, Clone, PartialEq)]
+        /// pub struct Subscriber {
+        ///     #[foal(primary_key, auto)]
+        ///     pub id: i64,
+        ///     #[foal(unique)]
+        ///     pub email: String,
+        ///     pub name: String,
+        /// }
+        /// # fn main() -> foal::Result<()> {
+        /// let db = Database::open("sqlite::memory:")?;
+        /// db.create_table::<Subscriber>()?;
+        /// let first = db.upsert_by(Subscriber { id: 0, email: "a@x.org".into(), name: "A".into() }, |s| s.email)?;
+        /// let again = db.upsert_by(Subscriber { id: 0, email: "a@x.org".into(), name: "Ann".into() }, |s| s.email)?;
+        /// assert_eq!((again.id, again.name.as_str()), (first.id, "Ann"));
+        /// # Ok(()) }
+        /// ```
+        ///
+        /// On MySQL, `ON DUPLICATE KEY UPDATE` reacts to a conflict on any
+        /// unique key of the table, not only the one named here.
+        ///
+        /// # Errors
+        /// [`Error::Usage`] when `key` is neither the primary key nor a
+        /// unique field; as [`upsert`](Self::upsert) otherwise.
+        #[track_caller]
+        pub fn upsert_by<E: Entity, K: crate::write::ConflictKey>(
+            &self,
+            value: E,
+            key: impl FnOnce(&E::Columns) -> K,
+        ) -> Result<E> {
+            let site = CallSite::caller();
+            let mut fields = Vec::new();
+            key(&E::COLUMNS).fields(&mut fields);
+            crate::write::upsert(self, value, &fields, site)
         }
     };
 }
@@ -243,6 +296,13 @@ impl Database {
         self.inner.pool.max()
     }
 
+    /// How many statements this database handle has sent to the server
+    /// (queries, writes, transaction control), over all its connections.
+    /// Handy to check that a loop does not run one query per row.
+    pub fn statement_count(&self) -> u64 {
+        self.inner.pool.statements_sent()
+    }
+
     /// Creates the table of `E` (if it does not exist yet).
     ///
     /// # Errors
@@ -287,7 +347,10 @@ impl Database {
     /// The error `f` returned, or a database error from BEGIN or COMMIT.
     #[track_caller]
     pub fn transaction<R>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<R>) -> Result<R> {
-        let site = CallSite::caller();
+        self.transaction_at(CallSite::caller(), f)
+    }
+
+    fn transaction_at<R>(&self, site: CallSite, f: impl FnOnce(&Transaction<'_>) -> Result<R>) -> Result<R> {
         let mut pooled = self.inner.pool.get(site)?;
         let dialect = self.dialect();
         let begin = if dialect == Dialect::Sqlite {
@@ -323,6 +386,45 @@ impl Database {
     }
 }
 
+/// A pause before retry number `attempt` (from 1): exponential from 1 ms,
+/// capped at 100 ms, with jitter so that the transactions that collided do
+/// not collide again in step.
+fn backoff(attempt: u32) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    let ceiling_us = 1000u64 << attempt.min(7);
+    // A fresh RandomState is seeded differently on every call: cheap noise.
+    let noise = std::collections::hash_map::RandomState::new().build_hasher().finish();
+    Duration::from_micros((ceiling_us / 2 + noise % ceiling_us).min(100_000))
+}
+
+impl Database {
+    /// Runs `f` in a transaction like [`transaction`](Self::transaction),
+    /// and runs it again, up to `attempts` times in all, while it fails with
+    /// an error that a fresh attempt may not meet
+    /// ([`Error::is_retryable`]: serialization failures, deadlocks, a busy
+    /// SQLite file, optimistic-concurrency conflicts). Between attempts it
+    /// waits a little, more each time. Any other error, or the last
+    /// attempt's, is returned; `f` must read what it depends on inside the
+    /// transaction, since it may run more than once.
+    ///
+    /// # Errors
+    /// The last attempt's error, or the first error that is not retryable.
+    #[track_caller]
+    pub fn transaction_retry<R>(&self, attempts: u32, mut f: impl FnMut(&Transaction<'_>) -> Result<R>) -> Result<R> {
+        let site = CallSite::caller();
+        let mut attempt = 1;
+        loop {
+            match self.transaction_at(site, &mut f) {
+                Err(e) if e.is_retryable() && attempt < attempts => {
+                    std::thread::sleep(backoff(attempt));
+                    attempt += 1;
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+}
+
 fn rollback(pooled: &mut Pooled<'_>, site: CallSite) {
     if with_conn(pooled, site, |c| c.batch("ROLLBACK", site)).is_err() {
         pooled.discard();
@@ -339,7 +441,7 @@ fn with_conn<R>(pooled: &mut Pooled<'_>, site: CallSite, f: impl FnOnce(&mut Con
     };
     let result = f(conn);
     if matches!(result, Err(Error::ConnectionLost { .. })) {
-        pooled.discard();
+        pooled.lost();
     }
     result
 }
@@ -456,7 +558,7 @@ fn sqlite_connector(rest: &str) -> Result<Connector> {
     Ok((
         Dialect::Sqlite,
         size,
-        Box::new(move || SqliteConn::open(&target).map(|c| Conn(Backend::Sqlite(c)))),
+        Box::new(move || SqliteConn::open(&target).map(|c| Conn::new(Backend::Sqlite(c)))),
     ))
 }
 
@@ -474,7 +576,7 @@ fn postgres_connector(url: &str) -> Result<Connector> {
         Dialect::Postgres,
         10,
         Box::new(move || {
-            crate::driver::postgres::PgConn::connect(&config).map(|c| Conn(Backend::Postgres(Box::new(c))))
+            crate::driver::postgres::PgConn::connect(&config).map(|c| Conn::new(Backend::Postgres(Box::new(c))))
         }),
     ))
 }
@@ -491,7 +593,7 @@ fn mysql_connector(url: &str) -> Result<Connector> {
     Ok((
         Dialect::Mysql,
         10,
-        Box::new(move || crate::driver::mysql::MyConn::connect(opts.clone()).map(|c| Conn(Backend::Mysql(c)))),
+        Box::new(move || crate::driver::mysql::MyConn::connect(opts.clone()).map(|c| Conn::new(Backend::Mysql(c)))),
     ))
 }
 

@@ -423,6 +423,14 @@ pub struct Field<T: ?Sized> {
     _t: PhantomData<fn() -> Box<T>>,
 }
 
+impl<T: ?Sized> Clone for Field<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: ?Sized> Copy for Field<T> {}
+
 impl<T: ?Sized> Field<T> {
     #[doc(hidden)]
     pub const fn new(index: u16) -> Self {

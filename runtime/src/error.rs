@@ -91,6 +91,20 @@ pub enum Error {
         site: CallSite,
     },
 
+    /// Every connection of the pool stayed busy for the pool's timeout
+    /// (`pool_timeout_ms`, 30 s by default).
+    #[error("no connection became free within {waited:?} (pool of {size}; at {site})")]
+    PoolTimeout {
+        waited: std::time::Duration,
+        size: usize,
+        site: CallSite,
+    },
+
+    /// A call foal cannot carry out as written, found at run time (for
+    /// example an upsert keyed by columns that are not unique).
+    #[error("{message} (at {site})")]
+    Usage { message: String, site: CallSite },
+
     /// The connection URL or an option is invalid.
     #[error("invalid configuration: {0}")]
     Config(String),
@@ -121,20 +135,23 @@ impl Error {
             | Error::Decode { site, .. }
             | Error::Database { site, .. }
             | Error::Unsupported { site, .. }
-            | Error::Parameter { site, .. } => Some(*site),
+            | Error::Parameter { site, .. }
+            | Error::PoolTimeout { site, .. }
+            | Error::Usage { site, .. } => Some(*site),
             Error::Config(_) => None,
         }
     }
 
-    /// Whether retrying the whole transaction may succeed (serialization
-    /// failure, deadlock, busy database).
+    /// Whether running the whole transaction again (reading afresh) may
+    /// succeed: a serialization failure, a deadlock, a busy database, or an
+    /// optimistic-concurrency [`Conflict`](Error::Conflict).
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
             Error::Database {
                 fault: DbFault::Retryable,
                 ..
-            }
+            } | Error::Conflict { .. }
         )
     }
 }

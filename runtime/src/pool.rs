@@ -3,9 +3,13 @@
 //! At most `max` connections are open at once; a caller that finds none idle
 //! and the limit reached waits up to `timeout` for one to come back. A
 //! connection that broke, or that was left inside a transaction, is closed
-//! instead of returned, so the next caller gets a fresh one.
+//! instead of returned, so the next caller gets a fresh one; when one is
+//! found lost, the idle ones are closed too (they most likely lost the same
+//! server), so the pool recovers on the next call instead of handing out
+//! dead connections one by one.
 
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::driver::Conn;
@@ -24,6 +28,8 @@ pub(crate) struct Pool {
     max: usize,
     timeout: Duration,
     connect: Connect,
+    /// Statements sent on every connection of this pool.
+    sent: Arc<AtomicU64>,
 }
 
 impl Pool {
@@ -37,7 +43,25 @@ impl Pool {
             max: max.max(1),
             timeout,
             connect,
+            sent: Arc::default(),
         }
+    }
+
+    /// Statements sent so far on this pool's connections.
+    pub(crate) fn statements_sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
+    }
+
+    /// Closes every idle connection.
+    fn clear_idle(&self) {
+        let idle = {
+            let mut state = self.lock();
+            let idle = std::mem::take(&mut state.idle);
+            state.open -= idle.len();
+            idle
+        };
+        drop(idle);
+        self.returned.notify_all();
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -66,9 +90,12 @@ impl Pool {
                 state.open += 1;
                 drop(state);
                 return match (self.connect)() {
-                    Ok(conn) => Ok(Pooled {
+                    Ok(mut conn) => Ok(Pooled {
+                        conn: Some({
+                            conn.sent = Arc::clone(&self.sent);
+                            conn
+                        }),
                         pool: self,
-                        conn: Some(conn),
                         broken: false,
                     }),
                     Err(e) => {
@@ -80,11 +107,9 @@ impl Pool {
             }
             let now = Instant::now();
             if now >= deadline {
-                return Err(Error::ConnectionLost {
-                    message: format!(
-                        "no connection became free within {:?} (pool of {})",
-                        self.timeout, self.max
-                    ),
+                return Err(Error::PoolTimeout {
+                    waited: self.timeout,
+                    size: self.max,
                     site,
                 });
             }
@@ -112,6 +137,12 @@ impl Pooled<'_> {
     /// Marks the connection as unusable: it is closed instead of returned.
     pub(crate) fn discard(&mut self) {
         self.broken = true;
+    }
+
+    /// The connection lost its server: close it and the idle ones.
+    pub(crate) fn lost(&mut self) {
+        self.broken = true;
+        self.pool.clear_idle();
     }
 }
 

@@ -3,7 +3,7 @@
 //! Every statement is rendered once per entity and dialect and kept in the
 //! entity's metadata; multi-row inserts are rendered per chunk size.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::db::Executor;
 use crate::dialects::{self as sql, BinaryOp, Dialect, Insert, OnConflict, Rendered, Select, SelectItem, Statement};
@@ -19,13 +19,47 @@ enum Kind {
     Get = 1,
     Update = 2,
     Delete = 3,
-    Upsert = 4,
 }
 
 /// Rendered write statements of one entity, per kind and dialect.
 #[derive(Default)]
 pub(crate) struct WriteCache {
-    statements: [[OnceLock<Rendered>; 3]; 5],
+    statements: [[OnceLock<Rendered>; 3]; 4],
+    /// Upserts, per conflict target (column numbers) and dialect.
+    upserts: Mutex<Vec<(Vec<usize>, Dialect, Arc<Upsert>)>>,
+    /// Prefetch reads: rows whose `columns` are in a list of `len` keys.
+    select_in: Mutex<Vec<(Vec<usize>, Dialect, usize, Arc<Rendered>)>>,
+}
+
+impl WriteCache {
+    pub(crate) fn select_in(
+        &self,
+        columns: &[usize],
+        dialect: Dialect,
+        len: usize,
+        build: impl FnOnce() -> Rendered,
+    ) -> Arc<Rendered> {
+        let mut cached = self.select_in.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, _, _, found)) = cached
+            .iter()
+            .find(|(c, d, l, _)| c == columns && *d == dialect && *l == len)
+        {
+            return Arc::clone(found);
+        }
+        let built = Arc::new(build());
+        cached.push((columns.to_vec(), dialect, len, Arc::clone(&built)));
+        built
+    }
+
+    fn upsert(&self, target: &[usize], dialect: Dialect, build: impl FnOnce() -> Upsert) -> Arc<Upsert> {
+        let mut upserts = self.upserts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, _, found)) = upserts.iter().find(|(t, d, _)| t == target && *d == dialect) {
+            return Arc::clone(found);
+        }
+        let built = Arc::new(build());
+        upserts.push((target.to_vec(), dialect, Arc::clone(&built)));
+        built
+    }
 }
 
 impl std::fmt::Debug for WriteCache {
@@ -176,10 +210,14 @@ pub(crate) fn insert_all<E: Entity>(ex: &impl Executor, mut values: Vec<E>, site
             } else {
                 c.execute(&rendered, &params, site)?;
                 if auto {
-                    // MySQL reports the first key of a multi-row insert; the
-                    // rest are consecutive (innodb_autoinc_lock_mode 0 or 1).
+                    // MySQL reports the first key of a multi-row insert. A
+                    // plain multi-row INSERT is a "simple insert": InnoDB
+                    // reserves all its keys at once in every
+                    // innodb_autoinc_lock_mode, `auto_increment_increment`
+                    // apart.
                     let first = c.last_insert_id();
-                    ids.extend((0..chunk.len()).map(|i| first + i as i64));
+                    let step = c.key_step();
+                    ids.extend((0..chunk.len()).map(|i| first + i as i64 * step));
                 }
             }
         }
@@ -309,30 +347,174 @@ pub(crate) fn delete<E: Entity>(ex: &impl Executor, value: &E, site: CallSite) -
     Ok(deleted)
 }
 
-/// Inserts `value`, or updates the row with its key if there is one.
-pub(crate) fn upsert<E: Entity>(ex: &impl Executor, value: E, site: CallSite) -> Result<E> {
-    let meta = E::meta();
-    let dialect = ex.dialect();
-    let rendered = cached(meta, Kind::Upsert, dialect, || {
-        let target: Vec<String> = meta.key_columns().map(str::to_owned).collect();
-        Statement::Insert(Insert {
-            table: meta.table.to_owned(),
-            columns: meta.columns.iter().map(|c| c.name.clone()).collect(),
-            rows: vec![meta.columns.iter().enumerate().map(|(i, c)| param(i, c)).collect()],
-            on_conflict: Some(OnConflict {
-                target,
-                update: meta
-                    .columns
-                    .iter()
-                    .filter(|c| !c.primary_key)
-                    .map(|c| c.name.clone())
-                    .collect(),
-            }),
-            returning: Vec::new(),
+/// The conflict target of an upsert: a field of the entity (`|c| c.email`)
+/// or a tuple of fields (`|c| (c.owner, c.currency)`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not name fields of the entity",
+    label = "return a field (`|c| c.email`) or a tuple of fields",
+    note = "the fields must be the primary key or a `#[foal(unique)]` field"
+)]
+pub trait ConflictKey {
+    /// Appends the field numbers.
+    fn fields(&self, out: &mut Vec<usize>);
+}
+
+impl<T: ?Sized> ConflictKey for crate::entity::Field<T> {
+    fn fields(&self, out: &mut Vec<usize>) {
+        out.push(self.index());
+    }
+}
+
+macro_rules! conflict_tuple {
+    ($($t:ident $i:tt),*) => {
+        impl<$($t: ConflictKey),*> ConflictKey for ($($t,)*) {
+            fn fields(&self, out: &mut Vec<usize>) {
+                $(self.$i.fields(out);)*
+            }
+        }
+    };
+}
+conflict_tuple!(A 0, B 1);
+conflict_tuple!(A 0, B 1, C 2);
+conflict_tuple!(A 0, B 1, C 2, D 3);
+
+/// The rendered statements of one upsert target: the upsert, and the
+/// select that reads the stored row back where RETURNING cannot.
+pub(crate) struct Upsert {
+    upsert: Rendered,
+    read_back: Rendered,
+    /// Columns whose values the upsert binds, in order.
+    inserted: Vec<usize>,
+}
+
+/// `SELECT <all columns> FROM t WHERE c1 = ? AND …` for `columns`.
+fn select_by(meta: &EntityMeta, columns: &[usize]) -> Statement {
+    let filter = columns
+        .iter()
+        .enumerate()
+        .map(|(n, &c)| {
+            let column = &meta.columns[c];
+            sql::Expr::binary(
+                BinaryOp::Eq,
+                sql::Expr::column("t", column.name.clone()),
+                param(n, column),
+            )
         })
+        .reduce(sql::Expr::and);
+    Statement::Select(Select {
+        items: meta
+            .columns
+            .iter()
+            .map(|c| SelectItem {
+                expr: sql::Expr::column("t", c.name.clone()),
+                alias: None,
+            })
+            .collect(),
+        from: vec![sql::Join {
+            kind: sql::JoinKind::Cross,
+            source: sql::TableSource::Table(meta.table.to_owned()),
+            alias: "t".to_owned(),
+            on: None,
+        }],
+        filter,
+        ..Select::default()
+    })
+}
+
+fn upsert_statements(meta: &EntityMeta, target: &[usize], by_key: bool, dialect: Dialect) -> Upsert {
+    // Upserting by key writes the key given; by another unique key, a new
+    // row gets a generated key.
+    let inserted: Vec<usize> = (0..meta.columns.len())
+        .filter(|&i| by_key || !meta.columns[i].auto)
+        .collect();
+    let version = meta.version_column();
+    let update = inserted
+        .iter()
+        .filter(|&&i| !meta.columns[i].primary_key && !target.contains(&i) && Some(i) != version)
+        .map(|&i| meta.columns[i].name.clone())
+        .collect();
+    let returning = if dialect.provider().capabilities().returning {
+        meta.columns.iter().map(|c| c.name.clone()).collect()
+    } else {
+        Vec::new()
+    };
+    let statement = Statement::Insert(Insert {
+        table: meta.table.to_owned(),
+        columns: inserted.iter().map(|&i| meta.columns[i].name.clone()).collect(),
+        rows: vec![
+            inserted
+                .iter()
+                .enumerate()
+                .map(|(n, &i)| param(n, &meta.columns[i]))
+                .collect(),
+        ],
+        on_conflict: Some(OnConflict {
+            target: target.iter().map(|&i| meta.columns[i].name.clone()).collect(),
+            update,
+            bump: version.map(|v| meta.columns[v].name.clone()),
+        }),
+        returning,
     });
-    let mut params = Vec::with_capacity(meta.columns.len());
-    value.push_values(&mut params);
-    ex.run(site, &mut |c| c.execute(rendered, &params, site))?;
-    Ok(value)
+    Upsert {
+        upsert: dialect.render(&statement),
+        read_back: dialect.render(&select_by(meta, target)),
+        inserted,
+    }
+}
+
+/// Inserts `value`, or updates the row that has the same values in the
+/// fields `fields` (the primary key or a unique field); returns the row as
+/// stored, with its generated key and version.
+pub(crate) fn upsert<E: Entity>(ex: &impl Executor, value: E, fields: &[usize], site: CallSite) -> Result<E> {
+    let meta = E::meta();
+    let target: Vec<usize> = fields
+        .iter()
+        .flat_map(|&f| meta.fields.get(f).map(|f| f.columns.clone()).unwrap_or(0..0))
+        .collect();
+    let mut sorted_target = target.clone();
+    sorted_target.sort_unstable();
+    let mut key = meta.key.clone();
+    key.sort_unstable();
+    let by_key = sorted_target == key;
+    let unique = fields.len() == 1 && target.iter().all(|&c| meta.columns[c].unique);
+    if target.is_empty() || !(by_key || unique) {
+        let names: Vec<&str> = fields
+            .iter()
+            .filter_map(|&f| meta.fields.get(f).map(|f| f.name))
+            .collect();
+        return Err(Error::Usage {
+            message: format!(
+                "an upsert of {} must be keyed by its primary key or by one #[foal(unique)] field, not by ({})",
+                E::NAME,
+                names.join(", ")
+            ),
+            site,
+        });
+    }
+    let dialect = ex.dialect();
+    let statements = meta
+        .writes
+        .upsert(&target, dialect, || upsert_statements(meta, &target, by_key, dialect));
+    let mut all = Vec::with_capacity(meta.columns.len());
+    value.push_values(&mut all);
+    let params: Vec<Value> = statements.inserted.iter().map(|&i| all[i].clone()).collect();
+    let lookup: Vec<Value> = target.iter().map(|&i| all[i].clone()).collect();
+    let decoder = Decoder::<E>::from_row();
+    let stored = if dialect.provider().capabilities().returning {
+        ex.run(site, &mut |c| {
+            let mut rows = c.query(&statements.upsert, &params, &decoder, Some(1), site)?;
+            match rows.pop() {
+                Some(row) => Ok(Some(row)),
+                // Nothing to update (every column is in the key): the row
+                // was left as it is, so read it.
+                None => Ok(c.query(&statements.read_back, &lookup, &decoder, Some(1), site)?.pop()),
+            }
+        })?
+    } else {
+        ex.atomic(site, &mut |c| {
+            c.execute(&statements.upsert, &params, site)?;
+            Ok(c.query(&statements.read_back, &lookup, &decoder, Some(1), site)?.pop())
+        })?
+    };
+    stored.ok_or(Error::NotFound { site })
 }

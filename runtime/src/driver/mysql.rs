@@ -21,6 +21,17 @@ pub(crate) struct MyConn {
     broken: bool,
     /// The byte-order, no-padding collation of this server.
     collation: &'static str,
+    /// `@@auto_increment_increment`: the distance between the keys one
+    /// multi-row INSERT generates (1 unless the server is set up for
+    /// multi-primary replication). Read again after a `SET` foal runs.
+    key_step: i64,
+}
+
+fn key_step(conn: &mut mysql::Conn, site: CallSite) -> Result<i64> {
+    let step: Option<i64> = conn
+        .query_first("SELECT @@auto_increment_increment")
+        .map_err(|e| map_error(e, site))?;
+    Ok(step.unwrap_or(1).max(1))
 }
 
 /// Session settings every connection starts with.
@@ -76,10 +87,12 @@ impl MyConn {
         };
         conn.query_drop(format!("SET NAMES utf8mb4 COLLATE {collation}"))
             .map_err(|e| map_error(e, site))?;
+        let key_step = key_step(&mut conn, site)?;
         Ok(MyConn {
             conn,
             broken: false,
             collation,
+            key_step,
         })
     }
 
@@ -128,9 +141,22 @@ impl MyConn {
 
     pub(crate) fn batch(&mut self, sql: &str, site: CallSite) -> Result<()> {
         match self.conn.query_drop(sql) {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                if sql
+                    .trim_start()
+                    .get(..4)
+                    .is_some_and(|s| s.eq_ignore_ascii_case("SET "))
+                {
+                    self.key_step = key_step(&mut self.conn, site)?;
+                }
+                Ok(())
+            }
             Err(e) => Err(self.fail(e, site)),
         }
+    }
+
+    pub(crate) fn key_step(&self) -> i64 {
+        self.key_step
     }
 
     pub(crate) fn last_insert_id(&self) -> i64 {
