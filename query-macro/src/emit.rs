@@ -60,6 +60,19 @@ pub(crate) fn expand_select(input: TokenStream) -> TokenStream {
     let (lets, params) = ctx.emit_params();
     let params = ctx.all_params(params);
     let (body, items, update) = (lowered.body, lowered.items, lowered.update);
+    let prefetch = lowered.prefetch;
+    if update && !prefetch.is_empty() {
+        return failure(syn::Error::new(
+            proc_macro2::Span::call_site(),
+            "`prefetch` loads rows; it cannot be part of a bulk `update`",
+        ));
+    }
+    // `prefetch(prefetch(query, f1), f2)`: each call carries the span of
+    // the user's closure, where rustc then reports a field that is not a
+    // relation.
+    let finished = prefetch.iter().fold(quote!(__q0), |inner, relation| {
+        crate::ctx::call_over(quote!(#p::prefetch), quote!(#inner, #relation), relation)
+    });
     let site = quote! {
         static __SITE: #p::Site = #p::Site::new(
             ::core::file!(), ::core::line!(), ::core::column!(), #source,
@@ -71,7 +84,8 @@ pub(crate) fn expand_select(input: TokenStream) -> TokenStream {
             #items
             #lets
             #sources
-            #p::Query::with_sources(&__SITE, #ids, #params, |__b: &#p::Builder| { #body })
+            let __q0 = #p::Query::with_sources(&__SITE, #ids, #params, |__b: &#p::Builder| { #body });
+            #finished
         }),
         (None, None) if update => quote!({
             #site
@@ -83,7 +97,8 @@ pub(crate) fn expand_select(input: TokenStream) -> TokenStream {
             #site
             #items
             #lets
-            #p::Query::new(&__SITE, #params, |__b: &#p::Builder| { #body })
+            let __q0 = #p::Query::new(&__SITE, #params, |__b: &#p::Builder| { #body });
+            #finished
         }),
 
         (Some((base, var)), _) => {
@@ -98,7 +113,8 @@ pub(crate) fn expand_select(input: TokenStream) -> TokenStream {
                 #items
                 let #q = &(#base);
                 #lets
-                #refine
+                let __q0 = #refine;
+                #finished
             })
         }
     }

@@ -21,6 +21,9 @@ pub(crate) struct Lowered {
     pub(crate) refine: Option<(Expr, Ident)>,
     /// The chain ends with `.update(|p| …)`: a bulk update, not a query.
     pub(crate) update: bool,
+    /// `.prefetch(|o| o.customer)` calls, each rewritten as
+    /// `.prefetch(|__c| &__c.customer)` to append to the finished query.
+    pub(crate) prefetch: Vec<TokenStream>,
 }
 
 const CHAIN_METHODS: &[&str] = &[
@@ -33,6 +36,7 @@ const CHAIN_METHODS: &[&str] = &[
     "distinct",
     "for_update",
     "update",
+    "prefetch",
 ];
 
 pub(crate) fn lower(tx: &mut Tx<'_>, input: Input) -> Lowered {
@@ -46,6 +50,7 @@ pub(crate) fn lower(tx: &mut Tx<'_>, input: Input) -> Lowered {
                 items,
                 refine: None,
                 update: false,
+                prefetch: Vec::new(),
             }
         }
         Input::Chain(expr) => chain(tx, &expr),
@@ -137,6 +142,30 @@ fn closure<'e>(tx: &mut Tx<'_>, m: &'e syn::ExprMethodCall, binding: &Binding) -
         }
     }
     Some(&c.body)
+}
+
+/// `.prefetch(|o| o.customer)` → the closure `|__c| &__c.customer` over the
+/// entity's field descriptors; the field keeps the user's span, so an
+/// unknown field or one that is not a relation is reported on it.
+fn prefetch_call(tx: &mut Tx<'_>, m: &syn::ExprMethodCall) -> Option<TokenStream> {
+    let usage = "`prefetch` takes a closure naming one relation of the row: `.prefetch(|o| o.customer)`";
+    let Some(Expr::Closure(c)) = m.args.first().map(strip) else {
+        tx.ctx.error(&m.method, usage);
+        return None;
+    };
+    let (Some(syn::Pat::Ident(param)), 1, 1) = (c.inputs.first(), c.inputs.len(), m.args.len()) else {
+        tx.ctx.error(&c.inputs, usage);
+        return None;
+    };
+    let field = match strip(&c.body) {
+        Expr::Field(f) if matches!(strip(&f.base), Expr::Path(p) if p.path.is_ident(&param.ident)) => &f.member,
+        other => {
+            tx.ctx.error(other, usage);
+            return None;
+        }
+    };
+    let c = Ident::new("__c", field.span());
+    Some(quote_spanned!(field.span()=> |#c| &#c.#field))
 }
 
 /// The name a chain's row variable gets in the SQL: the first closure's
@@ -232,6 +261,7 @@ fn chain(tx: &mut Tx<'_>, expr: &Expr) -> Lowered {
     };
     let mut mapped = false;
     let mut update = false;
+    let mut prefetch = Vec::new();
     for m in calls {
         let method = m.method.to_string();
         if update {
@@ -303,6 +333,17 @@ fn chain(tx: &mut Tx<'_>, expr: &Expr) -> Lowered {
                     "`update` applies to whole rows of an entity: `Product.filter(..).update(|p| …)`",
                 );
             }
+            ("prefetch", _) if mapped || projected.is_some() => {
+                tx.ctx.error(
+                    &m.method,
+                    "`prefetch` loads relations of whole entity rows: put it before `map`",
+                );
+            }
+            ("prefetch", _) => {
+                if let Some(call) = prefetch_call(tx, m) {
+                    prefetch.push(call);
+                }
+            }
             ("for_update", _) => {
                 if m.args.is_empty() {
                     let p = private();
@@ -334,6 +375,7 @@ fn chain(tx: &mut Tx<'_>, expr: &Expr) -> Lowered {
         items,
         refine,
         update,
+        prefetch,
     }
 }
 
@@ -343,6 +385,7 @@ fn empty() -> Lowered {
         items: TokenStream::new(),
         refine: None,
         update: false,
+        prefetch: Vec::new(),
     }
 }
 

@@ -55,6 +55,7 @@ pub mod functions;
 pub mod methods;
 pub mod ops;
 mod pool;
+mod prefetch;
 mod query;
 #[doc(hidden)]
 pub mod relations;
@@ -72,11 +73,13 @@ pub use entity::{Column, ColumnMeta, Entity, EntityMeta, FieldAttrs, FieldMeta, 
 pub use error::{CallSite, DbFault, DecodeError, Error, Result};
 pub use expr::{Expr, Projection};
 pub use foal_macros::{Entity, select};
+pub use prefetch::{Loaded, MaybeRef, Prefetch, Prefetching};
 pub use query::Query;
 pub use relations::{Many, ManyPath};
 pub use types::{FromRow, RowAccess, SqlType, ToValues, Typed};
 pub use value::{ToValue, Value};
 pub use vars::{Nullability, Optional, Required, Var};
+pub use write::ConflictKey;
 
 /// The README's example, compiled and run as a doctest.
 #[doc = include_str!("../../README.md")]
@@ -106,6 +109,7 @@ pub mod __private {
 
     pub use crate::methods::{self, LikeKind};
     pub use crate::ops;
+    pub use crate::prefetch::prefetch;
     pub use crate::query::Query;
     pub use crate::types::{FromRow, RowAccess, ToValues};
     pub use crate::value::{ToValue, Value};

@@ -146,6 +146,12 @@ impl<T: 'static> Query<T> {
         &self.params
     }
 
+    /// Every row, on a connection already taken.
+    pub(crate) fn rows_on(&self, conn: &mut crate::driver::Conn, max: Option<usize>) -> Result<Vec<T>> {
+        let rendered = self.entry.rendered(Mode::Rows, conn.dialect());
+        conn.query(rendered, &self.params, &self.decoder, max, self.site.at)
+    }
+
     fn rows(&self, ex: &impl Executor, mode: Mode, max: Option<usize>) -> Result<Vec<T>> {
         let site = self.site.at;
         ex.run(site, &mut |conn| {

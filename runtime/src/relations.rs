@@ -21,7 +21,20 @@ impl<E: Entity> Many<E> {
     pub const fn new(link: fn(&E::Columns) -> usize) -> Self {
         Many { link }
     }
+
+    /// The field of `E` that references the parent.
+    pub(crate) fn link_index(&self) -> usize {
+        (self.link)(&E::COLUMNS)
+    }
 }
+
+impl<E: Entity> Clone for Many<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E: Entity> Copy for Many<E> {}
 
 /// A field that references entity `O`: what `has_many(.. = field)` names.
 #[diagnostic::on_unimplemented(

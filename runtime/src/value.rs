@@ -260,3 +260,59 @@ mod chrono_values {
         }
     }
 }
+
+/// A key made of values, usable in hash maps: text compares by content
+/// whatever its storage, floats by bits.
+#[derive(Debug, Clone)]
+pub(crate) struct ValueKey(pub(crate) Vec<Value>);
+
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
+        (Value::List(x), Value::List(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b)),
+        _ => match (a.as_str(), b.as_str()) {
+            (Some(x), Some(y)) => x == y,
+            _ => a == b,
+        },
+    }
+}
+
+fn hash_value(v: &Value, state: &mut impl std::hash::Hasher) {
+    use std::hash::Hash;
+    match v {
+        Value::Null => state.write_u8(0),
+        Value::Bool(b) => (1u8, b).hash(state),
+        Value::Int(i) => (2u8, i).hash(state),
+        Value::Float(f) => (3u8, f.to_bits()).hash(state),
+        Value::Text(_) | Value::StaticText(_) => (4u8, v.as_str()).hash(state),
+        Value::Bytes(b) => (5u8, b).hash(state),
+        #[cfg(feature = "chrono")]
+        Value::Date(d) => (6u8, d).hash(state),
+        #[cfg(feature = "chrono")]
+        Value::DateTime(d) => (7u8, d).hash(state),
+        #[cfg(feature = "chrono")]
+        Value::Timestamp(d) => (8u8, d).hash(state),
+        Value::List(items) => {
+            (9u8, items.len()).hash(state);
+            for item in items {
+                hash_value(item, state);
+            }
+        }
+    }
+}
+
+impl PartialEq for ValueKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len() && self.0.iter().zip(&other.0).all(|(a, b)| same(a, b))
+    }
+}
+
+impl Eq for ValueKey {}
+
+impl std::hash::Hash for ValueKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for v in &self.0 {
+            hash_value(v, state);
+        }
+    }
+}

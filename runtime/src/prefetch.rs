@@ -1,0 +1,411 @@
+//! Loading related rows without one query per row:
+//! `select!(Order.filter(..).prefetch(|o| o.customer))` runs the query, then
+//! one more query per relation (`WHERE key IN (…)`, in chunks under the
+//! backend's parameter limit), all on the same connection. The rows come
+//! back in a [`Loaded`], which answers `loaded.one(&o.customer)` and
+//! `loaded.many(&c, |c| c.orders)` from memory.
+
+use std::any::{Any, TypeId};
+use std::collections::{HashMap, HashSet};
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use crate::db::Executor;
+use crate::dialects::{self as sql, Dialect, Rendered, Select, SelectItem, Statement};
+use crate::driver::{Conn, Decoder};
+use crate::entity::{Entity, EntityMeta, Field, Ref};
+use crate::error::{CallSite, Result};
+use crate::query::Query;
+use crate::relations::Many;
+use crate::types::ToValues;
+use crate::value::{Value, ValueKey};
+
+/// Keys fetched per statement at most (then padded to a power of two, so
+/// a few SQL texts serve every batch size).
+const CHUNK: usize = 512;
+
+/// What was loaded besides the rows: an identity map per entity type for
+/// to-one relations, and the children per parent for to-many ones.
+#[doc(hidden)]
+#[derive(Default)]
+pub struct Related {
+    ones: HashMap<TypeId, Box<dyn Any + Send + Sync>>,
+    manys: HashMap<(TypeId, usize), Box<dyn Any + Send + Sync>>,
+}
+
+impl Related {
+    fn ones<C: Entity>(&self) -> Option<&HashMap<ValueKey, C>> {
+        self.ones.get(&TypeId::of::<C>())?.downcast_ref()
+    }
+
+    /// The identity map of `C` (the entry of `C`'s TypeId is always created
+    /// as a map of `C`, so the downcast succeeds).
+    fn ones_mut<C: Entity + Send + Sync>(&mut self) -> Option<&mut HashMap<ValueKey, C>> {
+        self.ones
+            .entry(TypeId::of::<C>())
+            .or_insert_with(|| Box::new(HashMap::<ValueKey, C>::new()))
+            .downcast_mut()
+    }
+}
+
+fn key_of(value: &impl ToValues) -> ValueKey {
+    let mut out = Vec::new();
+    value.push_values(&mut out);
+    ValueKey(out)
+}
+
+/// The values of the columns `range` of `row`.
+fn columns_of<E: Entity>(row: &E, range: std::ops::Range<usize>) -> ValueKey {
+    let mut all = Vec::new();
+    row.push_values(&mut all);
+    ValueKey(all.get(range).map(<[Value]>::to_vec).unwrap_or_default())
+}
+
+/// One relation to load for rows of `E`.
+#[doc(hidden)]
+pub trait Plan<E>: Send + Sync {
+    fn load(&self, conn: &mut Conn, rows: &[E], related: &mut Related, site: CallSite) -> Result<()>;
+}
+
+/// A relation that `.prefetch(|row| row.relation)` can load: a
+/// `Ref<T>` or `Option<Ref<T>>` field, or a `has_many` relation.
+#[diagnostic::on_unimplemented(
+    message = "`prefetch` needs a relation, and this field is not one",
+    label = "not a `Ref<T>`, `Option<Ref<T>>` or `has_many` relation",
+    note = "prefetch a reference (`|o| o.customer`) or a to-many relation (`|c| c.orders`)"
+)]
+pub trait Prefetch<E> {
+    #[doc(hidden)]
+    fn plan(&self) -> Arc<dyn Plan<E>>;
+}
+
+struct ToOne<C> {
+    field: usize,
+    _c: PhantomData<fn() -> C>,
+}
+
+struct ToMany<C> {
+    link: usize,
+    _c: PhantomData<fn() -> C>,
+}
+
+impl<E: Entity, C: Entity + Send + Sync> Prefetch<E> for Field<Ref<C>> {
+    fn plan(&self) -> Arc<dyn Plan<E>> {
+        Arc::new(ToOne::<C> {
+            field: self.index(),
+            _c: PhantomData,
+        })
+    }
+}
+
+impl<E: Entity, C: Entity + Send + Sync> Prefetch<E> for Field<Option<Ref<C>>> {
+    fn plan(&self) -> Arc<dyn Plan<E>> {
+        Arc::new(ToOne::<C> {
+            field: self.index(),
+            _c: PhantomData,
+        })
+    }
+}
+
+impl<E: Entity, C: Entity + Send + Sync> Prefetch<E> for Many<C> {
+    fn plan(&self) -> Arc<dyn Plan<E>> {
+        Arc::new(ToMany::<C> {
+            link: self.link_index(),
+            _c: PhantomData,
+        })
+    }
+}
+
+impl<E: Entity, C: Entity + Send + Sync> Plan<E> for ToOne<C> {
+    fn load(&self, conn: &mut Conn, rows: &[E], related: &mut Related, site: CallSite) -> Result<()> {
+        let range = E::meta().fields.get(self.field).map_or(0..0, |f| f.columns.clone());
+        let loaded = related.ones::<C>();
+        let mut seen = HashSet::new();
+        let keys: Vec<ValueKey> = rows
+            .iter()
+            .map(|row| columns_of(row, range.clone()))
+            .filter(|k| !k.0.iter().any(|v| matches!(v, Value::Null)))
+            .filter(|k| loaded.is_none_or(|m| !m.contains_key(k)))
+            .filter(|k| seen.insert(k.clone()))
+            .collect();
+        let meta = C::meta();
+        let found: Vec<C> = load_by(conn, meta, &meta.key, &keys, site)?;
+        if let Some(map) = related.ones_mut::<C>() {
+            for row in found {
+                map.insert(key_of(&row.key()), row);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<E: Entity, C: Entity + Send + Sync> Plan<E> for ToMany<C> {
+    fn load(&self, conn: &mut Conn, rows: &[E], related: &mut Related, site: CallSite) -> Result<()> {
+        let mut children: HashMap<ValueKey, Vec<C>> = HashMap::with_capacity(rows.len());
+        let mut keys = Vec::with_capacity(rows.len());
+        for row in rows {
+            let key = key_of(&row.key());
+            if !children.contains_key(&key) {
+                children.insert(key.clone(), Vec::new());
+                keys.push(key);
+            }
+        }
+        let meta = C::meta();
+        let range = meta.fields.get(self.link).map_or(0..0, |f| f.columns.clone());
+        let link_columns: Vec<usize> = range.clone().collect();
+        for child in load_by::<C>(conn, meta, &link_columns, &keys, site)? {
+            if let Some(list) = children.get_mut(&columns_of(&child, range.clone())) {
+                list.push(child);
+            }
+        }
+        related.manys.insert((TypeId::of::<C>(), self.link), Box::new(children));
+        Ok(())
+    }
+}
+
+/// `SELECT <all columns> FROM t WHERE (columns) IN (…)` for `len` keys.
+fn select_in(meta: &EntityMeta, columns: &[usize], len: usize) -> Statement {
+    let target = |c: usize| sql::Expr::column("t", meta.columns[c].name.clone());
+    let param = |n: usize, c: usize| sql::Expr::Param {
+        index: u16::try_from(n).unwrap_or(u16::MAX),
+        ty: meta.columns[c].ty,
+    };
+    let width = columns.len();
+    let (expr, items) = if width == 1 {
+        (target(columns[0]), (0..len).map(|n| param(n, columns[0])).collect())
+    } else {
+        (
+            sql::Expr::Tuple(columns.iter().map(|&c| target(c)).collect()),
+            (0..len)
+                .map(|n| {
+                    sql::Expr::Tuple(
+                        columns
+                            .iter()
+                            .enumerate()
+                            .map(|(i, &c)| param(n * width + i, c))
+                            .collect(),
+                    )
+                })
+                .collect(),
+        )
+    };
+    Statement::Select(Select {
+        items: meta
+            .columns
+            .iter()
+            .map(|c| SelectItem {
+                expr: sql::Expr::column("t", c.name.clone()),
+                alias: None,
+            })
+            .collect(),
+        from: vec![sql::Join {
+            kind: sql::JoinKind::Cross,
+            source: sql::TableSource::Table(meta.table.to_owned()),
+            alias: "t".to_owned(),
+            on: None,
+        }],
+        filter: Some(sql::Expr::InList {
+            expr: Box::new(expr),
+            items,
+            negated: false,
+        }),
+        ..Select::default()
+    })
+}
+
+/// The rows of `C` whose `columns` hold one of `keys`, in chunks.
+fn load_by<C: Entity>(
+    conn: &mut Conn,
+    meta: &'static EntityMeta,
+    columns: &[usize],
+    keys: &[ValueKey],
+    site: CallSite,
+) -> Result<Vec<C>> {
+    let dialect: Dialect = conn.dialect();
+    let width = columns.len().max(1);
+    let chunk = (dialect.provider().capabilities().max_params / width).clamp(1, CHUNK);
+    let decoder = Decoder::<C>::from_row();
+    let mut out = Vec::new();
+    for keys in keys.chunks(chunk) {
+        let padded = keys.len().next_power_of_two().min(chunk);
+        let rendered: Arc<Rendered> = meta.writes.select_in(columns, dialect, padded, || {
+            dialect.render(&select_in(meta, columns, padded))
+        });
+        let mut params = Vec::with_capacity(padded * width);
+        for n in 0..padded {
+            // Padding repeats the last key, which changes nothing.
+            let key = &keys[n.min(keys.len() - 1)];
+            params.extend(key.0.iter().cloned());
+        }
+        out.extend(conn.query(&rendered, &params, &decoder, None, site)?);
+    }
+    Ok(out)
+}
+
+/// A query whose rows are loaded with related rows; made by
+/// `.prefetch(…)` in `select!`.
+pub struct Prefetching<E: Entity> {
+    query: Query<E>,
+    plans: Vec<Arc<dyn Plan<E>>>,
+}
+
+impl<E: Entity> Clone for Prefetching<E> {
+    fn clone(&self) -> Self {
+        Prefetching {
+            query: self.query.clone(),
+            plans: self.plans.clone(),
+        }
+    }
+}
+
+/// A query that `prefetch` can extend: a plain one or one already
+/// prefetching.
+#[doc(hidden)]
+pub trait IntoPrefetching<E: Entity> {
+    fn into_prefetching(self) -> Prefetching<E>;
+}
+
+impl<E: Entity> IntoPrefetching<E> for Query<E> {
+    fn into_prefetching(self) -> Prefetching<E> {
+        Prefetching {
+            query: self,
+            plans: Vec::new(),
+        }
+    }
+}
+
+impl<E: Entity> IntoPrefetching<E> for Prefetching<E> {
+    fn into_prefetching(self) -> Prefetching<E> {
+        self
+    }
+}
+
+/// `.prefetch(|o| o.customer)` in `select!`.
+#[doc(hidden)]
+pub fn prefetch<E: Entity, Q: IntoPrefetching<E>, P: Prefetch<E>>(
+    query: Q,
+    relation: impl FnOnce(&E::Columns) -> &P,
+) -> Prefetching<E> {
+    query.into_prefetching().prefetch(relation)
+}
+
+impl<E: Entity> Query<E> {
+    /// Loads a relation of the rows along with them. Usually written inside
+    /// `select!`: `select!(Order.filter(..).prefetch(|o| o.customer))`.
+    pub fn prefetch<P: Prefetch<E>>(self, relation: impl FnOnce(&E::Columns) -> &P) -> Prefetching<E> {
+        let plan = relation(&E::COLUMNS).plan();
+        Prefetching {
+            query: self,
+            plans: vec![plan],
+        }
+    }
+}
+
+impl<E: Entity> Prefetching<E> {
+    /// Loads one more relation.
+    pub fn prefetch<P: Prefetch<E>>(mut self, relation: impl FnOnce(&E::Columns) -> &P) -> Prefetching<E> {
+        self.plans.push(relation(&E::COLUMNS).plan());
+        self
+    }
+
+    /// The query of the rows themselves.
+    pub fn query(&self) -> &Query<E> {
+        &self.query
+    }
+
+    /// The SQL of the rows' query (the relations' queries are
+    /// `SELECT … WHERE key IN (…)`).
+    pub fn sql(&self, dialect: Dialect) -> String {
+        self.query.sql(dialect)
+    }
+
+    /// The rows, and every prefetched relation of them: one query for the
+    /// rows, then one per relation (per 512 keys), on one connection. In a
+    /// transaction they read one consistent state; outside one, each
+    /// statement reads the latest committed data.
+    ///
+    /// # Errors
+    /// A database or decoding error.
+    pub fn fetch_all(&self, ex: &impl Executor) -> Result<Loaded<E>> {
+        let site = self.query.call_site();
+        ex.run(site, &mut |conn| {
+            let rows = self.query.rows_on(conn, None)?;
+            let mut related = Related::default();
+            for plan in &self.plans {
+                plan.load(conn, &rows, &mut related, site)?;
+            }
+            Ok(Loaded { rows, related })
+        })
+    }
+}
+
+/// Rows with their prefetched relations. Derefs to the rows.
+pub struct Loaded<E> {
+    rows: Vec<E>,
+    related: Related,
+}
+
+impl<E> std::ops::Deref for Loaded<E> {
+    type Target = [E];
+    fn deref(&self) -> &[E] {
+        &self.rows
+    }
+}
+
+impl<'a, E> IntoIterator for &'a Loaded<E> {
+    type Item = &'a E;
+    type IntoIter = std::slice::Iter<'a, E>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.rows.iter()
+    }
+}
+
+impl<E: std::fmt::Debug> std::fmt::Debug for Loaded<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(&self.rows).finish()
+    }
+}
+
+/// A reference that may be absent: `Ref<T>` or `Option<Ref<T>>`.
+pub trait MaybeRef<T: Entity> {
+    fn as_ref_to(&self) -> Option<&Ref<T>>;
+}
+
+impl<T: Entity> MaybeRef<T> for Ref<T> {
+    fn as_ref_to(&self) -> Option<&Ref<T>> {
+        Some(self)
+    }
+}
+
+impl<T: Entity> MaybeRef<T> for Option<Ref<T>> {
+    fn as_ref_to(&self) -> Option<&Ref<T>> {
+        self.as_ref()
+    }
+}
+
+impl<E: Entity> Loaded<E> {
+    /// The rows.
+    pub fn rows(&self) -> &[E] {
+        &self.rows
+    }
+
+    /// The rows, giving up the related ones.
+    pub fn into_rows(self) -> Vec<E> {
+        self.rows
+    }
+
+    /// The row a reference points to, if it was prefetched (`None` for an
+    /// absent `Option<Ref<T>>` too).
+    pub fn one<C: Entity>(&self, reference: &impl MaybeRef<C>) -> Option<&C> {
+        let r = reference.as_ref_to()?;
+        self.related.ones::<C>()?.get(&key_of(&r.key()))
+    }
+
+    /// The rows of a to-many relation of `row`: `loaded.many(&c, |c|
+    /// c.orders)`. `None` when that relation was not prefetched.
+    pub fn many<C: Entity>(&self, row: &E, relation: impl FnOnce(&E::Columns) -> Many<C>) -> Option<&[C]> {
+        let link = relation(&E::COLUMNS).link_index();
+        let map: &HashMap<ValueKey, Vec<C>> = self.related.manys.get(&(TypeId::of::<C>(), link))?.downcast_ref()?;
+        Some(map.get(&key_of(&row.key())).map_or(&[], Vec::as_slice))
+    }
+}
