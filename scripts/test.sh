@@ -99,6 +99,8 @@ as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DIR/server.log" -w -t 60 \
 as_pg "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE foal" >/dev/null \
   || die "cannot create the PostgreSQL test database"
 export FOAL_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PG_PORT/foal"
+# The fault tests start (and stop) servers of their own with these.
+export FOAL_TEST_PG_BIN="$PG_BIN"
 
 # ------------------------------------------------------------------- MariaDB
 MY_BIN=$(mariadbd_path) || { apt_install mariadb-server; MY_BIN=$(mariadbd_path) || die "mariadbd not found after install"; }
@@ -123,6 +125,7 @@ mariadb --no-defaults --socket="$MY_DIR/sock" -uroot -e "
   GRANT ALL PRIVILEGES ON *.* TO 'foal'@'%' WITH GRANT OPTION;" \
   || { cat "$MY_DIR/server.log" >&2; die "MariaDB did not accept connections"; }
 export FOAL_TEST_MYSQL_URL="mysql://foal:foal@127.0.0.1:$MY_PORT/foal"
+export FOAL_TEST_MARIADBD="$MY_BIN"
 
 # --------------------------------------------------------------------- tests
 log "running the tests on SQLite, PostgreSQL and MariaDB"

@@ -24,6 +24,16 @@ pub trait Executor: sealed::Sealed {
     #[doc(hidden)]
     fn run<R>(&self, site: CallSite, f: &mut dyn FnMut(&mut Conn) -> Result<R>) -> Result<R>;
 
+    /// Runs `f`, which only reads, on a connection. Outside a transaction
+    /// a read that finds its pooled connection dead (the server restarted
+    /// since it was last used) is run once more on a fresh connection:
+    /// reading twice is harmless, and the caller never sees a connection
+    /// the pool should have known was gone.
+    #[doc(hidden)]
+    fn run_read<R>(&self, site: CallSite, f: &mut dyn FnMut(&mut Conn) -> Result<R>) -> Result<R> {
+        self.run(site, f)
+    }
+
     /// Runs `f` on a connection so that its writes happen all or not at
     /// all: in a transaction, or a savepoint inside one.
     #[doc(hidden)]
@@ -456,6 +466,18 @@ impl Executor for Database {
     fn run<R>(&self, site: CallSite, f: &mut dyn FnMut(&mut Conn) -> Result<R>) -> Result<R> {
         let mut pooled = self.inner.pool.get(site)?;
         with_conn(&mut pooled, site, f)
+    }
+
+    fn run_read<R>(&self, site: CallSite, f: &mut dyn FnMut(&mut Conn) -> Result<R>) -> Result<R> {
+        let mut pooled = self.inner.pool.get(site)?;
+        match with_conn(&mut pooled, site, &mut *f) {
+            Err(Error::ConnectionLost { .. }) if pooled.was_idle() => {
+                drop(pooled);
+                let mut fresh = self.inner.pool.get(site)?;
+                with_conn(&mut fresh, site, f)
+            }
+            outcome => outcome,
+        }
     }
 
     fn atomic<R>(&self, site: CallSite, f: &mut dyn FnMut(&mut Conn) -> Result<R>) -> Result<R> {

@@ -84,6 +84,7 @@ impl Pool {
                     pool: self,
                     conn: Some(conn),
                     broken: false,
+                    idle: true,
                 });
             }
             if state.open < self.max {
@@ -97,6 +98,7 @@ impl Pool {
                         }),
                         pool: self,
                         broken: false,
+                        idle: false,
                     }),
                     Err(e) => {
                         self.lock().open -= 1;
@@ -127,11 +129,18 @@ pub(crate) struct Pooled<'p> {
     pool: &'p Pool,
     conn: Option<Conn>,
     broken: bool,
+    /// Taken from the idle list rather than opened for this caller.
+    idle: bool,
 }
 
 impl Pooled<'_> {
     pub(crate) fn conn(&mut self) -> Option<&mut Conn> {
         self.conn.as_mut()
+    }
+
+    /// Whether the connection was reused from the idle list.
+    pub(crate) fn was_idle(&self) -> bool {
+        self.idle
     }
 
     /// Marks the connection as unusable: it is closed instead of returned.

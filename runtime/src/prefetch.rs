@@ -328,7 +328,7 @@ impl<E: Entity> Prefetching<E> {
     /// A database or decoding error.
     pub fn fetch_all(&self, ex: &impl Executor) -> Result<Loaded<E>> {
         let site = self.query.call_site();
-        ex.run(site, &mut |conn| {
+        ex.run_read(site, &mut |conn| {
             let rows = self.query.rows_on(conn, None)?;
             let mut related = Related::default();
             for plan in &self.plans {

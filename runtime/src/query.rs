@@ -154,7 +154,7 @@ impl<T: 'static> Query<T> {
 
     fn rows(&self, ex: &impl Executor, mode: Mode, max: Option<usize>) -> Result<Vec<T>> {
         let site = self.site.at;
-        ex.run(site, &mut |conn| {
+        ex.run_read(site, &mut |conn| {
             let rendered = self.entry.rendered(mode, conn.dialect());
             conn.query(rendered, &self.params, &self.decoder, max, site)
         })
@@ -205,7 +205,7 @@ impl<T: 'static> Query<T> {
     /// A database error.
     pub fn count(&self, ex: &impl Executor) -> Result<i64> {
         let site = self.site.at;
-        ex.run(site, &mut |conn| {
+        ex.run_read(site, &mut |conn| {
             let rendered = self.entry.rendered(Mode::Count, conn.dialect());
             let rows = conn.query(
                 rendered,
@@ -224,7 +224,7 @@ impl<T: 'static> Query<T> {
     /// A database error.
     pub fn exists(&self, ex: &impl Executor) -> Result<bool> {
         let site = self.site.at;
-        ex.run(site, &mut |conn| {
+        ex.run_read(site, &mut |conn| {
             let rendered = self.entry.rendered(Mode::Exists, conn.dialect());
             let rows = conn.query(
                 rendered,

@@ -21,14 +21,37 @@ enum Kind {
     Delete = 3,
 }
 
+/// A few values built on first use and shared after: a short list
+/// searched by key (an entity has a handful of upsert targets and prefetch
+/// shapes).
+struct Memo<K, V>(Mutex<Vec<(K, Arc<V>)>>);
+
+impl<K, V> Default for Memo<K, V> {
+    fn default() -> Self {
+        Memo(Mutex::new(Vec::new()))
+    }
+}
+
+impl<K: PartialEq, V> Memo<K, V> {
+    fn get(&self, key: K, build: impl FnOnce() -> V) -> Arc<V> {
+        let mut built = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, found)) = built.iter().find(|(k, _)| *k == key) {
+            return Arc::clone(found);
+        }
+        let value = Arc::new(build());
+        built.push((key, Arc::clone(&value)));
+        value
+    }
+}
+
 /// Rendered write statements of one entity, per kind and dialect.
 #[derive(Default)]
 pub(crate) struct WriteCache {
     statements: [[OnceLock<Rendered>; 3]; 4],
     /// Upserts, per conflict target (column numbers) and dialect.
-    upserts: Mutex<Vec<(Vec<usize>, Dialect, Arc<Upsert>)>>,
-    /// Prefetch reads: rows whose `columns` are in a list of `len` keys.
-    select_in: Mutex<Vec<(Vec<usize>, Dialect, usize, Arc<Rendered>)>>,
+    upserts: Memo<(Vec<usize>, Dialect), Upsert>,
+    /// Prefetch reads: rows whose columns are in a list of `len` keys.
+    select_in: Memo<(Vec<usize>, Dialect, usize), Rendered>,
 }
 
 impl WriteCache {
@@ -39,26 +62,11 @@ impl WriteCache {
         len: usize,
         build: impl FnOnce() -> Rendered,
     ) -> Arc<Rendered> {
-        let mut cached = self.select_in.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((_, _, _, found)) = cached
-            .iter()
-            .find(|(c, d, l, _)| c == columns && *d == dialect && *l == len)
-        {
-            return Arc::clone(found);
-        }
-        let built = Arc::new(build());
-        cached.push((columns.to_vec(), dialect, len, Arc::clone(&built)));
-        built
+        self.select_in.get((columns.to_vec(), dialect, len), build)
     }
 
     fn upsert(&self, target: &[usize], dialect: Dialect, build: impl FnOnce() -> Upsert) -> Arc<Upsert> {
-        let mut upserts = self.upserts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((_, _, found)) = upserts.iter().find(|(t, d, _)| t == target && *d == dialect) {
-            return Arc::clone(found);
-        }
-        let built = Arc::new(build());
-        upserts.push((target.to_vec(), dialect, Arc::clone(&built)));
-        built
+        self.upserts.get((target.to_vec(), dialect), build)
     }
 }
 
@@ -257,7 +265,7 @@ pub(crate) fn get<E: Entity>(ex: &impl Executor, key: &E::Key, site: CallSite) -
     });
     let mut params = Vec::new();
     key.push_values(&mut params);
-    let mut rows = ex.run(site, &mut |c| {
+    let mut rows = ex.run_read(site, &mut |c| {
         c.query(rendered, &params, &Decoder::<E>::from_row(), Some(1), site)
     })?;
     Ok(rows.pop())

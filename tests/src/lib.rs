@@ -7,6 +7,7 @@
 
 pub mod estore;
 pub mod fixture;
+pub mod servers;
 pub mod university;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
