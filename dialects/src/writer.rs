@@ -16,12 +16,23 @@ pub enum Bind {
 }
 
 /// A statement rendered for one dialect.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Rendered {
     pub sql: String,
     /// One entry per placeholder, in the order the placeholders appear.
     pub binds: Vec<Bind>,
+    /// Unique per rendering (clones share it): connections key their
+    /// prepared statements by it instead of hashing the text.
+    pub id: u64,
 }
+
+impl PartialEq for Rendered {
+    fn eq(&self, other: &Self) -> bool {
+        self.sql == other.sql && self.binds == other.binds
+    }
+}
+
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// Writes parameter values as SQL literals, for `sql_inline` debugging output.
 pub trait InlineValues {
@@ -64,6 +75,7 @@ impl<'a> Writer<'a> {
         Rendered {
             sql: self.sql,
             binds: self.binds,
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 

@@ -21,6 +21,43 @@ use crate::value::Value;
 /// statement is finalized when a new one would exceed it).
 pub const STATEMENT_CACHE: usize = 256;
 
+/// Hashes the ids of renderings (`Rendered::id`), which are distinct
+/// counters: one multiplication spreads them, where hashing the SQL text
+/// would cost a pass over it on every execution.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct IdHash;
+
+pub(crate) struct IdHasher(u64);
+
+impl std::hash::BuildHasher for IdHash {
+    type Hasher = IdHasher;
+    fn build_hasher(&self) -> IdHasher {
+        IdHasher(0)
+    }
+}
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// A per-connection LRU of prepared statements keyed by rendering id.
+pub(crate) fn statement_lru<S>() -> lru::LruCache<u64, S, IdHash> {
+    let capacity = std::num::NonZeroUsize::new(STATEMENT_CACHE).unwrap_or(std::num::NonZeroUsize::MIN);
+    lru::LruCache::with_hasher(capacity, IdHash)
+}
+
 #[cfg(feature = "chrono")]
 pub(crate) const DATE_FORMAT: &str = "%Y-%m-%d";
 #[cfg(feature = "chrono")]

@@ -10,7 +10,7 @@
 use mysql::prelude::Queryable;
 use mysql::{Opts, OptsBuilder, Params};
 
-use super::{Decoder, STATEMENT_CACHE};
+use super::Decoder;
 use crate::dialects::Rendered;
 use crate::error::{CallSite, DbFault, DecodeError, Error, Result};
 use crate::types::RowAccess;
@@ -25,6 +25,9 @@ pub(crate) struct MyConn {
     /// multi-row INSERT generates (1 unless the server is set up for
     /// multi-primary replication). Read again after a `SET` foal runs.
     key_step: i64,
+    /// Prepared statements by rendering id (the driver's own cache, keyed
+    /// by the SQL text, is off).
+    statements: lru::LruCache<u64, mysql::Statement, super::IdHash>,
 }
 
 fn key_step(conn: &mut mysql::Conn, site: CallSite) -> Result<i64> {
@@ -48,13 +51,13 @@ const MYSQL_COLLATION: &str = "utf8mb4_0900_bin";
 
 fn fetch<T>(
     conn: &mut mysql::Conn,
-    r: &Rendered,
+    stmt: &mysql::Statement,
     params: Params,
     decoder: &Decoder<T>,
     max: Option<usize>,
     site: CallSite,
 ) -> Result<Vec<T>> {
-    let rows = conn.exec_iter(r.sql.as_str(), params).map_err(|e| map_error(e, site))?;
+    let rows = conn.exec_iter(stmt, params).map_err(|e| map_error(e, site))?;
     let mut out = Vec::new();
     for row in rows {
         let row = row.map_err(|e| map_error(e, site))?;
@@ -75,9 +78,7 @@ fn fetch<T>(
 impl MyConn {
     pub(crate) fn connect(opts: Opts) -> Result<MyConn> {
         let site = CallSite::caller();
-        let opts = OptsBuilder::from_opts(opts)
-            .stmt_cache_size(STATEMENT_CACHE)
-            .init(SESSION.to_vec());
+        let opts = OptsBuilder::from_opts(opts).stmt_cache_size(0).init(SESSION.to_vec());
         let mut conn = mysql::Conn::new(opts).map_err(|e| map_error(e, site))?;
         let version: Option<String> = conn.query_first("SELECT VERSION()").map_err(|e| map_error(e, site))?;
         let collation = if version.unwrap_or_default().contains("MariaDB") {
@@ -93,6 +94,7 @@ impl MyConn {
             broken: false,
             collation,
             key_step,
+            statements: super::statement_lru(),
         })
     }
 
@@ -106,6 +108,24 @@ impl MyConn {
             return Params::Empty;
         }
         Params::Positional(r.binds.iter().map(|b| to_mysql(Value::resolve(params, *b))).collect())
+    }
+
+    /// The prepared statement of `r`, prepared on first use; the least
+    /// recently used one is closed when the cache is full.
+    fn statement(&mut self, r: &Rendered, site: CallSite) -> Result<mysql::Statement> {
+        if let Some(stmt) = self.statements.get(&r.id) {
+            return Ok(stmt.clone());
+        }
+        let stmt = match self.conn.prep(r.sql.as_str()) {
+            Ok(stmt) => stmt,
+            Err(e) => return Err(self.fail(e, site)),
+        };
+        if let Some((_, evicted)) = self.statements.push(r.id, stmt.clone())
+            && let Err(e) = self.conn.close(evicted)
+        {
+            return Err(self.fail(e, site));
+        }
+        Ok(stmt)
     }
 
     fn fail(&mut self, e: mysql::Error, site: CallSite) -> Error {
@@ -124,7 +144,8 @@ impl MyConn {
         max: Option<usize>,
         site: CallSite,
     ) -> Result<Vec<T>> {
-        let result = fetch(&mut self.conn, r, Self::params(r, params), decoder, max, site);
+        let stmt = self.statement(r, site)?;
+        let result = fetch(&mut self.conn, &stmt, Self::params(r, params), decoder, max, site);
         if matches!(result, Err(Error::ConnectionLost { .. })) {
             self.broken = true;
         }
@@ -132,8 +153,9 @@ impl MyConn {
     }
 
     pub(crate) fn execute(&mut self, r: &Rendered, params: &[Value], site: CallSite) -> Result<u64> {
+        let stmt = self.statement(r, site)?;
         let params = Self::params(r, params);
-        match self.conn.exec_drop(r.sql.as_str(), params) {
+        match self.conn.exec_drop(&stmt, params) {
             Ok(()) => Ok(self.conn.affected_rows()),
             Err(e) => Err(self.fail(e, site)),
         }

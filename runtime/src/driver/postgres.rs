@@ -6,7 +6,6 @@
 //! the server infers.
 
 use std::error::Error as StdError;
-use std::num::NonZeroUsize;
 
 use lru::LruCache;
 use postgres::error::SqlState;
@@ -14,7 +13,7 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{FromSql, IsNull, ToSql, Type, private::BytesMut};
 use postgres::{Client, NoTls, Statement};
 
-use super::{Decoder, STATEMENT_CACHE};
+use super::Decoder;
 use crate::dialects::Rendered;
 use crate::error::{CallSite, DbFault, DecodeError, Error, Result};
 use crate::types::RowAccess;
@@ -22,7 +21,8 @@ use crate::value::Value;
 
 pub(crate) struct PgConn {
     client: Client,
-    statements: LruCache<String, Statement>,
+    /// Prepared statements by rendering id.
+    statements: LruCache<u64, Statement, super::IdHash>,
 }
 
 impl PgConn {
@@ -32,19 +32,18 @@ impl PgConn {
         client
             .batch_execute("SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'")
             .map_err(|e| map_error(&e, site))?;
-        let capacity = NonZeroUsize::new(STATEMENT_CACHE).unwrap_or(NonZeroUsize::MIN);
         Ok(PgConn {
             client,
-            statements: LruCache::new(capacity),
+            statements: super::statement_lru(),
         })
     }
 
-    fn statement(&mut self, sql: &str, site: CallSite) -> Result<Statement> {
-        if let Some(statement) = self.statements.get(sql) {
+    fn statement(&mut self, r: &Rendered, site: CallSite) -> Result<Statement> {
+        if let Some(statement) = self.statements.get(&r.id) {
             return Ok(statement.clone());
         }
-        let statement = self.client.prepare(sql).map_err(|e| map_error(&e, site))?;
-        self.statements.put(sql.to_owned(), statement.clone());
+        let statement = self.client.prepare(&r.sql).map_err(|e| map_error(&e, site))?;
+        self.statements.put(r.id, statement.clone());
         Ok(statement)
     }
 
@@ -60,7 +59,7 @@ impl PgConn {
         max: Option<usize>,
         site: CallSite,
     ) -> Result<Vec<T>> {
-        let statement = self.statement(&r.sql, site)?;
+        let statement = self.statement(r, site)?;
         let values = Self::params(r, params);
         let mut rows = self
             .client
@@ -83,7 +82,7 @@ impl PgConn {
     }
 
     pub(crate) fn execute(&mut self, r: &Rendered, params: &[Value], site: CallSite) -> Result<u64> {
-        let statement = self.statement(&r.sql, site)?;
+        let statement = self.statement(r, site)?;
         let values = Self::params(r, params);
         let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| *v as &(dyn ToSql + Sync)).collect();
         self.client.execute(&statement, &refs).map_err(|e| map_error(&e, site))

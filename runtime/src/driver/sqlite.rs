@@ -2,7 +2,8 @@
 //!
 //! Each connection: `PRAGMA case_sensitive_like = ON` (LIKE compares bytes,
 //! as Rust's `starts_with` does), foreign keys on, a busy timeout, a bounded
-//! statement cache, and three functions registered in Rust so that SQLite
+//! statement cache, the query planner stability guarantee (so cached
+//! statements stay compiled whatever is bound to them), and three functions registered in Rust so that SQLite
 //! computes exactly what Rust would: `lower`/`upper` with Rust's Unicode case
 //! mapping (SQLite's own are ASCII-only) and `floor` (absent from the
 //! bundled build).
@@ -13,15 +14,43 @@ use rusqlite::functions::FunctionFlags;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ErrorCode};
 
-use super::{Decoder, STATEMENT_CACHE};
+use super::Decoder;
 use crate::dialects::Rendered;
 use crate::error::{CallSite, DbFault, DecodeError, Error, Result};
 use crate::types::RowAccess;
 use crate::value::Value;
 
+/// The connection's prepared statements, by rendering id.
+type Statements<'c> = lru::LruCache<u64, rusqlite::Statement<'c>, super::IdHash>;
+
+self_cell::self_cell!(
+    /// A connection and the statements prepared on it (which borrow it).
+    struct Prepared {
+        owner: Connection,
+        #[not_covariant]
+        dependent: Statements,
+    }
+);
+
+/// A connection and its prepared statements, kept between executions
+/// (bindings and all) and looked up by rendering id: a cached query costs
+/// no hashing of its text and no re-binding of unchanged state.
 pub(crate) struct SqliteConn {
-    conn: Connection,
+    cell: Prepared,
 }
+
+// SAFETY: `rusqlite::Statement` is not `Send` because it holds the raw
+// statement handle and a reference to its `Connection` (which is `Send` but
+// not `Sync`). Here the connection and every statement prepared on it live
+// in one owned value and move between threads together: no statement can
+// be used on one thread while its connection is used on another, and the
+// connection's address is stable (self_cell keeps it on the heap). SQLite
+// is built thread-safe (`SQLITE_THREADSAFE=1`, bundled), so using a
+// connection and its statements from the thread that currently owns them
+// is allowed. This is the reasoning behind `rusqlite::Connection: Send`,
+// extended to the statements it owns.
+#[allow(unsafe_code)]
+unsafe impl Send for SqliteConn {}
 
 /// Where an SQLite database lives.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,6 +116,11 @@ impl SqliteConn {
         .map_err(|e| map_error(e, site))?;
         let setup = || -> rusqlite::Result<()> {
             conn.busy_timeout(Duration::from_secs(10))?;
+            // The query planner stability guarantee: a statement's plan does
+            // not depend on the values bound to it. Without it SQLite
+            // compiles again, on every execution, each cached statement
+            // whose plan looked at a parameter (any join with one).
+            conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
             conn.execute_batch("PRAGMA case_sensitive_like = ON; PRAGMA foreign_keys = ON;")?;
             if matches!(target, Target::File(_)) {
                 conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -95,8 +129,27 @@ impl SqliteConn {
             register_functions(&conn)
         };
         setup().map_err(|e| map_error(e, site))?;
-        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        Ok(SqliteConn { conn })
+        Ok(SqliteConn {
+            cell: Prepared::new(conn, |_| super::statement_lru()),
+        })
+    }
+
+    /// Runs `f` on the statement of `r`, prepared on first use.
+    fn with_statement<R>(
+        &mut self,
+        r: &Rendered,
+        site: CallSite,
+        f: impl FnOnce(&mut rusqlite::Statement<'_>) -> Result<R>,
+    ) -> Result<R> {
+        self.cell.with_dependent_mut(|conn, statements| {
+            if let Some(stmt) = statements.get_mut(&r.id) {
+                return f(stmt);
+            }
+            let mut prepared = conn.prepare(&r.sql).map_err(|e| map_error(e, site))?;
+            let result = f(&mut prepared);
+            statements.put(r.id, prepared);
+            result
+        })
     }
 
     fn bind(stmt: &mut rusqlite::Statement<'_>, r: &Rendered, params: &[Value], site: CallSite) -> Result<()> {
@@ -115,43 +168,48 @@ impl SqliteConn {
         max: Option<usize>,
         site: CallSite,
     ) -> Result<Vec<T>> {
-        let mut stmt = self.conn.prepare_cached(&r.sql).map_err(|e| map_error(e, site))?;
-        Self::bind(&mut stmt, r, params, site)?;
-        let mut rows = stmt.raw_query();
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(|e| map_error(e, site))? {
-            match (decoder.sqlite)(row) {
-                Ok(v) => out.push(v),
-                Err(e) => {
-                    let name = row.column_name(e.column);
-                    return Err(e.into_error(name.as_deref(), site));
+        self.with_statement(r, site, |stmt| {
+            Self::bind(stmt, r, params, site)?;
+            let mut rows = stmt.raw_query();
+            let mut out = Vec::new();
+            while let Some(row) = rows.next().map_err(|e| map_error(e, site))? {
+                match (decoder.sqlite)(row) {
+                    Ok(v) => out.push(v),
+                    Err(e) => {
+                        let name = row.column_name(e.column);
+                        return Err(e.into_error(name.as_deref(), site));
+                    }
+                }
+                if max.is_some_and(|m| out.len() >= m) {
+                    break;
                 }
             }
-            if max.is_some_and(|m| out.len() >= m) {
-                break;
-            }
-        }
-        Ok(out)
+            Ok(out)
+        })
     }
 
     pub(crate) fn execute(&mut self, r: &Rendered, params: &[Value], site: CallSite) -> Result<u64> {
-        let mut stmt = self.conn.prepare_cached(&r.sql).map_err(|e| map_error(e, site))?;
-        Self::bind(&mut stmt, r, params, site)?;
-        let n = stmt.raw_execute().map_err(|e| map_error(e, site))?;
-        Ok(n as u64)
+        self.with_statement(r, site, |stmt| {
+            Self::bind(stmt, r, params, site)?;
+            let n = stmt.raw_execute().map_err(|e| map_error(e, site))?;
+            Ok(n as u64)
+        })
     }
 
     pub(crate) fn batch(&mut self, sql: &str, site: CallSite) -> Result<()> {
-        self.conn.execute_batch(sql).map_err(|e| map_error(e, site))
+        self.cell
+            .borrow_owner()
+            .execute_batch(sql)
+            .map_err(|e| map_error(e, site))
     }
 
     pub(crate) fn last_insert_id(&self) -> i64 {
-        self.conn.last_insert_rowid()
+        self.cell.borrow_owner().last_insert_rowid()
     }
 
     /// Whether the connection can go back to the pool.
     pub(crate) fn is_healthy(&self) -> bool {
-        self.conn.is_autocommit()
+        self.cell.borrow_owner().is_autocommit()
     }
 }
 
