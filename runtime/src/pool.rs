@@ -1,15 +1,21 @@
 //! A small blocking connection pool.
 //!
-//! At most `max` connections are open at once; a caller that finds none idle
-//! and the limit reached waits up to `timeout` for one to come back. A
-//! connection that broke, or that was left inside a transaction, is closed
-//! instead of returned, so the next caller gets a fresh one; when one is
-//! found lost, the idle ones are closed too (they most likely lost the same
-//! server), so the pool recovers on the next call instead of handing out
-//! dead connections one by one.
+//! The pool has `max` slots, each a mutex around at most one connection. A
+//! caller takes the first slot it can lock, starting from one picked by its
+//! thread (so a thread keeps reusing the same connection and its prepared
+//! statements), opens a connection there if the slot is empty, and holds
+//! the lock while it uses it: taking and returning a connection is one
+//! uncontended lock and unlock. When every slot is busy the caller waits,
+//! up to `timeout`, to be woken by the next connection returned.
+//!
+//! A connection that broke, or that was left inside a transaction, is
+//! closed instead of kept. When one is found lost, the connections opened
+//! before it are closed too, each the next time it is taken (they most
+//! likely lost the same server), so the pool recovers on the next call
+//! instead of handing out dead connections one by one.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering, fence};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, TryLockError};
 use std::time::{Duration, Instant};
 
 use crate::driver::Conn;
@@ -17,34 +23,53 @@ use crate::error::{CallSite, Error, Result};
 
 type Connect = Box<dyn Fn() -> Result<Conn> + Send + Sync>;
 
-struct State {
-    idle: Vec<Conn>,
-    open: usize,
+#[derive(Default)]
+struct Slot {
+    conn: Option<Conn>,
+    /// The pool's generation when the connection was opened.
+    generation: u64,
 }
 
 pub(crate) struct Pool {
-    state: Mutex<State>,
+    slots: Vec<Mutex<Slot>>,
+    /// Callers waiting for a slot; returning a connection wakes them only
+    /// when there are some (a wake-up is a system call).
+    waiting: AtomicUsize,
+    gate: Mutex<()>,
     returned: Condvar,
-    max: usize,
+    /// Raised when a connection is found lost: older ones are closed.
+    generation: AtomicU64,
     timeout: Duration,
     connect: Connect,
     /// Statements sent on every connection of this pool.
     sent: Arc<AtomicU64>,
 }
 
+/// A small number per thread, to spread threads over the slots.
+fn thread_slot() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static SLOT: usize = NEXT.fetch_add(1, Ordering::Relaxed);
+    }
+    SLOT.with(|s| *s)
+}
+
 impl Pool {
     pub(crate) fn new(max: usize, timeout: Duration, connect: Connect) -> Pool {
         Pool {
-            state: Mutex::new(State {
-                idle: Vec::new(),
-                open: 0,
-            }),
+            slots: (0..max.max(1)).map(|_| Mutex::default()).collect(),
+            waiting: AtomicUsize::new(0),
+            gate: Mutex::new(()),
             returned: Condvar::new(),
-            max: max.max(1),
+            generation: AtomicU64::new(0),
             timeout,
             connect,
             sent: Arc::default(),
         }
+    }
+
+    pub(crate) fn max(&self) -> usize {
+        self.slots.len()
     }
 
     /// Statements sent so far on this pool's connections.
@@ -52,121 +77,128 @@ impl Pool {
         self.sent.load(Ordering::Relaxed)
     }
 
-    /// Closes every idle connection.
-    fn clear_idle(&self) {
-        let idle = {
-            let mut state = self.lock();
-            let idle = std::mem::take(&mut state.idle);
-            state.open -= idle.len();
-            idle
-        };
-        drop(idle);
-        self.returned.notify_all();
-    }
-
-    fn lock(&self) -> MutexGuard<'_, State> {
-        // A panic while holding this lock cannot leave the state torn (each
-        // critical section is a push, a pop or a counter change).
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    pub(crate) fn max(&self) -> usize {
-        self.max
+    /// The first slot free right now, from this thread's own.
+    fn try_take(&self) -> Option<MutexGuard<'_, Slot>> {
+        let n = self.slots.len();
+        let start = thread_slot() % n;
+        (0..n).find_map(|i| match self.slots[(start + i) % n].try_lock() {
+            Ok(guard) => Some(guard),
+            // A panic while a connection was in use: the slot is still
+            // sound (the connection is checked before reuse).
+            Err(TryLockError::Poisoned(e)) => Some(e.into_inner()),
+            Err(TryLockError::WouldBlock) => None,
+        })
     }
 
     /// A connection, waiting for one if all are busy.
     pub(crate) fn get(&self, site: CallSite) -> Result<Pooled<'_>> {
+        let guard = match self.try_take() {
+            Some(guard) => guard,
+            None => self.wait(site)?,
+        };
+        self.ready(guard)
+    }
+
+    fn wait(&self, site: CallSite) -> Result<MutexGuard<'_, Slot>> {
         let deadline = Instant::now() + self.timeout;
-        let mut state = self.lock();
-        loop {
-            if let Some(conn) = state.idle.pop() {
-                return Ok(Pooled {
-                    pool: self,
-                    conn: Some(conn),
-                    broken: false,
-                    idle: true,
-                });
-            }
-            if state.open < self.max {
-                state.open += 1;
-                drop(state);
-                return match (self.connect)() {
-                    Ok(mut conn) => Ok(Pooled {
-                        conn: Some({
-                            conn.sent = Arc::clone(&self.sent);
-                            conn
-                        }),
-                        pool: self,
-                        broken: false,
-                        idle: false,
-                    }),
-                    Err(e) => {
-                        self.lock().open -= 1;
-                        self.returned.notify_one();
-                        Err(e)
-                    }
-                };
+        let mut gate = self.gate.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.waiting.fetch_add(1, Ordering::SeqCst);
+        fence(Ordering::SeqCst);
+        let outcome = loop {
+            // Checked with the gate held and `waiting` raised: a slot
+            // freed after this scan wakes us.
+            if let Some(guard) = self.try_take() {
+                break Ok(guard);
             }
             let now = Instant::now();
             if now >= deadline {
-                return Err(Error::PoolTimeout {
+                break Err(Error::PoolTimeout {
                     waited: self.timeout,
-                    size: self.max,
+                    size: self.slots.len(),
                     site,
                 });
             }
-            state = self
+            gate = self
                 .returned
-                .wait_timeout(state, deadline - now)
+                .wait_timeout(gate, deadline - now)
                 .map(|(guard, _)| guard)
                 .unwrap_or_else(|e| e.into_inner().0);
+        };
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        outcome
+    }
+
+    /// Makes sure the slot holds a live connection.
+    fn ready<'p>(&'p self, mut slot: MutexGuard<'p, Slot>) -> Result<Pooled<'p>> {
+        let generation = self.generation.load(Ordering::Acquire);
+        if slot.generation < generation {
+            slot.conn = None;
+        }
+        let idle = slot.conn.is_some();
+        if !idle {
+            let mut conn = (self.connect)()?;
+            conn.sent = Arc::clone(&self.sent);
+            slot.conn = Some(conn);
+            slot.generation = generation;
+        }
+        Ok(Pooled {
+            pool: self,
+            slot: Some(slot),
+            broken: false,
+            idle,
+        })
+    }
+
+    /// Wakes a waiter, if any, after a slot was unlocked.
+    fn released(&self) {
+        fence(Ordering::SeqCst);
+        if self.waiting.load(Ordering::SeqCst) > 0 {
+            let _gate = self.gate.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            self.returned.notify_all();
         }
     }
 }
 
-/// A connection borrowed from the pool; returned on drop.
+/// A connection taken from the pool; given back on drop.
 pub(crate) struct Pooled<'p> {
     pool: &'p Pool,
-    conn: Option<Conn>,
+    slot: Option<MutexGuard<'p, Slot>>,
     broken: bool,
-    /// Taken from the idle list rather than opened for this caller.
+    /// Opened before this caller took it.
     idle: bool,
 }
 
 impl Pooled<'_> {
     pub(crate) fn conn(&mut self) -> Option<&mut Conn> {
-        self.conn.as_mut()
+        self.slot.as_mut()?.conn.as_mut()
     }
 
-    /// Whether the connection was reused from the idle list.
+    /// Whether the connection was opened before this caller took it.
     pub(crate) fn was_idle(&self) -> bool {
         self.idle
     }
 
-    /// Marks the connection as unusable: it is closed instead of returned.
+    /// Marks the connection as unusable: it is closed instead of kept.
     pub(crate) fn discard(&mut self) {
         self.broken = true;
     }
 
-    /// The connection lost its server: close it and the idle ones.
+    /// The connection lost its server: close it and, as they are next
+    /// taken, every connection opened before it.
     pub(crate) fn lost(&mut self) {
         self.broken = true;
-        self.pool.clear_idle();
+        self.pool.generation.fetch_add(1, Ordering::AcqRel);
     }
 }
 
 impl Drop for Pooled<'_> {
     fn drop(&mut self) {
-        let Some(mut conn) = self.conn.take() else { return };
-        let reusable = !self.broken && conn.is_healthy();
-        let mut state = self.pool.lock();
-        if reusable {
-            state.idle.push(conn);
-        } else {
-            state.open -= 1;
-            drop(state);
-            drop(conn);
+        let Some(mut slot) = self.slot.take() else { return };
+        let reusable = !self.broken && slot.conn.as_mut().is_some_and(Conn::is_healthy);
+        if !reusable {
+            slot.conn = None;
         }
-        self.pool.returned.notify_one();
+        drop(slot);
+        self.pool.released();
     }
 }
