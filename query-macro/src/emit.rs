@@ -70,8 +70,14 @@ pub(crate) fn expand_select(input: TokenStream) -> TokenStream {
     // `prefetch(prefetch(query, f1), f2)`: each call carries the span of
     // the user's closure, where rustc then reports a field that is not a
     // relation.
-    let finished = prefetch.iter().fold(quote!(__q0), |inner, relation| {
-        crate::ctx::call_over(quote!(#p::prefetch), quote!(#inner, #relation), relation)
+    let finished = prefetch.iter().fold(quote!(__q0), |inner, path| {
+        let function = match path.len() {
+            1 => quote!(#p::prefetch),
+            2 => quote!(#p::prefetch2),
+            _ => quote!(#p::prefetch3),
+        };
+        let at: TokenStream = path.iter().flat_map(|c| c.clone()).collect();
+        crate::ctx::call_over(function, quote!(#inner, #(#path),*), &at)
     });
     let site = quote! {
         static __SITE: #p::Site = #p::Site::new(

@@ -239,6 +239,7 @@ fn generate(input: &DeriveInput, table: &str, fields: &[Field<'_>], has_many: &[
 
     let idents: Vec<&Ident> = fields.iter().map(|f| f.ident).collect();
     let types: Vec<&Type> = fields.iter().map(|f| f.ty).collect();
+    let field_numbers: Vec<usize> = (0..fields.len()).collect();
     let indices: Vec<u16> = (0..fields.len()).map(|i| i as u16).collect();
     let keys: Vec<&Field<'_>> = fields.iter().filter(|f| f.options.primary_key).collect();
     let key_idents: Vec<&Ident> = keys.iter().map(|f| f.ident).collect();
@@ -382,6 +383,13 @@ fn generate(input: &DeriveInput, table: &str, fields: &[Field<'_>], has_many: &[
 
             fn key(&self) -> Self::Key {
                 #key_expr
+            }
+
+            fn push_field(&self, __field: usize, __out: &mut ::std::vec::Vec<#p::Value>) {
+                match __field {
+                    #(#field_numbers => <#types as #p::ToValues>::push_values(&self.#idents, __out),)*
+                    _ => {}
+                }
             }
 
             #generated_key

@@ -21,9 +21,9 @@ pub(crate) struct Lowered {
     pub(crate) refine: Option<(Expr, Ident)>,
     /// The chain ends with `.update(|p| …)`: a bulk update, not a query.
     pub(crate) update: bool,
-    /// `.prefetch(|o| o.customer)` calls, each rewritten as
-    /// `.prefetch(|__c| &__c.customer)` to append to the finished query.
-    pub(crate) prefetch: Vec<TokenStream>,
+    /// `.prefetch(|o| o.customer)` calls: for each, the closures of its
+    /// path (`|u| u.posts.comments` → `|__c| &__c.posts`, `|__c| &__c.comments`).
+    pub(crate) prefetch: Vec<Vec<TokenStream>>,
 }
 
 const CHAIN_METHODS: &[&str] = &[
@@ -145,10 +145,13 @@ fn closure<'e>(tx: &mut Tx<'_>, m: &'e syn::ExprMethodCall, binding: &Binding) -
 }
 
 /// `.prefetch(|o| o.customer)` → the closure `|__c| &__c.customer` over the
-/// entity's field descriptors; the field keeps the user's span, so an
-/// unknown field or one that is not a relation is reported on it.
-fn prefetch_call(tx: &mut Tx<'_>, m: &syn::ExprMethodCall) -> Option<TokenStream> {
-    let usage = "`prefetch` takes a closure naming one relation of the row: `.prefetch(|o| o.customer)`";
+/// entity's field descriptors, and one closure more per step of a longer
+/// path (`|u| u.posts.comments`, up to three). Each field keeps the user's
+/// span, so an unknown field or one that is not a relation is reported on
+/// it.
+fn prefetch_call(tx: &mut Tx<'_>, m: &syn::ExprMethodCall) -> Option<Vec<TokenStream>> {
+    let usage = "`prefetch` takes a closure naming a relation of the row, or a path of relations: \
+                 `.prefetch(|o| o.customer)`, `.prefetch(|u| u.posts.comments)`";
     let Some(Expr::Closure(c)) = m.args.first().map(strip) else {
         tx.ctx.error(&m.method, usage);
         return None;
@@ -157,15 +160,35 @@ fn prefetch_call(tx: &mut Tx<'_>, m: &syn::ExprMethodCall) -> Option<TokenStream
         tx.ctx.error(&c.inputs, usage);
         return None;
     };
-    let field = match strip(&c.body) {
-        Expr::Field(f) if matches!(strip(&f.base), Expr::Path(p) if p.path.is_ident(&param.ident)) => &f.member,
-        other => {
-            tx.ctx.error(other, usage);
-            return None;
+    let mut path = Vec::new();
+    let mut at = strip(&c.body);
+    loop {
+        match at {
+            Expr::Field(f) => {
+                path.push(&f.member);
+                at = strip(&f.base);
+            }
+            Expr::Path(p) if p.path.is_ident(&param.ident) && !path.is_empty() => break,
+            _ => {
+                tx.ctx.error(&c.body, usage);
+                return None;
+            }
         }
-    };
-    let c = Ident::new("__c", field.span());
-    Some(quote_spanned!(field.span()=> |#c| &#c.#field))
+    }
+    if path.len() > 3 {
+        tx.ctx
+            .error(&c.body, "`prefetch` follows at most three relations in one path");
+        return None;
+    }
+    path.reverse();
+    Some(
+        path.into_iter()
+            .map(|field| {
+                let c = Ident::new("__c", field.span());
+                quote_spanned!(field.span()=> |#c| &#c.#field)
+            })
+            .collect(),
+    )
 }
 
 /// The name a chain's row variable gets in the SQL: the first closure's

@@ -37,6 +37,14 @@ pub const COMPOSED_CAPACITY: usize = 512;
 thread_local! {
     static BUILDS: Cell<u64> = const { Cell::new(0) };
     static RENDERS: Cell<u64> = const { Cell::new(0) };
+    static UNCACHED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// While on, this thread's `select!` calls translate and render as on
+/// their first execution (for benchmarks of that cost).
+#[doc(hidden)]
+pub fn translate_every_time(on: bool) {
+    UNCACHED.with(|u| u.set(on));
 }
 
 /// How many query translations and renderings this thread has performed so
@@ -219,6 +227,9 @@ impl Site {
     }
 
     pub(crate) fn entry(&'static self, shape: Option<u128>, build: impl FnOnce() -> Built) -> EntryRef {
+        if UNCACHED.with(Cell::get) {
+            return EntryRef::Shared(Arc::new(Entry::new(build())));
+        }
         match shape {
             Some(0) => EntryRef::Static(self.plain.get_or_init(|| Box::leak(Box::new(Entry::new(build()))))),
             Some(key) => {

@@ -39,6 +39,15 @@ pub trait Entity: FromRow + ToValues + Sized + 'static {
     /// This row's primary key.
     fn key(&self) -> Self::Key;
 
+    /// Appends the values of field number `field` (its columns).
+    fn push_field(&self, field: usize, out: &mut Vec<Value>) {
+        let mut all = Vec::new();
+        self.push_values(&mut all);
+        if let Some(f) = Self::meta().fields.get(field) {
+            out.extend(all.drain(f.columns.clone()));
+        }
+    }
+
     /// Stores a key the database generated (the `auto` field).
     fn set_generated_key(&mut self, id: i64) {
         let _ = id;

@@ -109,7 +109,7 @@ pub mod __private {
 
     pub use crate::methods::{self, LikeKind};
     pub use crate::ops;
-    pub use crate::prefetch::prefetch;
+    pub use crate::prefetch::{prefetch, prefetch2, prefetch3};
     pub use crate::query::Query;
     pub use crate::types::{FromRow, RowAccess, ToValues};
     pub use crate::value::{ToValue, Value};

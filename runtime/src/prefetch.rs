@@ -7,7 +7,6 @@
 
 use std::any::{Any, TypeId};
 use std::collections::{HashMap, HashSet};
-use std::marker::PhantomData;
 use std::sync::Arc;
 
 use crate::db::Executor;
@@ -49,23 +48,26 @@ impl Related {
 }
 
 fn key_of(value: &impl ToValues) -> ValueKey {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(1);
     value.push_values(&mut out);
-    ValueKey(out)
+    ValueKey::new(out)
 }
 
-/// The values of the columns `range` of `row`.
-fn columns_of<E: Entity>(row: &E, range: std::ops::Range<usize>) -> ValueKey {
-    let mut all = Vec::new();
-    row.push_values(&mut all);
-    ValueKey(all.get(range).map(<[Value]>::to_vec).unwrap_or_default())
+/// The values of field number `field` of `row`.
+fn field_of<E: Entity>(row: &E, field: usize) -> ValueKey {
+    let mut out = Vec::with_capacity(1);
+    row.push_field(field, &mut out);
+    ValueKey::new(out)
 }
 
-/// One relation to load for rows of `E`.
+/// One relation to load for rows of `E`, and the relations to load for the
+/// rows it loads in turn.
 #[doc(hidden)]
 pub trait Plan<E>: Send + Sync {
     fn load(&self, conn: &mut Conn, rows: &[E], related: &mut Related, site: CallSite) -> Result<()>;
 }
+
+type Plans<E> = Vec<Arc<dyn Plan<E>>>;
 
 /// A relation that `.prefetch(|row| row.relation)` can load: a
 /// `Ref<T>` or `Option<Ref<T>>` field, or a `has_many` relation.
@@ -75,61 +77,72 @@ pub trait Plan<E>: Send + Sync {
     note = "prefetch a reference (`|o| o.customer`) or a to-many relation (`|c| c.orders`)"
 )]
 pub trait Prefetch<E> {
+    /// The entity the relation leads to.
+    type Target: Entity + Send + Sync;
+    /// The plan loading this relation, then `nested` relations of what it
+    /// loaded.
     #[doc(hidden)]
-    fn plan(&self) -> Arc<dyn Plan<E>>;
+    fn plan(&self, nested: Plans<Self::Target>) -> Arc<dyn Plan<E>>;
 }
 
 struct ToOne<C> {
     field: usize,
-    _c: PhantomData<fn() -> C>,
+    nested: Plans<C>,
 }
 
 struct ToMany<C> {
     link: usize,
-    _c: PhantomData<fn() -> C>,
+    nested: Plans<C>,
 }
 
 impl<E: Entity, C: Entity + Send + Sync> Prefetch<E> for Field<Ref<C>> {
-    fn plan(&self) -> Arc<dyn Plan<E>> {
-        Arc::new(ToOne::<C> {
+    type Target = C;
+    fn plan(&self, nested: Plans<C>) -> Arc<dyn Plan<E>> {
+        Arc::new(ToOne {
             field: self.index(),
-            _c: PhantomData,
+            nested,
         })
     }
 }
 
 impl<E: Entity, C: Entity + Send + Sync> Prefetch<E> for Field<Option<Ref<C>>> {
-    fn plan(&self) -> Arc<dyn Plan<E>> {
-        Arc::new(ToOne::<C> {
+    type Target = C;
+    fn plan(&self, nested: Plans<C>) -> Arc<dyn Plan<E>> {
+        Arc::new(ToOne {
             field: self.index(),
-            _c: PhantomData,
+            nested,
         })
     }
 }
 
 impl<E: Entity, C: Entity + Send + Sync> Prefetch<E> for Many<C> {
-    fn plan(&self) -> Arc<dyn Plan<E>> {
-        Arc::new(ToMany::<C> {
+    type Target = C;
+    fn plan(&self, nested: Plans<C>) -> Arc<dyn Plan<E>> {
+        Arc::new(ToMany {
             link: self.link_index(),
-            _c: PhantomData,
+            nested,
         })
     }
 }
 
+fn load_nested<C>(plans: &Plans<C>, conn: &mut Conn, rows: &[C], related: &mut Related, site: CallSite) -> Result<()> {
+    plans.iter().try_for_each(|plan| plan.load(conn, rows, related, site))
+}
+
 impl<E: Entity, C: Entity + Send + Sync> Plan<E> for ToOne<C> {
     fn load(&self, conn: &mut Conn, rows: &[E], related: &mut Related, site: CallSite) -> Result<()> {
-        let range = E::meta().fields.get(self.field).map_or(0..0, |f| f.columns.clone());
         let loaded = related.ones::<C>();
         let mut seen = HashSet::new();
         let keys: Vec<ValueKey> = rows
             .iter()
-            .map(|row| columns_of(row, range.clone()))
-            .filter(|k| !k.0.iter().any(|v| matches!(v, Value::Null)))
+            .map(|row| field_of(row, self.field))
+            .filter(|k| !k.values().iter().any(|v| matches!(v, Value::Null)))
             .filter(|k| loaded.is_none_or(|m| !m.contains_key(k)))
             .filter(|k| seen.insert(k.clone()))
             .collect();
         let meta = C::meta();
         let found: Vec<C> = load_by(conn, meta, &meta.key, &keys, site)?;
+        load_nested(&self.nested, conn, &found, related, site)?;
         if let Some(map) = related.ones_mut::<C>() {
             for row in found {
                 map.insert(key_of(&row.key()), row);
@@ -151,10 +164,11 @@ impl<E: Entity, C: Entity + Send + Sync> Plan<E> for ToMany<C> {
             }
         }
         let meta = C::meta();
-        let range = meta.fields.get(self.link).map_or(0..0, |f| f.columns.clone());
-        let link_columns: Vec<usize> = range.clone().collect();
-        for child in load_by::<C>(conn, meta, &link_columns, &keys, site)? {
-            if let Some(list) = children.get_mut(&columns_of(&child, range.clone())) {
+        let link_columns: Vec<usize> = meta.fields.get(self.link).map_or(0..0, |f| f.columns.clone()).collect();
+        let found = load_by::<C>(conn, meta, &link_columns, &keys, site)?;
+        load_nested(&self.nested, conn, &found, related, site)?;
+        for child in found {
+            if let Some(list) = children.get_mut(&field_of(&child, self.link)) {
                 list.push(child);
             }
         }
@@ -235,7 +249,7 @@ fn load_by<C: Entity>(
         for n in 0..padded {
             // Padding repeats the last key, which changes nothing.
             let key = &keys[n.min(keys.len() - 1)];
-            params.extend(key.0.iter().cloned());
+            params.extend(key.values().iter().cloned());
         }
         out.extend(conn.query(&rendered, &params, &decoder, None, site)?);
     }
@@ -286,26 +300,65 @@ pub fn prefetch<E: Entity, Q: IntoPrefetching<E>, P: Prefetch<E>>(
     query: Q,
     relation: impl FnOnce(&E::Columns) -> &P,
 ) -> Prefetching<E> {
-    query.into_prefetching().prefetch(relation)
+    let mut q = query.into_prefetching();
+    q.plans.push(relation(&E::COLUMNS).plan(Vec::new()));
+    q
+}
+
+/// `.prefetch(|u| u.posts.comments)` in `select!`: a relation, then one
+/// of the rows it leads to.
+#[doc(hidden)]
+pub fn prefetch2<E, Q, P1, P2>(
+    query: Q,
+    first: impl FnOnce(&E::Columns) -> &P1,
+    second: impl FnOnce(&<P1::Target as Entity>::Columns) -> &P2,
+) -> Prefetching<E>
+where
+    E: Entity,
+    Q: IntoPrefetching<E>,
+    P1: Prefetch<E>,
+    P2: Prefetch<P1::Target>,
+{
+    let inner = second(&<P1::Target as Entity>::COLUMNS).plan(Vec::new());
+    let mut q = query.into_prefetching();
+    q.plans.push(first(&E::COLUMNS).plan(vec![inner]));
+    q
+}
+
+/// Three relations deep: `.prefetch(|c| c.orders.items.product)`.
+#[doc(hidden)]
+pub fn prefetch3<E, Q, P1, P2, P3>(
+    query: Q,
+    first: impl FnOnce(&E::Columns) -> &P1,
+    second: impl FnOnce(&<P1::Target as Entity>::Columns) -> &P2,
+    third: impl FnOnce(&<P2::Target as Entity>::Columns) -> &P3,
+) -> Prefetching<E>
+where
+    E: Entity,
+    Q: IntoPrefetching<E>,
+    P1: Prefetch<E>,
+    P2: Prefetch<P1::Target>,
+    P3: Prefetch<P2::Target>,
+{
+    let innermost = third(&<P2::Target as Entity>::COLUMNS).plan(Vec::new());
+    let inner = second(&<P1::Target as Entity>::COLUMNS).plan(vec![innermost]);
+    let mut q = query.into_prefetching();
+    q.plans.push(first(&E::COLUMNS).plan(vec![inner]));
+    q
 }
 
 impl<E: Entity> Query<E> {
     /// Loads a relation of the rows along with them. Usually written inside
     /// `select!`: `select!(Order.filter(..).prefetch(|o| o.customer))`.
     pub fn prefetch<P: Prefetch<E>>(self, relation: impl FnOnce(&E::Columns) -> &P) -> Prefetching<E> {
-        let plan = relation(&E::COLUMNS).plan();
-        Prefetching {
-            query: self,
-            plans: vec![plan],
-        }
+        prefetch(self, relation)
     }
 }
 
 impl<E: Entity> Prefetching<E> {
     /// Loads one more relation.
-    pub fn prefetch<P: Prefetch<E>>(mut self, relation: impl FnOnce(&E::Columns) -> &P) -> Prefetching<E> {
-        self.plans.push(relation(&E::COLUMNS).plan());
-        self
+    pub fn prefetch<P: Prefetch<E>>(self, relation: impl FnOnce(&E::Columns) -> &P) -> Prefetching<E> {
+        prefetch(self, relation)
     }
 
     /// The query of the rows themselves.
@@ -331,9 +384,7 @@ impl<E: Entity> Prefetching<E> {
         ex.run_read(site, &mut |conn| {
             let rows = self.query.rows_on(conn, None)?;
             let mut related = Related::default();
-            for plan in &self.plans {
-                plan.load(conn, &rows, &mut related, site)?;
-            }
+            load_nested(&self.plans, conn, &rows, &mut related, site)?;
             Ok(Loaded { rows, related })
         })
     }
@@ -402,9 +453,11 @@ impl<E: Entity> Loaded<E> {
     }
 
     /// The rows of a to-many relation of `row`: `loaded.many(&c, |c|
-    /// c.orders)`. `None` when that relation was not prefetched.
-    pub fn many<C: Entity>(&self, row: &E, relation: impl FnOnce(&E::Columns) -> Many<C>) -> Option<&[C]> {
-        let link = relation(&E::COLUMNS).link_index();
+    /// c.orders)`. `row` is one of the rows or a row loaded with them (the
+    /// posts of `.prefetch(|u| u.posts.comments)` have their comments).
+    /// `None` when that relation was not prefetched.
+    pub fn many<R: Entity, C: Entity>(&self, row: &R, relation: impl FnOnce(&R::Columns) -> Many<C>) -> Option<&[C]> {
+        let link = relation(&R::COLUMNS).link_index();
         let map: &HashMap<ValueKey, Vec<C>> = self.related.manys.get(&(TypeId::of::<C>(), link))?.downcast_ref()?;
         Some(map.get(&key_of(&row.key())).map_or(&[], Vec::as_slice))
     }

@@ -126,6 +126,12 @@ impl<T: 'static> Query<T> {
         self.entry.rendered(Mode::Rows, dialect).sql.clone()
     }
 
+    /// The SQL text for `dialect`, without a copy (for benchmarks).
+    #[doc(hidden)]
+    pub fn sql_ref(&self, dialect: Dialect) -> &str {
+        &self.entry.rendered(Mode::Rows, dialect).sql
+    }
+
     /// The SQL text for `dialect` with every parameter written as a literal.
     /// For reading and debugging only: run queries through `fetch_*`, which
     /// binds values.

@@ -262,12 +262,34 @@ mod chrono_values {
 }
 
 /// A key made of values, usable in hash maps: text compares by content
-/// whatever its storage, floats by bits.
+/// whatever its storage, floats by bits. A one-column key (the usual case)
+/// is held without a vector.
 #[derive(Debug, Clone)]
-pub(crate) struct ValueKey(pub(crate) Vec<Value>);
+pub(crate) enum ValueKey {
+    One(Value),
+    Many(Vec<Value>),
+}
+
+impl ValueKey {
+    pub(crate) fn new(mut values: Vec<Value>) -> ValueKey {
+        if values.len() == 1 {
+            ValueKey::One(values.pop().unwrap_or(Value::Null))
+        } else {
+            ValueKey::Many(values)
+        }
+    }
+
+    pub(crate) fn values(&self) -> &[Value] {
+        match self {
+            ValueKey::One(v) => std::slice::from_ref(v),
+            ValueKey::Many(vs) => vs,
+        }
+    }
+}
 
 fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x == y,
         (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
         (Value::List(x), Value::List(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b)),
         _ => match (a.as_str(), b.as_str()) {
@@ -282,7 +304,7 @@ fn hash_value(v: &Value, state: &mut impl std::hash::Hasher) {
     match v {
         Value::Null => state.write_u8(0),
         Value::Bool(b) => (1u8, b).hash(state),
-        Value::Int(i) => (2u8, i).hash(state),
+        Value::Int(i) => state.write_i64(*i),
         Value::Float(f) => (3u8, f.to_bits()).hash(state),
         Value::Text(_) | Value::StaticText(_) => (4u8, v.as_str()).hash(state),
         Value::Bytes(b) => (5u8, b).hash(state),
@@ -303,7 +325,8 @@ fn hash_value(v: &Value, state: &mut impl std::hash::Hasher) {
 
 impl PartialEq for ValueKey {
     fn eq(&self, other: &Self) -> bool {
-        self.0.len() == other.0.len() && self.0.iter().zip(&other.0).all(|(a, b)| same(a, b))
+        let (a, b) = (self.values(), other.values());
+        a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same(a, b))
     }
 }
 
@@ -311,7 +334,7 @@ impl Eq for ValueKey {}
 
 impl std::hash::Hash for ValueKey {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        for v in &self.0 {
+        for v in self.values() {
             hash_value(v, state);
         }
     }

@@ -34,12 +34,20 @@ impl<K, V> Default for Memo<K, V> {
 
 impl<K: PartialEq, V> Memo<K, V> {
     fn get(&self, key: K, build: impl FnOnce() -> V) -> Arc<V> {
+        self.get_bounded(key, usize::MAX, build)
+    }
+
+    /// As `get`, keeping at most `bound` values (later ones are built for
+    /// each call).
+    fn get_bounded(&self, key: K, bound: usize, build: impl FnOnce() -> V) -> Arc<V> {
         let mut built = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some((_, found)) = built.iter().find(|(k, _)| *k == key) {
             return Arc::clone(found);
         }
         let value = Arc::new(build());
-        built.push((key, Arc::clone(&value)));
+        if built.len() < bound {
+            built.push((key, Arc::clone(&value)));
+        }
         value
     }
 }
@@ -52,9 +60,19 @@ pub(crate) struct WriteCache {
     upserts: Memo<(Vec<usize>, Dialect), Upsert>,
     /// Prefetch reads: rows whose columns are in a list of `len` keys.
     select_in: Memo<(Vec<usize>, Dialect, usize), Rendered>,
+    /// Multi-row inserts, per dialect and number of rows.
+    insert_rows: Memo<(Dialect, usize), Rendered>,
 }
 
+/// Multi-row INSERTs of this many different sizes are kept per entity;
+/// others are rendered for each call.
+const INSERT_SIZES: usize = 32;
+
 impl WriteCache {
+    pub(crate) fn insert_rows(&self, dialect: Dialect, rows: usize, build: impl FnOnce() -> Rendered) -> Arc<Rendered> {
+        self.insert_rows.get_bounded((dialect, rows), INSERT_SIZES, build)
+    }
+
     pub(crate) fn select_in(
         &self,
         columns: &[usize],
@@ -154,14 +172,11 @@ fn insert_statement(meta: &EntityMeta, rows: usize, dialect: Dialect) -> Stateme
 
 /// The values of `value`'s inserted columns, appended to `out`.
 fn push_insert_values<E: Entity>(meta: &EntityMeta, value: &E, out: &mut Vec<Value>) {
-    let mut all = Vec::with_capacity(meta.columns.len());
-    value.push_values(&mut all);
-    out.extend(
-        all.into_iter()
-            .zip(&meta.columns)
-            .filter(|(_, c)| !c.auto)
-            .map(|(v, _)| v),
-    );
+    let start = out.len();
+    value.push_values(out);
+    if let Some(auto) = meta.auto_column() {
+        out.remove(start + auto);
+    }
 }
 
 /// Inserts one row; fills in the generated key.
@@ -201,11 +216,12 @@ pub(crate) fn insert_all<E: Entity>(ex: &impl Executor, mut values: Vec<E>, site
     let auto = meta.auto_column().is_some();
     let returning = dialect.provider().capabilities().returning;
     let mut ids: Vec<i64> = Vec::with_capacity(if auto { values.len() } else { 0 });
-    ex.atomic(site, &mut |c| {
+    let mut write = |c: &mut crate::driver::Conn| {
         ids.clear();
         for chunk in values.chunks(max_rows) {
-            let statement = insert_statement(meta, chunk.len(), dialect);
-            let rendered = dialect.render(&statement);
+            let rendered = meta.writes.insert_rows(dialect, chunk.len(), || {
+                dialect.render(&insert_statement(meta, chunk.len(), dialect))
+            });
             let mut params = Vec::with_capacity(chunk.len() * width);
             for value in chunk {
                 push_insert_values(meta, value, &mut params);
@@ -230,7 +246,13 @@ pub(crate) fn insert_all<E: Entity>(ex: &impl Executor, mut values: Vec<E>, site
             }
         }
         Ok(())
-    })?;
+    };
+    if values.len() <= max_rows {
+        // One statement is all or nothing by itself.
+        ex.run(site, &mut write)?;
+    } else {
+        ex.atomic(site, &mut write)?;
+    }
     if auto {
         for (value, id) in values.iter_mut().zip(ids) {
             value.set_generated_key(id);

@@ -156,3 +156,37 @@ fn many_keys_are_fetched_in_chunks() {
         Ok(())
     });
 }
+
+#[test]
+fn paths_of_relations_load_level_by_level() {
+    foal_tests::on_each(|db| {
+        estore::fill(db)?;
+        let q = select!(
+            Customer
+                .filter(|c| c.name == "Ann")
+                .prefetch(|c| c.orders.items.product)
+        );
+        let before = db.statement_count();
+        let customers = q.fetch_all(db)?;
+        assert_eq!(db.statement_count() - before, 4, "customers, orders, items, products");
+        let ann = &customers[0];
+        let mut bought: Vec<(i64, String)> = Vec::new();
+        for order in customers.many(ann, |c| c.orders).unwrap_or_default() {
+            for item in customers.many(order, |o| o.items).unwrap_or_default() {
+                let product = customers.one(&item.product).map(|p| p.name.clone());
+                bought.push((order.id, product.unwrap_or_default()));
+            }
+        }
+        bought.sort();
+        assert_eq!(
+            bought,
+            [
+                (1, "Cable 100%".to_string()),
+                (1, "Sticker".to_string()),
+                (2, "Écran".to_string())
+            ]
+        );
+        assert_eq!(db.statement_count() - before, 4);
+        Ok(())
+    });
+}

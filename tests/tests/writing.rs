@@ -106,11 +106,13 @@ fn insert_all_keeps_nothing_when_a_row_fails() {
             other => panic!("expected a constraint violation, got {other:?}"),
         }
         assert_eq!(count(db)?, 1, "the first chunk was rolled back too");
-        // Inside a transaction the failed insert_all is undone by a
-        // savepoint; the transaction's other writes stay.
+        // Inside a transaction, a nested transaction (a savepoint) undoes
+        // the failed insert_all and the transaction goes on (PostgreSQL
+        // refuses any statement after an error until the savepoint is
+        // rolled back).
         db.transaction(|tx| {
             tx.insert(subscriber(6))?;
-            let failed = tx.insert_all(vec![subscriber(7), subscriber(5)]);
+            let failed = tx.transaction(|tx| tx.insert_all(vec![subscriber(7), subscriber(5)]));
             assert!(matches!(failed, Err(Error::Constraint { .. })), "{failed:?}");
             tx.insert(subscriber(8))?;
             Ok(())
