@@ -422,6 +422,9 @@ fn generate(input: &DeriveInput, table: &str, fields: &[Field<'_>], has_many: &[
             fn push_values(&self, __out: &mut ::std::vec::Vec<#p::Value>) {
                 #(<#types as #p::ToValues>::push_values(&self.#idents, __out);)*
             }
+            fn into_values(self, __out: &mut ::std::vec::Vec<#p::Value>) {
+                #(<#types as #p::ToValues>::into_values(self.#idents, __out);)*
+            }
         }
     }
 }

@@ -153,6 +153,9 @@ impl<T: Entity> ToValues for Ref<T> {
     fn push_values(&self, out: &mut Vec<Value>) {
         self.key.push_values(out);
     }
+    fn into_values(self, out: &mut Vec<Value>) {
+        self.key.into_values(out);
+    }
 }
 
 impl<T: Entity> ToValues for Option<Ref<T>> {

@@ -14,7 +14,7 @@
 //! likely lost the same server), so the pool recovers on the next call
 //! instead of handing out dead connections one by one.
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering, fence};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, TryLockError};
 use std::time::{Duration, Instant};
 
@@ -23,6 +23,12 @@ use crate::error::{CallSite, Error, Result};
 
 type Connect = Box<dyn Fn() -> Result<Conn> + Send + Sync>;
 
+/// How long a waiting caller sleeps at most before looking at the slots
+/// again. Returning a connection wakes waiters at once; the poll covers the
+/// rare wake-up that races with a waiter going to sleep, which keeps the
+/// return path free of memory fences.
+const POLL: Duration = Duration::from_millis(2);
+
 #[derive(Default)]
 struct Slot {
     conn: Option<Conn>,
@@ -30,8 +36,25 @@ struct Slot {
     generation: u64,
 }
 
+/// Statements sent through one slot. Only the slot's holder counts, so a
+/// plain load and store suffice (no locked instruction per statement).
+#[derive(Default)]
+pub(crate) struct Counter(AtomicU64);
+
+impl Counter {
+    pub(crate) fn bump(&self) {
+        self.0.store(self.0.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+    }
+
+    fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
 pub(crate) struct Pool {
     slots: Vec<Mutex<Slot>>,
+    /// Statements sent, per slot.
+    counters: Vec<Arc<Counter>>,
     /// Callers waiting for a slot; returning a connection wakes them only
     /// when there are some (a wake-up is a system call).
     waiting: AtomicUsize,
@@ -41,8 +64,6 @@ pub(crate) struct Pool {
     generation: AtomicU64,
     timeout: Duration,
     connect: Connect,
-    /// Statements sent on every connection of this pool.
-    sent: Arc<AtomicU64>,
 }
 
 /// A small number per thread, to spread threads over the slots.
@@ -58,13 +79,13 @@ impl Pool {
     pub(crate) fn new(max: usize, timeout: Duration, connect: Connect) -> Pool {
         Pool {
             slots: (0..max.max(1)).map(|_| Mutex::default()).collect(),
+            counters: (0..max.max(1)).map(|_| Arc::default()).collect(),
             waiting: AtomicUsize::new(0),
             gate: Mutex::new(()),
             returned: Condvar::new(),
             generation: AtomicU64::new(0),
             timeout,
             connect,
-            sent: Arc::default(),
         }
     }
 
@@ -74,41 +95,43 @@ impl Pool {
 
     /// Statements sent so far on this pool's connections.
     pub(crate) fn statements_sent(&self) -> u64 {
-        self.sent.load(Ordering::Relaxed)
+        self.counters.iter().map(|c| c.get()).sum()
     }
 
     /// The first slot free right now, from this thread's own.
-    fn try_take(&self) -> Option<MutexGuard<'_, Slot>> {
+    fn try_take(&self) -> Option<(usize, MutexGuard<'_, Slot>)> {
         let n = self.slots.len();
-        let start = thread_slot() % n;
-        (0..n).find_map(|i| match self.slots[(start + i) % n].try_lock() {
-            Ok(guard) => Some(guard),
-            // A panic while a connection was in use: the slot is still
-            // sound (the connection is checked before reuse).
-            Err(TryLockError::Poisoned(e)) => Some(e.into_inner()),
-            Err(TryLockError::WouldBlock) => None,
+        let start = if n == 1 { 0 } else { thread_slot() % n };
+        (0..n).find_map(|i| {
+            let index = if start + i >= n { start + i - n } else { start + i };
+            match self.slots[index].try_lock() {
+                Ok(guard) => Some((index, guard)),
+                // A panic while a connection was in use: the slot is still
+                // sound (the connection is checked before reuse).
+                Err(TryLockError::Poisoned(e)) => Some((index, e.into_inner())),
+                Err(TryLockError::WouldBlock) => None,
+            }
         })
     }
 
     /// A connection, waiting for one if all are busy.
     pub(crate) fn get(&self, site: CallSite) -> Result<Pooled<'_>> {
-        let guard = match self.try_take() {
-            Some(guard) => guard,
+        let (index, guard) = match self.try_take() {
+            Some(taken) => taken,
             None => self.wait(site)?,
         };
-        self.ready(guard)
+        self.ready(index, guard)
     }
 
-    fn wait(&self, site: CallSite) -> Result<MutexGuard<'_, Slot>> {
+    fn wait(&self, site: CallSite) -> Result<(usize, MutexGuard<'_, Slot>)> {
         let deadline = Instant::now() + self.timeout;
         let mut gate = self.gate.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         self.waiting.fetch_add(1, Ordering::SeqCst);
-        fence(Ordering::SeqCst);
         let outcome = loop {
             // Checked with the gate held and `waiting` raised: a slot
             // freed after this scan wakes us.
-            if let Some(guard) = self.try_take() {
-                break Ok(guard);
+            if let Some(taken) = self.try_take() {
+                break Ok(taken);
             }
             let now = Instant::now();
             if now >= deadline {
@@ -120,7 +143,7 @@ impl Pool {
             }
             gate = self
                 .returned
-                .wait_timeout(gate, deadline - now)
+                .wait_timeout(gate, (deadline - now).min(POLL))
                 .map(|(guard, _)| guard)
                 .unwrap_or_else(|e| e.into_inner().0);
         };
@@ -129,7 +152,7 @@ impl Pool {
     }
 
     /// Makes sure the slot holds a live connection.
-    fn ready<'p>(&'p self, mut slot: MutexGuard<'p, Slot>) -> Result<Pooled<'p>> {
+    fn ready<'p>(&'p self, index: usize, mut slot: MutexGuard<'p, Slot>) -> Result<Pooled<'p>> {
         let generation = self.generation.load(Ordering::Acquire);
         if slot.generation < generation {
             slot.conn = None;
@@ -137,7 +160,7 @@ impl Pool {
         let idle = slot.conn.is_some();
         if !idle {
             let mut conn = (self.connect)()?;
-            conn.sent = Arc::clone(&self.sent);
+            conn.sent = Arc::clone(&self.counters[index]);
             slot.conn = Some(conn);
             slot.generation = generation;
         }
@@ -151,8 +174,9 @@ impl Pool {
 
     /// Wakes a waiter, if any, after a slot was unlocked.
     fn released(&self) {
-        fence(Ordering::SeqCst);
-        if self.waiting.load(Ordering::SeqCst) > 0 {
+        // No fence between the unlock and this load: a waiter that misses
+        // this wake-up finds the slot on its next poll (see `POLL`).
+        if self.waiting.load(Ordering::Relaxed) > 0 {
             let _gate = self.gate.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             self.returned.notify_all();
         }

@@ -66,6 +66,139 @@ pub trait FromRow: Sized {
 /// A value written as one or more consecutive parameters (insert, update).
 pub trait ToValues {
     fn push_values(&self, out: &mut Vec<Value>);
+
+    /// As `push_values`, giving up `self`: text and bytes move instead of
+    /// being copied (inserts hand rows over, then rebuild them with
+    /// [`ValuesRow`]).
+    fn into_values(self, out: &mut Vec<Value>)
+    where
+        Self: Sized,
+    {
+        self.push_values(out);
+    }
+}
+
+/// Values read back as a row, each taken out (moved) as it is decoded: how
+/// an insert rebuilds the rows it sent without copying their text.
+pub struct ValuesRow<'v>(std::cell::RefCell<&'v mut [Value]>);
+
+impl<'v> ValuesRow<'v> {
+    pub fn new(values: &'v mut [Value]) -> Self {
+        ValuesRow(std::cell::RefCell::new(values))
+    }
+
+    fn take(&self, i: usize) -> Value {
+        self.0
+            .borrow_mut()
+            .get_mut(i)
+            .map_or(Value::Null, |v| std::mem::replace(v, Value::Null))
+    }
+}
+
+fn taken_wrong(i: usize, what: &str) -> DecodeError {
+    DecodeError::new(i, format!("expected {what} when rebuilding a row"))
+}
+
+impl RowAccess for ValuesRow<'_> {
+    fn get_bool(&self, i: usize) -> Result<Option<bool>, DecodeError> {
+        match self.take(i) {
+            Value::Null => Ok(None),
+            Value::Bool(b) => Ok(Some(b)),
+            _ => Err(taken_wrong(i, "a boolean")),
+        }
+    }
+    fn get_i64(&self, i: usize) -> Result<Option<i64>, DecodeError> {
+        match self.take(i) {
+            Value::Null => Ok(None),
+            Value::Int(v) => Ok(Some(v)),
+            _ => Err(taken_wrong(i, "an integer")),
+        }
+    }
+    fn get_f64(&self, i: usize) -> Result<Option<f64>, DecodeError> {
+        match self.take(i) {
+            Value::Null => Ok(None),
+            Value::Float(v) => Ok(Some(v)),
+            _ => Err(taken_wrong(i, "a number")),
+        }
+    }
+    fn get_string(&self, i: usize) -> Result<Option<String>, DecodeError> {
+        match self.take(i) {
+            Value::Null => Ok(None),
+            Value::Text(s) => Ok(Some(s)),
+            Value::StaticText(s) => Ok(Some(s.to_owned())),
+            _ => Err(taken_wrong(i, "text")),
+        }
+    }
+    fn get_bytes(&self, i: usize) -> Result<Option<Vec<u8>>, DecodeError> {
+        match self.take(i) {
+            Value::Null => Ok(None),
+            Value::Bytes(b) => Ok(Some(b)),
+            _ => Err(taken_wrong(i, "bytes")),
+        }
+    }
+    #[cfg(feature = "chrono")]
+    fn get_date(&self, i: usize) -> Result<Option<chrono::NaiveDate>, DecodeError> {
+        match self.take(i) {
+            Value::Null => Ok(None),
+            Value::Date(d) => Ok(Some(d)),
+            _ => Err(taken_wrong(i, "a date")),
+        }
+    }
+    #[cfg(feature = "chrono")]
+    fn get_datetime(&self, i: usize) -> Result<Option<chrono::NaiveDateTime>, DecodeError> {
+        match self.take(i) {
+            Value::Null => Ok(None),
+            Value::DateTime(d) => Ok(Some(d)),
+            _ => Err(taken_wrong(i, "a date and time")),
+        }
+    }
+    #[cfg(feature = "chrono")]
+    fn get_timestamp(&self, i: usize) -> Result<Option<chrono::DateTime<chrono::Utc>>, DecodeError> {
+        match self.take(i) {
+            Value::Null => Ok(None),
+            Value::Timestamp(d) => Ok(Some(d)),
+            _ => Err(taken_wrong(i, "a timestamp")),
+        }
+    }
+    fn column_name(&self, _i: usize) -> Option<String> {
+        None
+    }
+}
+
+impl ToValues for String {
+    fn push_values(&self, out: &mut Vec<Value>) {
+        out.push(Value::Text(self.clone()));
+    }
+    fn into_values(self, out: &mut Vec<Value>) {
+        out.push(Value::Text(self));
+    }
+}
+
+impl ToValues for Option<String> {
+    fn push_values(&self, out: &mut Vec<Value>) {
+        out.push(self.clone().map_or(Value::Null, Value::Text));
+    }
+    fn into_values(self, out: &mut Vec<Value>) {
+        out.push(self.map_or(Value::Null, Value::Text));
+    }
+}
+
+impl ToValues for Vec<u8> {
+    fn push_values(&self, out: &mut Vec<Value>) {
+        out.push(Value::Bytes(self.clone()));
+    }
+    fn into_values(self, out: &mut Vec<Value>) {
+        out.push(Value::Bytes(self));
+    }
+}
+
+impl ToValues for Option<Vec<u8>> {
+    fn push_values(&self, out: &mut Vec<Value>) {
+        out.push(self.clone().map_or(Value::Null, Value::Bytes));
+    }
+    fn into_values(self, out: &mut Vec<Value>) {
+        out.push(self.map_or(Value::Null, Value::Bytes));
+    }
 }
 
 fn out_of_range<T>(i: usize, v: impl std::fmt::Display) -> DecodeError {
@@ -74,6 +207,23 @@ fn out_of_range<T>(i: usize, v: impl std::fmt::Display) -> DecodeError {
 
 macro_rules! scalar {
     ($t:ty, $ty:expr, |$row:ident, $i:ident| $decode:expr, |$v:ident| $value:expr) => {
+        scalar!(moved $t, $ty, |$row, $i| $decode, |$v| $value);
+        impl ToValues for $t {
+            fn push_values(&self, out: &mut Vec<Value>) {
+                out.push(SqlType::to_value(self));
+            }
+        }
+        impl ToValues for Option<$t> {
+            fn push_values(&self, out: &mut Vec<Value>) {
+                out.push(match self {
+                    Some(v) => SqlType::to_value(v),
+                    None => Value::Null,
+                });
+            }
+        }
+    };
+    // Types whose ToValues moves their buffer (written by hand above).
+    (moved $t:ty, $ty:expr, |$row:ident, $i:ident| $decode:expr, |$v:ident| $value:expr) => {
         impl Typed for $t {
             const TYPE: Type = $ty;
         }
@@ -108,19 +258,6 @@ macro_rules! scalar {
             }
             fn from_row_opt<R: RowAccess + ?Sized>(row: &R, idx: &mut usize) -> Result<Option<Self>, DecodeError> {
                 Ok(Some(Self::from_row(row, idx)?))
-            }
-        }
-        impl ToValues for $t {
-            fn push_values(&self, out: &mut Vec<Value>) {
-                out.push(SqlType::to_value(self));
-            }
-        }
-        impl ToValues for Option<$t> {
-            fn push_values(&self, out: &mut Vec<Value>) {
-                out.push(match self {
-                    Some(v) => SqlType::to_value(v),
-                    None => Value::Null,
-                });
             }
         }
     };
@@ -172,10 +309,10 @@ fn narrow(v: f64) -> f32 {
 scalar!(f32, Type::F32, |row, i| Ok(row.get_f64(i)?.map(narrow)), |v| {
     Value::Float(f64::from(*v))
 });
-scalar!(String, Type::Text, |row, i| row.get_string(i), |v| Value::Text(
+scalar!(moved String, Type::Text, |row, i| row.get_string(i), |v| Value::Text(
     v.clone()
 ));
-scalar!(Vec<u8>, Type::Bytes, |row, i| row.get_bytes(i), |v| Value::Bytes(
+scalar!(moved Vec<u8>, Type::Bytes, |row, i| row.get_bytes(i), |v| Value::Bytes(
     v.clone()
 ));
 #[cfg(feature = "chrono")]
@@ -278,6 +415,9 @@ macro_rules! to_values_tuples {
         impl<$($n: ToValues),+> ToValues for ($($n,)+) {
             fn push_values(&self, out: &mut Vec<Value>) {
                 $(self.$i.push_values(out);)+
+            }
+            fn into_values(self, out: &mut Vec<Value>) {
+                $(self.$i.into_values(out);)+
             }
         }
     )*};

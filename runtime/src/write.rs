@@ -146,8 +146,13 @@ fn insert_columns(meta: &EntityMeta) -> Vec<usize> {
     (0..meta.columns.len()).filter(|&i| !meta.columns[i].auto).collect()
 }
 
+/// `INSERT INTO t (<columns but the generated key>) VALUES (…), …` for
+/// `rows` rows. Parameters are numbered over all columns of each row (the
+/// generated key's value is sent nowhere), so a row's values go in as
+/// `Entity::into_values` lays them out.
 fn insert_statement(meta: &EntityMeta, rows: usize, dialect: Dialect) -> Statement {
     let columns = insert_columns(meta);
+    let stride = meta.columns.len();
     let auto = meta.auto_column();
     let returning = match auto {
         Some(a) if dialect.provider().capabilities().returning => vec![meta.columns[a].name.clone()],
@@ -160,8 +165,7 @@ fn insert_statement(meta: &EntityMeta, rows: usize, dialect: Dialect) -> Stateme
             .map(|r| {
                 columns
                     .iter()
-                    .enumerate()
-                    .map(|(n, &c)| param(r * columns.len() + n, &meta.columns[c]))
+                    .map(|&c| param(r * stride + c, &meta.columns[c]))
                     .collect()
             })
             .collect(),
@@ -170,69 +174,75 @@ fn insert_statement(meta: &EntityMeta, rows: usize, dialect: Dialect) -> Stateme
     })
 }
 
-/// The values of `value`'s inserted columns, appended to `out`.
-fn push_insert_values<E: Entity>(meta: &EntityMeta, value: &E, out: &mut Vec<Value>) {
-    let start = out.len();
-    value.push_values(out);
-    if let Some(auto) = meta.auto_column() {
-        out.remove(start + auto);
+/// Rebuilds rows from the values they were moved into (no copy of their
+/// text), `stride` values each.
+fn rebuild<E: Entity>(params: &mut [Value], stride: usize, out: &mut Vec<E>, site: CallSite) -> Result<()> {
+    for values in params.chunks_mut(stride.max(1)) {
+        let row = crate::types::ValuesRow::new(values);
+        out.push(E::from_row(&row, &mut 0).map_err(|e| e.into_error(None, site))?);
     }
+    Ok(())
 }
 
 /// Inserts one row; fills in the generated key.
-pub(crate) fn insert<E: Entity>(ex: &impl Executor, mut value: E, site: CallSite) -> Result<E> {
-    let meta = E::meta();
-    let dialect = ex.dialect();
-    let rendered = cached(meta, Kind::Insert, dialect, || insert_statement(meta, 1, dialect));
-    let mut params = Vec::with_capacity(meta.columns.len());
-    push_insert_values(meta, &value, &mut params);
-    if meta.auto_column().is_none() {
-        ex.run(site, &mut |c| c.execute(rendered, &params, site))?;
-        return Ok(value);
-    }
-    let id = ex.run(site, &mut |c| {
-        if rendered.sql.contains(" RETURNING ") {
-            let ids = c.query(rendered, &params, &Decoder::<i64>::from_row(), Some(1), site)?;
-            Ok(ids.first().copied().unwrap_or_default())
-        } else {
-            c.execute(rendered, &params, site)?;
-            Ok(c.last_insert_id())
-        }
-    })?;
-    value.set_generated_key(id);
-    Ok(value)
+pub(crate) fn insert<E: Entity>(ex: &impl Executor, value: E, site: CallSite) -> Result<E> {
+    let mut rows = insert_chunked(ex, vec![value], site)?;
+    rows.pop().ok_or(Error::NotFound { site })
 }
 
 /// Inserts many rows with multi-row INSERTs, each under the backend's
-/// parameter limit, all or none (inside one transaction or savepoint).
-pub(crate) fn insert_all<E: Entity>(ex: &impl Executor, mut values: Vec<E>, site: CallSite) -> Result<Vec<E>> {
+/// parameter limit, all or none (inside one transaction or savepoint when
+/// it takes several statements).
+pub(crate) fn insert_all<E: Entity>(ex: &impl Executor, values: Vec<E>, site: CallSite) -> Result<Vec<E>> {
     if values.is_empty() {
         return Ok(values);
     }
+    insert_chunked(ex, values, site)
+}
+
+fn insert_chunked<E: Entity>(ex: &impl Executor, values: Vec<E>, site: CallSite) -> Result<Vec<E>> {
     let meta = E::meta();
     let dialect = ex.dialect();
+    let stride = meta.columns.len();
     let width = insert_columns(meta).len().max(1);
     let max_rows = (dialect.provider().capabilities().max_params / width).clamp(1, 1000);
     let auto = meta.auto_column().is_some();
     let returning = dialect.provider().capabilities().returning;
-    let mut ids: Vec<i64> = Vec::with_capacity(if auto { values.len() } else { 0 });
-    let mut write = |c: &mut crate::driver::Conn| {
-        ids.clear();
-        for chunk in values.chunks(max_rows) {
-            let rendered = meta.writes.insert_rows(dialect, chunk.len(), || {
-                dialect.render(&insert_statement(meta, chunk.len(), dialect))
-            });
-            let mut params = Vec::with_capacity(chunk.len() * width);
-            for value in chunk {
-                push_insert_values(meta, value, &mut params);
+    let total = values.len();
+    let mut pending = Some(values);
+    let mut stored: Vec<E> = Vec::with_capacity(total);
+    let mut ids: Vec<i64> = Vec::with_capacity(if auto { total } else { 0 });
+    let mut write = |c: &mut crate::driver::Conn| -> Result<()> {
+        let mut rows = pending.take().unwrap_or_default().into_iter();
+        loop {
+            let chunk: Vec<E> = rows.by_ref().take(max_rows).collect();
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            let n = chunk.len();
+            let rendered = if n == 1 {
+                // The single-row insert has its own slot in the cache.
+                None
+            } else {
+                Some(meta.writes.insert_rows(dialect, n, || {
+                    dialect.render(&insert_statement(meta, n, dialect))
+                }))
+            };
+            let rendered: &Rendered = match &rendered {
+                Some(r) => r,
+                None => cached(meta, Kind::Insert, dialect, || insert_statement(meta, 1, dialect)),
+            };
+            let mut params = Vec::with_capacity(n * stride);
+            for row in chunk {
+                row.into_values(&mut params);
             }
             if auto && returning {
-                let mut chunk_ids = c.query(&rendered, &params, &Decoder::<i64>::from_row(), None, site)?;
+                let mut chunk_ids = c.query(rendered, &params, &Decoder::<i64>::from_row(), None, site)?;
                 // Keys are drawn in VALUES order; RETURNING's order is not promised.
                 chunk_ids.sort_unstable();
                 ids.extend(chunk_ids);
             } else {
-                c.execute(&rendered, &params, site)?;
+                c.execute(rendered, &params, site)?;
                 if auto {
                     // MySQL reports the first key of a multi-row insert. A
                     // plain multi-row INSERT is a "simple insert": InnoDB
@@ -241,24 +251,24 @@ pub(crate) fn insert_all<E: Entity>(ex: &impl Executor, mut values: Vec<E>, site
                     // apart.
                     let first = c.last_insert_id();
                     let step = c.key_step();
-                    ids.extend((0..chunk.len()).map(|i| first + i as i64 * step));
+                    ids.extend((0..n).map(|i| first + i as i64 * step));
                 }
             }
+            rebuild(&mut params, stride, &mut stored, site)?;
         }
-        Ok(())
     };
-    if values.len() <= max_rows {
+    if total <= max_rows {
         // One statement is all or nothing by itself.
         ex.run(site, &mut write)?;
     } else {
         ex.atomic(site, &mut write)?;
     }
     if auto {
-        for (value, id) in values.iter_mut().zip(ids) {
-            value.set_generated_key(id);
+        for (row, id) in stored.iter_mut().zip(ids) {
+            row.set_generated_key(id);
         }
     }
-    Ok(values)
+    Ok(stored)
 }
 
 /// The row with the given key.

@@ -9,7 +9,6 @@ pub(crate) mod sqlite;
 
 use std::marker::PhantomData;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::dialects::{Dialect, Rendered};
 use crate::error::{CallSite, DecodeError, Result};
@@ -134,7 +133,7 @@ pub struct Conn {
     pub(crate) backend: Backend,
     /// Statements sent, shared with the database handle (see
     /// [`Database::statement_count`](crate::Database::statement_count)).
-    pub(crate) sent: Arc<AtomicU64>,
+    pub(crate) sent: Arc<crate::pool::Counter>,
 }
 
 pub(crate) enum Backend {
@@ -196,7 +195,7 @@ impl Conn {
     }
 
     fn count(&self) {
-        self.sent.fetch_add(1, Ordering::Relaxed);
+        self.sent.bump();
     }
 
     pub(crate) fn dialect(&self) -> Dialect {
@@ -243,7 +242,7 @@ impl Conn {
             #[cfg(feature = "mysql")]
             Backend::Mysql(c) => {
                 let sql = c.adapt_ddl(sql);
-                self.sent.fetch_add(1, Ordering::Relaxed);
+                self.sent.bump();
                 c.batch(&sql, site)
             }
             #[allow(unreachable_patterns)]

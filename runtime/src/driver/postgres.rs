@@ -61,20 +61,28 @@ impl PgConn {
     ) -> Result<Vec<T>> {
         let statement = self.statement(r, site)?;
         let values = Self::params(r, params);
+        let decode = |row: &postgres::Row| {
+            (decoder.postgres)(row).map_err(|e| {
+                let name = row.columns().get(e.column).map(|c| c.name().to_owned());
+                e.into_error(name.as_deref(), site)
+            })
+        };
+        let Some(max) = max else {
+            // All rows in one round of the driver's runtime: iterating
+            // `query_raw` enters it once per row.
+            let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| *v as &(dyn ToSql + Sync)).collect();
+            let rows = self.client.query(&statement, &refs).map_err(|e| map_error(&e, site))?;
+            return rows.iter().map(decode).collect();
+        };
+        // At most `max` rows: stream, and stop reading early.
         let mut rows = self
             .client
             .query_raw(&statement, values)
             .map_err(|e| map_error(&e, site))?;
         let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(|e| map_error(&e, site))? {
-            match (decoder.postgres)(&row) {
-                Ok(v) => out.push(v),
-                Err(e) => {
-                    let name = row.columns().get(e.column).map(|c| c.name().to_owned());
-                    return Err(e.into_error(name.as_deref(), site));
-                }
-            }
-            if max.is_some_and(|m| out.len() >= m) {
+            out.push(decode(&row)?);
+            if out.len() >= max {
                 break;
             }
         }

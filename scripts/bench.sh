@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs foal's comparison benchmark on SQLite, PostgreSQL and MariaDB.
+#
+# Starts throwaway servers like scripts/test.sh (same settings for every
+# contender: fsync off, local loopback), builds the runner in release mode
+# and runs it; arguments go to the runner.
+#
+#   scripts/bench.sh                      # every backend, full run
+#   scripts/bench.sh --backend postgres --quick
+#   scripts/bench.sh --peers              # with Diesel and SQLx (benches/peers)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Servers and runner share one CPU: see FOAL_PIN_CPU in servers.sh.
+export FOAL_PIN_CPU="${FOAL_PIN_CPU:-0}"
+source "$(dirname "$0")/servers.sh"
+
+export FOAL_BENCH_POSTGRES_URL="$FOAL_TEST_POSTGRES_URL"
+export FOAL_BENCH_MYSQL_URL="$FOAL_TEST_MYSQL_URL"
+
+args=("$@")
+if ! printf '%s\n' "${args[@]:-}" | grep -q -- '--backend'; then
+  args+=(--backend all)
+fi
+log "building the comparison runner (release)"
+cargo build --release --locked -q -p foal-benches --bin compare
+log "running: compare ${args[*]}"
+taskset -c "$FOAL_PIN_CPU" ./target/release/compare "${args[@]}"
