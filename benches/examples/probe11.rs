@@ -5,14 +5,20 @@ fn main() {
     let url = std::env::var("FOAL_TEST_POSTGRES_URL").unwrap();
     let db = Database::open(&url).unwrap();
     let _ = db.execute_sql("DROP TABLE IF EXISTS comments, posts, users");
-    for sql in foal_benches::schema::create_sql(foal_benches::Backend::Postgres) { db.execute_sql(sql).unwrap(); }
+    for sql in foal_benches::schema::create_sql(foal_benches::Backend::Postgres) {
+        db.execute_sql(sql).unwrap();
+    }
     db.insert_all(vec![foal_benches::schema::new_user(0, None)]).unwrap();
     let which = std::env::args().nth(1).unwrap_or_default();
     if which == "foal" {
-        for _ in 0..100000 { std::hint::black_box(select!(u for u in User).fetch_all(&db).unwrap().len()); }
+        for _ in 0..100000 {
+            std::hint::black_box(select!(u for u in User).fetch_all(&db).unwrap().len());
+        }
     } else {
         let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
         let stmt = client.prepare("SELECT id, name, hair_color FROM users").unwrap();
-        for _ in 0..100000 { std::hint::black_box(client.query(&stmt, &[]).unwrap().len()); }
+        for _ in 0..100000 {
+            std::hint::black_box(client.query(&stmt, &[]).unwrap().len());
+        }
     }
 }

@@ -422,8 +422,8 @@ fn generate(input: &DeriveInput, table: &str, fields: &[Field<'_>], has_many: &[
             fn push_values(&self, __out: &mut ::std::vec::Vec<#p::Value>) {
                 #(<#types as #p::ToValues>::push_values(&self.#idents, __out);)*
             }
-            fn into_values(self, __out: &mut ::std::vec::Vec<#p::Value>) {
-                #(<#types as #p::ToValues>::into_values(self.#idents, __out);)*
+            fn bind_values<'__a>(&'__a self, __sink: &mut dyn #p::ParamSink<'__a>) {
+                #(<#types as #p::ToValues>::bind_values(&self.#idents, __sink);)*
             }
         }
     }

@@ -153,8 +153,8 @@ impl<T: Entity> ToValues for Ref<T> {
     fn push_values(&self, out: &mut Vec<Value>) {
         self.key.push_values(out);
     }
-    fn into_values(self, out: &mut Vec<Value>) {
-        self.key.into_values(out);
+    fn bind_values<'a>(&'a self, sink: &mut dyn crate::types::ParamSink<'a>) {
+        self.key.bind_values(sink);
     }
 }
 
@@ -163,6 +163,12 @@ impl<T: Entity> ToValues for Option<Ref<T>> {
         match self {
             Some(r) => r.key.push_values(out),
             None => out.extend((0..<T::Key as FromRow>::WIDTH).map(|_| Value::Null)),
+        }
+    }
+    fn bind_values<'a>(&'a self, sink: &mut dyn crate::types::ParamSink<'a>) {
+        match self {
+            Some(r) => r.key.bind_values(sink),
+            None => (0..<T::Key as FromRow>::WIDTH).for_each(|_| sink.null()),
         }
     }
 }

@@ -111,7 +111,7 @@ pub mod __private {
     pub use crate::ops;
     pub use crate::prefetch::{prefetch, prefetch2, prefetch3};
     pub use crate::query::Query;
-    pub use crate::types::{FromRow, RowAccess, ToValues, ValuesRow};
+    pub use crate::types::{FromRow, ParamSink, RowAccess, ToValues};
     pub use crate::value::{ToValue, Value};
 
     /// `if cond` / `.filter(|p| cond)`.

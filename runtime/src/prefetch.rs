@@ -17,9 +17,9 @@ use crate::error::{CallSite, Result};
 use crate::query::Query;
 use crate::relations::Many;
 use crate::types::ToValues;
-use crate::value::{Value, ValueKey};
+use crate::value::{KeyHash, KeyMap, Value, ValueKey, key_with};
 
-/// Keys fetched per statement at most (then padded to a power of two, so
+/// Keys fetched per statement at most (padded by `list_length`, so
 /// a few SQL texts serve every batch size).
 const CHUNK: usize = 512;
 
@@ -33,31 +33,38 @@ pub struct Related {
 }
 
 impl Related {
-    fn ones<C: Entity>(&self) -> Option<&HashMap<ValueKey, C>> {
+    fn ones<C: Entity>(&self) -> Option<&KeyMap<C>> {
         self.ones.get(&TypeId::of::<C>())?.downcast_ref()
     }
 
     /// The identity map of `C` (the entry of `C`'s TypeId is always created
     /// as a map of `C`, so the downcast succeeds).
-    fn ones_mut<C: Entity + Send + Sync>(&mut self) -> Option<&mut HashMap<ValueKey, C>> {
+    fn ones_mut<C: Entity + Send + Sync>(&mut self) -> Option<&mut KeyMap<C>> {
         self.ones
             .entry(TypeId::of::<C>())
-            .or_insert_with(|| Box::new(HashMap::<ValueKey, C>::new()))
+            .or_insert_with(|| Box::new(KeyMap::<C>::with_hasher(key_hash::<C>())))
             .downcast_mut()
     }
 }
 
-fn key_of(value: &impl ToValues) -> ValueKey {
-    let mut out = Vec::with_capacity(1);
-    value.push_values(&mut out);
-    ValueKey::new(out)
+/// The hasher for maps keyed by `C`'s primary key.
+fn key_hash<C: Entity>() -> KeyHash {
+    KeyHash::for_type(<C::Key as crate::types::Typed>::TYPE)
 }
 
-/// The values of field number `field` of `row`.
-fn field_of<E: Entity>(row: &E, field: usize) -> ValueKey {
-    let mut out = Vec::with_capacity(1);
-    row.push_field(field, &mut out);
-    ValueKey::new(out)
+fn key_of(value: &impl ToValues) -> ValueKey {
+    key_with(&mut Vec::with_capacity(2), value)
+}
+
+/// The values of field number `field` of `row`, reusing `buf`.
+fn field_of<E: Entity>(buf: &mut Vec<Value>, row: &E, field: usize) -> ValueKey {
+    buf.clear();
+    row.push_field(field, buf);
+    if buf.len() == 1 {
+        ValueKey::One(buf.pop().unwrap_or(Value::Null))
+    } else {
+        ValueKey::Many(buf.clone())
+    }
 }
 
 /// One relation to load for rows of `E`, and the relations to load for the
@@ -132,10 +139,11 @@ fn load_nested<C>(plans: &Plans<C>, conn: &mut Conn, rows: &[C], related: &mut R
 impl<E: Entity, C: Entity + Send + Sync> Plan<E> for ToOne<C> {
     fn load(&self, conn: &mut Conn, rows: &[E], related: &mut Related, site: CallSite) -> Result<()> {
         let loaded = related.ones::<C>();
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::with_hasher(key_hash::<C>());
+        let mut buf = Vec::with_capacity(2);
         let keys: Vec<ValueKey> = rows
             .iter()
-            .map(|row| field_of(row, self.field))
+            .map(|row| field_of(&mut buf, row, self.field))
             .filter(|k| !k.values().iter().any(|v| matches!(v, Value::Null)))
             .filter(|k| loaded.is_none_or(|m| !m.contains_key(k)))
             .filter(|k| seen.insert(k.clone()))
@@ -144,8 +152,9 @@ impl<E: Entity, C: Entity + Send + Sync> Plan<E> for ToOne<C> {
         let found: Vec<C> = load_by(conn, meta, &meta.key, &keys, site)?;
         load_nested(&self.nested, conn, &found, related, site)?;
         if let Some(map) = related.ones_mut::<C>() {
+            map.reserve(found.len());
             for row in found {
-                map.insert(key_of(&row.key()), row);
+                map.insert(key_with(&mut buf, &row.key()), row);
             }
         }
         Ok(())
@@ -154,10 +163,11 @@ impl<E: Entity, C: Entity + Send + Sync> Plan<E> for ToOne<C> {
 
 impl<E: Entity, C: Entity + Send + Sync> Plan<E> for ToMany<C> {
     fn load(&self, conn: &mut Conn, rows: &[E], related: &mut Related, site: CallSite) -> Result<()> {
-        let mut children: HashMap<ValueKey, Vec<C>> = HashMap::with_capacity(rows.len());
+        let mut children: KeyMap<Vec<C>> = KeyMap::with_capacity_and_hasher(rows.len(), key_hash::<E>());
         let mut keys = Vec::with_capacity(rows.len());
+        let mut buf = Vec::with_capacity(2);
         for row in rows {
-            let key = key_of(&row.key());
+            let key = key_with(&mut buf, &row.key());
             if !children.contains_key(&key) {
                 children.insert(key.clone(), Vec::new());
                 keys.push(key);
@@ -168,7 +178,7 @@ impl<E: Entity, C: Entity + Send + Sync> Plan<E> for ToMany<C> {
         let found = load_by::<C>(conn, meta, &link_columns, &keys, site)?;
         load_nested(&self.nested, conn, &found, related, site)?;
         for child in found {
-            if let Some(list) = children.get_mut(&field_of(&child, self.link)) {
+            if let Some(list) = children.get_mut(&field_of(&mut buf, &child, self.link)) {
                 list.push(child);
             }
         }
@@ -227,6 +237,18 @@ fn select_in(meta: &EntityMeta, columns: &[usize], len: usize) -> Statement {
     })
 }
 
+/// How many placeholders a list of `n` keys is sent with: exactly `n` up to
+/// 16, then rounded up to a multiple of 16 up to 128 and of 64 beyond, so
+/// at most 29 statement texts serve every size up to a chunk (the extra
+/// places repeat the last key).
+fn list_length(n: usize) -> usize {
+    match n {
+        0..=16 => n,
+        17..=128 => n.div_ceil(16) * 16,
+        _ => n.div_ceil(64) * 64,
+    }
+}
+
 /// The rows of `C` whose `columns` hold one of `keys`, in chunks.
 fn load_by<C: Entity>(
     conn: &mut Conn,
@@ -241,7 +263,7 @@ fn load_by<C: Entity>(
     let decoder = Decoder::<C>::from_row();
     let mut out = Vec::new();
     for keys in keys.chunks(chunk) {
-        let padded = keys.len().next_power_of_two().min(chunk);
+        let padded = list_length(keys.len()).min(chunk);
         let rendered: Arc<Rendered> = meta.writes.select_in(columns, dialect, padded, || {
             dialect.render(&select_in(meta, columns, padded))
         });
@@ -458,7 +480,7 @@ impl<E: Entity> Loaded<E> {
     /// `None` when that relation was not prefetched.
     pub fn many<R: Entity, C: Entity>(&self, row: &R, relation: impl FnOnce(&R::Columns) -> Many<C>) -> Option<&[C]> {
         let link = relation(&R::COLUMNS).link_index();
-        let map: &HashMap<ValueKey, Vec<C>> = self.related.manys.get(&(TypeId::of::<C>(), link))?.downcast_ref()?;
+        let map: &KeyMap<Vec<C>> = self.related.manys.get(&(TypeId::of::<C>(), link))?.downcast_ref()?;
         Some(map.get(&key_of(&row.key())).map_or(&[], Vec::as_slice))
     }
 }

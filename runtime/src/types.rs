@@ -63,114 +63,67 @@ pub trait FromRow: Sized {
     fn from_row_opt<R: RowAccess + ?Sized>(row: &R, idx: &mut usize) -> Result<Option<Self>, DecodeError>;
 }
 
+/// Receives a row's values by reference, one column after the other, to
+/// bind them to a statement without copying them into [`Value`]s first
+/// (how inserts send rows). Text and bytes come as `&String`/`&Vec<u8>`:
+/// PostgreSQL's driver needs a reference to a sized value to bind.
+#[allow(clippy::ptr_arg)]
+pub trait ParamSink<'a> {
+    fn null(&mut self);
+    fn bool(&mut self, v: &'a bool);
+    fn i16(&mut self, v: &'a i16);
+    fn i32(&mut self, v: &'a i32);
+    fn i64(&mut self, v: &'a i64);
+    fn f32(&mut self, v: &'a f32);
+    fn f64(&mut self, v: &'a f64);
+    fn text(&mut self, v: &'a String);
+    fn bytes(&mut self, v: &'a Vec<u8>);
+    #[cfg(feature = "chrono")]
+    fn date(&mut self, v: &'a chrono::NaiveDate);
+    #[cfg(feature = "chrono")]
+    fn datetime(&mut self, v: &'a chrono::NaiveDateTime);
+    #[cfg(feature = "chrono")]
+    fn timestamp(&mut self, v: &'a chrono::DateTime<chrono::Utc>);
+}
+
+/// A column type a [`ParamSink`] takes by reference.
+pub trait SinkScalar {
+    fn sink<'a>(&'a self, sink: &mut dyn ParamSink<'a>);
+}
+
+macro_rules! sink_scalar {
+    ($($t:ty => $m:ident),*) => {$(
+        impl SinkScalar for $t {
+            #[inline]
+            fn sink<'a>(&'a self, sink: &mut dyn ParamSink<'a>) {
+                sink.$m(self);
+            }
+        }
+    )*};
+}
+sink_scalar!(bool => bool, i16 => i16, i32 => i32, i64 => i64, f32 => f32, f64 => f64, String => text, Vec<u8> => bytes);
+#[cfg(feature = "chrono")]
+sink_scalar!(
+    chrono::NaiveDate => date,
+    chrono::NaiveDateTime => datetime,
+    chrono::DateTime<chrono::Utc> => timestamp
+);
+
 /// A value written as one or more consecutive parameters (insert, update).
 pub trait ToValues {
     fn push_values(&self, out: &mut Vec<Value>);
 
-    /// As `push_values`, giving up `self`: text and bytes move instead of
-    /// being copied (inserts hand rows over, then rebuild them with
-    /// [`ValuesRow`]).
-    fn into_values(self, out: &mut Vec<Value>)
-    where
-        Self: Sized,
-    {
-        self.push_values(out);
-    }
-}
-
-/// Values read back as a row, each taken out (moved) as it is decoded: how
-/// an insert rebuilds the rows it sent without copying their text.
-pub struct ValuesRow<'v>(std::cell::RefCell<&'v mut [Value]>);
-
-impl<'v> ValuesRow<'v> {
-    pub fn new(values: &'v mut [Value]) -> Self {
-        ValuesRow(std::cell::RefCell::new(values))
-    }
-
-    fn take(&self, i: usize) -> Value {
-        self.0
-            .borrow_mut()
-            .get_mut(i)
-            .map_or(Value::Null, |v| std::mem::replace(v, Value::Null))
-    }
-}
-
-fn taken_wrong(i: usize, what: &str) -> DecodeError {
-    DecodeError::new(i, format!("expected {what} when rebuilding a row"))
-}
-
-impl RowAccess for ValuesRow<'_> {
-    fn get_bool(&self, i: usize) -> Result<Option<bool>, DecodeError> {
-        match self.take(i) {
-            Value::Null => Ok(None),
-            Value::Bool(b) => Ok(Some(b)),
-            _ => Err(taken_wrong(i, "a boolean")),
-        }
-    }
-    fn get_i64(&self, i: usize) -> Result<Option<i64>, DecodeError> {
-        match self.take(i) {
-            Value::Null => Ok(None),
-            Value::Int(v) => Ok(Some(v)),
-            _ => Err(taken_wrong(i, "an integer")),
-        }
-    }
-    fn get_f64(&self, i: usize) -> Result<Option<f64>, DecodeError> {
-        match self.take(i) {
-            Value::Null => Ok(None),
-            Value::Float(v) => Ok(Some(v)),
-            _ => Err(taken_wrong(i, "a number")),
-        }
-    }
-    fn get_string(&self, i: usize) -> Result<Option<String>, DecodeError> {
-        match self.take(i) {
-            Value::Null => Ok(None),
-            Value::Text(s) => Ok(Some(s)),
-            Value::StaticText(s) => Ok(Some(s.to_owned())),
-            _ => Err(taken_wrong(i, "text")),
-        }
-    }
-    fn get_bytes(&self, i: usize) -> Result<Option<Vec<u8>>, DecodeError> {
-        match self.take(i) {
-            Value::Null => Ok(None),
-            Value::Bytes(b) => Ok(Some(b)),
-            _ => Err(taken_wrong(i, "bytes")),
-        }
-    }
-    #[cfg(feature = "chrono")]
-    fn get_date(&self, i: usize) -> Result<Option<chrono::NaiveDate>, DecodeError> {
-        match self.take(i) {
-            Value::Null => Ok(None),
-            Value::Date(d) => Ok(Some(d)),
-            _ => Err(taken_wrong(i, "a date")),
-        }
-    }
-    #[cfg(feature = "chrono")]
-    fn get_datetime(&self, i: usize) -> Result<Option<chrono::NaiveDateTime>, DecodeError> {
-        match self.take(i) {
-            Value::Null => Ok(None),
-            Value::DateTime(d) => Ok(Some(d)),
-            _ => Err(taken_wrong(i, "a date and time")),
-        }
-    }
-    #[cfg(feature = "chrono")]
-    fn get_timestamp(&self, i: usize) -> Result<Option<chrono::DateTime<chrono::Utc>>, DecodeError> {
-        match self.take(i) {
-            Value::Null => Ok(None),
-            Value::Timestamp(d) => Ok(Some(d)),
-            _ => Err(taken_wrong(i, "a timestamp")),
-        }
-    }
-    fn column_name(&self, _i: usize) -> Option<String> {
-        None
-    }
+    /// Hands the values to `sink` by reference, in the order of
+    /// `push_values`.
+    fn bind_values<'a>(&'a self, sink: &mut dyn ParamSink<'a>);
 }
 
 impl ToValues for String {
     fn push_values(&self, out: &mut Vec<Value>) {
         out.push(Value::Text(self.clone()));
     }
-    fn into_values(self, out: &mut Vec<Value>) {
-        out.push(Value::Text(self));
+    fn bind_values<'a>(&'a self, sink: &mut dyn ParamSink<'a>) {
+        sink.text(self);
     }
 }
 
@@ -178,8 +131,11 @@ impl ToValues for Option<String> {
     fn push_values(&self, out: &mut Vec<Value>) {
         out.push(self.clone().map_or(Value::Null, Value::Text));
     }
-    fn into_values(self, out: &mut Vec<Value>) {
-        out.push(self.map_or(Value::Null, Value::Text));
+    fn bind_values<'a>(&'a self, sink: &mut dyn ParamSink<'a>) {
+        match self {
+            Some(v) => sink.text(v),
+            None => sink.null(),
+        }
     }
 }
 
@@ -187,8 +143,8 @@ impl ToValues for Vec<u8> {
     fn push_values(&self, out: &mut Vec<Value>) {
         out.push(Value::Bytes(self.clone()));
     }
-    fn into_values(self, out: &mut Vec<Value>) {
-        out.push(Value::Bytes(self));
+    fn bind_values<'a>(&'a self, sink: &mut dyn ParamSink<'a>) {
+        sink.bytes(self);
     }
 }
 
@@ -196,8 +152,11 @@ impl ToValues for Option<Vec<u8>> {
     fn push_values(&self, out: &mut Vec<Value>) {
         out.push(self.clone().map_or(Value::Null, Value::Bytes));
     }
-    fn into_values(self, out: &mut Vec<Value>) {
-        out.push(self.map_or(Value::Null, Value::Bytes));
+    fn bind_values<'a>(&'a self, sink: &mut dyn ParamSink<'a>) {
+        match self {
+            Some(v) => sink.bytes(v),
+            None => sink.null(),
+        }
     }
 }
 
@@ -212,6 +171,10 @@ macro_rules! scalar {
             fn push_values(&self, out: &mut Vec<Value>) {
                 out.push(SqlType::to_value(self));
             }
+            #[inline]
+            fn bind_values<'a>(&'a self, sink: &mut dyn ParamSink<'a>) {
+                SinkScalar::sink(self, sink);
+            }
         }
         impl ToValues for Option<$t> {
             fn push_values(&self, out: &mut Vec<Value>) {
@@ -220,9 +183,16 @@ macro_rules! scalar {
                     None => Value::Null,
                 });
             }
+            #[inline]
+            fn bind_values<'a>(&'a self, sink: &mut dyn ParamSink<'a>) {
+                match self {
+                    Some(v) => SinkScalar::sink(v, sink),
+                    None => sink.null(),
+                }
+            }
         }
     };
-    // Types whose ToValues moves their buffer (written by hand above).
+    // Types whose ToValues is written by hand above, or that have none.
     (moved $t:ty, $ty:expr, |$row:ident, $i:ident| $decode:expr, |$v:ident| $value:expr) => {
         impl Typed for $t {
             const TYPE: Type = $ty;
@@ -283,8 +253,9 @@ scalar!(
         .transpose(),
     |v| Value::Int(i64::from(*v))
 );
+// Query results only (lengths, counts): never bound, so no ToValues.
 scalar!(
-    usize,
+    moved usize,
     Type::I64,
     |row, i| row
         .get_i64(i)?
@@ -293,7 +264,7 @@ scalar!(
     |v| Value::Int(i64::try_from(*v).unwrap_or(i64::MAX))
 );
 scalar!(
-    u32,
+    moved u32,
     Type::I64,
     |row, i| row
         .get_i64(i)?
@@ -416,8 +387,8 @@ macro_rules! to_values_tuples {
             fn push_values(&self, out: &mut Vec<Value>) {
                 $(self.$i.push_values(out);)+
             }
-            fn into_values(self, out: &mut Vec<Value>) {
-                $(self.$i.into_values(out);)+
+            fn bind_values<'a>(&'a self, sink: &mut dyn ParamSink<'a>) {
+                $(self.$i.bind_values(sink);)+
             }
         }
     )*};

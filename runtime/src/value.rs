@@ -271,14 +271,6 @@ pub(crate) enum ValueKey {
 }
 
 impl ValueKey {
-    pub(crate) fn new(mut values: Vec<Value>) -> ValueKey {
-        if values.len() == 1 {
-            ValueKey::One(values.pop().unwrap_or(Value::Null))
-        } else {
-            ValueKey::Many(values)
-        }
-    }
-
     pub(crate) fn values(&self) -> &[Value] {
         match self {
             ValueKey::One(v) => std::slice::from_ref(v),
@@ -337,5 +329,85 @@ impl std::hash::Hash for ValueKey {
         for v in self.values() {
             hash_value(v, state);
         }
+    }
+}
+
+/// Hashes [`ValueKey`]s: a multiplication for integer keys (the usual
+/// primary keys), SipHash with a random key for anything else, which text
+/// keys read from the database need against crafted collisions.
+#[derive(Clone)]
+pub(crate) enum KeyHash {
+    Integers,
+    Other(std::collections::hash_map::RandomState),
+}
+
+impl KeyHash {
+    /// The hasher for keys whose (first) column has type `ty`.
+    pub(crate) fn for_type(ty: crate::dialects::Type) -> KeyHash {
+        use crate::dialects::Type;
+        match ty {
+            Type::I16 | Type::I32 | Type::I64 => KeyHash::Integers,
+            _ => KeyHash::Other(std::collections::hash_map::RandomState::new()),
+        }
+    }
+}
+
+impl Default for KeyHash {
+    fn default() -> Self {
+        KeyHash::Other(std::collections::hash_map::RandomState::new())
+    }
+}
+
+pub(crate) enum KeyHasher {
+    Integers(crate::driver::IdHasher),
+    Other(std::collections::hash_map::DefaultHasher),
+}
+
+impl std::hash::BuildHasher for KeyHash {
+    type Hasher = KeyHasher;
+    fn build_hasher(&self) -> KeyHasher {
+        match self {
+            KeyHash::Integers => KeyHasher::Integers(std::hash::BuildHasher::build_hasher(&crate::driver::IdHash)),
+            KeyHash::Other(state) => KeyHasher::Other(state.build_hasher()),
+        }
+    }
+}
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        match self {
+            KeyHasher::Integers(h) => h.finish(),
+            KeyHasher::Other(h) => h.finish(),
+        }
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        match self {
+            KeyHasher::Integers(h) => h.write(bytes),
+            KeyHasher::Other(h) => h.write(bytes),
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        match self {
+            KeyHasher::Integers(h) => h.write_u64(n),
+            KeyHasher::Other(h) => h.write_u64(n),
+        }
+    }
+    fn write_i64(&mut self, n: i64) {
+        self.write_u64(n as u64);
+    }
+}
+
+/// Maps keyed by [`ValueKey`] with the hasher their key type calls for.
+pub(crate) type KeyMap<V> = std::collections::HashMap<ValueKey, V, KeyHash>;
+
+/// A key from `value`'s columns, reusing `buf` so a one-column key costs
+/// no allocation.
+pub(crate) fn key_with(buf: &mut Vec<Value>, value: &impl crate::types::ToValues) -> ValueKey {
+    buf.clear();
+    value.push_values(buf);
+    if buf.len() == 1 {
+        ValueKey::One(buf.pop().unwrap_or(Value::Null))
+    } else {
+        ValueKey::Many(buf.clone())
     }
 }

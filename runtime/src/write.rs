@@ -15,10 +15,9 @@ use crate::value::Value;
 
 #[derive(Clone, Copy)]
 enum Kind {
-    Insert = 0,
-    Get = 1,
-    Update = 2,
-    Delete = 3,
+    Get = 0,
+    Update = 1,
+    Delete = 2,
 }
 
 /// A few values built on first use and shared after: a short list
@@ -53,24 +52,52 @@ impl<K: PartialEq, V> Memo<K, V> {
 }
 
 /// Rendered write statements of one entity, per kind and dialect.
-#[derive(Default)]
 pub(crate) struct WriteCache {
-    statements: [[OnceLock<Rendered>; 3]; 4],
+    statements: [[OnceLock<Rendered>; 3]; 3],
     /// Upserts, per conflict target (column numbers) and dialect.
     upserts: Memo<(Vec<usize>, Dialect), Upsert>,
     /// Prefetch reads: rows whose columns are in a list of `len` keys.
     select_in: Memo<(Vec<usize>, Dialect, usize), Rendered>,
-    /// Multi-row inserts, per dialect and number of rows.
+    /// Multi-row inserts of up to `SMALL_INSERTS` rows, by size and
+    /// dialect: found without a lock.
+    small_inserts: Vec<[OnceLock<Rendered>; 3]>,
+    /// Larger multi-row inserts, per dialect and number of rows.
     insert_rows: Memo<(Dialect, usize), Rendered>,
 }
 
-/// Multi-row INSERTs of this many different sizes are kept per entity;
-/// others are rendered for each call.
+/// Row counts whose INSERT has its own lock-free slot.
+const SMALL_INSERTS: usize = 64;
+/// Larger multi-row INSERTs of this many different sizes are kept per
+/// entity; others are rendered for each call.
 const INSERT_SIZES: usize = 32;
 
+/// A rendering from a cache slot or a shared one.
+pub(crate) enum RenderedRef<'c> {
+    Slot(&'c Rendered),
+    Shared(Arc<Rendered>),
+}
+
+impl std::ops::Deref for RenderedRef<'_> {
+    type Target = Rendered;
+    fn deref(&self) -> &Rendered {
+        match self {
+            RenderedRef::Slot(r) => r,
+            RenderedRef::Shared(r) => r,
+        }
+    }
+}
+
 impl WriteCache {
-    pub(crate) fn insert_rows(&self, dialect: Dialect, rows: usize, build: impl FnOnce() -> Rendered) -> Arc<Rendered> {
-        self.insert_rows.get_bounded((dialect, rows), INSERT_SIZES, build)
+    pub(crate) fn insert_rows(
+        &self,
+        dialect: Dialect,
+        rows: usize,
+        build: impl FnOnce() -> Rendered,
+    ) -> RenderedRef<'_> {
+        match self.small_inserts.get(rows) {
+            Some(slots) => RenderedRef::Slot(slots[dialect.index()].get_or_init(build)),
+            None => RenderedRef::Shared(self.insert_rows.get_bounded((dialect, rows), INSERT_SIZES, build)),
+        }
     }
 
     pub(crate) fn select_in(
@@ -85,6 +112,18 @@ impl WriteCache {
 
     fn upsert(&self, target: &[usize], dialect: Dialect, build: impl FnOnce() -> Upsert) -> Arc<Upsert> {
         self.upserts.get((target.to_vec(), dialect), build)
+    }
+}
+
+impl Default for WriteCache {
+    fn default() -> Self {
+        WriteCache {
+            statements: Default::default(),
+            upserts: Memo::default(),
+            select_in: Memo::default(),
+            small_inserts: (0..SMALL_INSERTS).map(|_| Default::default()).collect(),
+            insert_rows: Memo::default(),
+        }
     }
 }
 
@@ -174,16 +213,6 @@ fn insert_statement(meta: &EntityMeta, rows: usize, dialect: Dialect) -> Stateme
     })
 }
 
-/// Rebuilds rows from the values they were moved into (no copy of their
-/// text), `stride` values each.
-fn rebuild<E: Entity>(params: &mut [Value], stride: usize, out: &mut Vec<E>, site: CallSite) -> Result<()> {
-    for values in params.chunks_mut(stride.max(1)) {
-        let row = crate::types::ValuesRow::new(values);
-        out.push(E::from_row(&row, &mut 0).map_err(|e| e.into_error(None, site))?);
-    }
-    Ok(())
-}
-
 /// Inserts one row; fills in the generated key.
 pub(crate) fn insert<E: Entity>(ex: &impl Executor, value: E, site: CallSite) -> Result<E> {
     let mut rows = insert_chunked(ex, vec![value], site)?;
@@ -200,75 +229,54 @@ pub(crate) fn insert_all<E: Entity>(ex: &impl Executor, values: Vec<E>, site: Ca
     insert_chunked(ex, values, site)
 }
 
-fn insert_chunked<E: Entity>(ex: &impl Executor, values: Vec<E>, site: CallSite) -> Result<Vec<E>> {
+/// The rows are bound by reference, straight from their fields (see
+/// `ParamSink`): nothing is copied into intermediate values.
+fn insert_chunked<E: Entity>(ex: &impl Executor, mut values: Vec<E>, site: CallSite) -> Result<Vec<E>> {
     let meta = E::meta();
     let dialect = ex.dialect();
     let stride = meta.columns.len();
     let width = insert_columns(meta).len().max(1);
     let max_rows = (dialect.provider().capabilities().max_params / width).clamp(1, 1000);
-    let auto = meta.auto_column().is_some();
-    let returning = dialect.provider().capabilities().returning;
-    let total = values.len();
-    let mut pending = Some(values);
-    let mut stored: Vec<E> = Vec::with_capacity(total);
-    let mut ids: Vec<i64> = Vec::with_capacity(if auto { total } else { 0 });
+    let auto = meta.auto_column();
+    let returning = auto.is_some() && dialect.provider().capabilities().returning;
+    let mut ids: Vec<i64> = Vec::with_capacity(if auto.is_some() { values.len() } else { 0 });
+    let rows = &values;
     let mut write = |c: &mut crate::driver::Conn| -> Result<()> {
-        let mut rows = pending.take().unwrap_or_default().into_iter();
-        loop {
-            let chunk: Vec<E> = rows.by_ref().take(max_rows).collect();
-            if chunk.is_empty() {
-                return Ok(());
-            }
+        ids.clear();
+        for chunk in rows.chunks(max_rows) {
             let n = chunk.len();
-            let rendered = if n == 1 {
-                // The single-row insert has its own slot in the cache.
-                None
-            } else {
-                Some(meta.writes.insert_rows(dialect, n, || {
-                    dialect.render(&insert_statement(meta, n, dialect))
-                }))
-            };
-            let rendered: &Rendered = match &rendered {
-                Some(r) => r,
-                None => cached(meta, Kind::Insert, dialect, || insert_statement(meta, 1, dialect)),
-            };
-            let mut params = Vec::with_capacity(n * stride);
-            for row in chunk {
-                row.into_values(&mut params);
-            }
-            if auto && returning {
-                let mut chunk_ids = c.query(rendered, &params, &Decoder::<i64>::from_row(), None, site)?;
+            let rendered = meta
+                .writes
+                .insert_rows(dialect, n, || dialect.render(&insert_statement(meta, n, dialect)));
+            let mut chunk_ids = c.insert_rows(&rendered, chunk, (stride, auto), returning, site)?;
+            if returning {
                 // Keys are drawn in VALUES order; RETURNING's order is not promised.
                 chunk_ids.sort_unstable();
                 ids.extend(chunk_ids);
-            } else {
-                c.execute(rendered, &params, site)?;
-                if auto {
-                    // MySQL reports the first key of a multi-row insert. A
-                    // plain multi-row INSERT is a "simple insert": InnoDB
-                    // reserves all its keys at once in every
-                    // innodb_autoinc_lock_mode, `auto_increment_increment`
-                    // apart.
-                    let first = c.last_insert_id();
-                    let step = c.key_step();
-                    ids.extend((0..n).map(|i| first + i as i64 * step));
-                }
+            } else if auto.is_some() {
+                // MySQL reports the first key of a multi-row insert. A plain
+                // multi-row INSERT is a "simple insert": InnoDB reserves all
+                // its keys at once in every innodb_autoinc_lock_mode,
+                // `auto_increment_increment` apart.
+                let first = c.last_insert_id();
+                let step = c.key_step();
+                ids.extend((0..n).map(|i| first + i as i64 * step));
             }
-            rebuild(&mut params, stride, &mut stored, site)?;
         }
+        Ok(())
     };
-    if total <= max_rows {
+    if values.len() <= max_rows {
         // One statement is all or nothing by itself.
         ex.run(site, &mut write)?;
     } else {
         ex.atomic(site, &mut write)?;
     }
-    if auto {
-        for (row, id) in stored.iter_mut().zip(ids) {
+    if auto.is_some() {
+        for (row, id) in values.iter_mut().zip(ids) {
             row.set_generated_key(id);
         }
     }
-    Ok(stored)
+    Ok(values)
 }
 
 /// The row with the given key.

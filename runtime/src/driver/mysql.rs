@@ -161,6 +161,23 @@ impl MyConn {
         }
     }
 
+    pub(crate) fn insert_rows<E: crate::types::ToValues>(
+        &mut self,
+        r: &Rendered,
+        rows: &[E],
+        (stride, skip): (usize, Option<usize>),
+        _returning: bool,
+        site: CallSite,
+    ) -> Result<Vec<i64>> {
+        let stmt = self.statement(r, site)?;
+        let mut values = Owned(Vec::with_capacity(rows.len() * stride));
+        super::RowBinder::bind(rows, stride, skip, &mut values, site)?;
+        match self.conn.exec_drop(&stmt, Params::Positional(values.0)) {
+            Ok(()) => Ok(Vec::new()),
+            Err(e) => Err(self.fail(e, site)),
+        }
+    }
+
     pub(crate) fn batch(&mut self, sql: &str, site: CallSite) -> Result<()> {
         match self.conn.query_drop(sql) {
             Ok(()) => {
@@ -187,6 +204,51 @@ impl MyConn {
 
     pub(crate) fn is_healthy(&self) -> bool {
         !self.broken
+    }
+}
+
+/// A row's values for the driver, which takes them owned.
+struct Owned(Vec<mysql::Value>);
+
+impl<'a> crate::types::ParamSink<'a> for Owned {
+    fn null(&mut self) {
+        self.0.push(mysql::Value::NULL);
+    }
+    fn bool(&mut self, v: &'a bool) {
+        self.0.push(mysql::Value::Int(i64::from(*v)));
+    }
+    fn i16(&mut self, v: &'a i16) {
+        self.0.push(mysql::Value::Int(i64::from(*v)));
+    }
+    fn i32(&mut self, v: &'a i32) {
+        self.0.push(mysql::Value::Int(i64::from(*v)));
+    }
+    fn i64(&mut self, v: &'a i64) {
+        self.0.push(mysql::Value::Int(*v));
+    }
+    fn f32(&mut self, v: &'a f32) {
+        self.0.push(mysql::Value::Float(*v));
+    }
+    fn f64(&mut self, v: &'a f64) {
+        self.0.push(mysql::Value::Double(*v));
+    }
+    fn text(&mut self, v: &'a String) {
+        self.0.push(mysql::Value::Bytes(v.as_bytes().to_vec()));
+    }
+    fn bytes(&mut self, v: &'a Vec<u8>) {
+        self.0.push(mysql::Value::Bytes(v.clone()));
+    }
+    #[cfg(feature = "chrono")]
+    fn date(&mut self, v: &'a chrono::NaiveDate) {
+        self.0.push(date_value(v.and_time(chrono::NaiveTime::MIN)));
+    }
+    #[cfg(feature = "chrono")]
+    fn datetime(&mut self, v: &'a chrono::NaiveDateTime) {
+        self.0.push(date_value(*v));
+    }
+    #[cfg(feature = "chrono")]
+    fn timestamp(&mut self, v: &'a chrono::DateTime<chrono::Utc>) {
+        self.0.push(date_value(v.naive_utc()));
     }
 }
 
@@ -250,10 +312,12 @@ fn number_text(bytes: &[u8], i: usize) -> Result<&str, DecodeError> {
 }
 
 impl RowAccess for mysql::Row {
+    #[inline]
     fn get_bool(&self, i: usize) -> Result<Option<bool>, DecodeError> {
         Ok(self.get_i64(i)?.map(|v| v != 0))
     }
 
+    #[inline]
     fn get_i64(&self, i: usize) -> Result<Option<i64>, DecodeError> {
         match value(self, i)? {
             mysql::Value::NULL => Ok(None),
@@ -272,6 +336,7 @@ impl RowAccess for mysql::Row {
     }
 
     #[allow(clippy::cast_precision_loss)]
+    #[inline]
     fn get_f64(&self, i: usize) -> Result<Option<f64>, DecodeError> {
         match value(self, i)? {
             mysql::Value::NULL => Ok(None),
@@ -289,6 +354,7 @@ impl RowAccess for mysql::Row {
         }
     }
 
+    #[inline]
     fn get_string(&self, i: usize) -> Result<Option<String>, DecodeError> {
         match value(self, i)? {
             mysql::Value::NULL => Ok(None),
@@ -299,6 +365,7 @@ impl RowAccess for mysql::Row {
         }
     }
 
+    #[inline]
     fn get_bytes(&self, i: usize) -> Result<Option<Vec<u8>>, DecodeError> {
         match value(self, i)? {
             mysql::Value::NULL => Ok(None),
@@ -308,11 +375,13 @@ impl RowAccess for mysql::Row {
     }
 
     #[cfg(feature = "chrono")]
+    #[inline]
     fn get_date(&self, i: usize) -> Result<Option<chrono::NaiveDate>, DecodeError> {
         Ok(self.get_datetime(i)?.map(|d| d.date()))
     }
 
     #[cfg(feature = "chrono")]
+    #[inline]
     fn get_datetime(&self, i: usize) -> Result<Option<chrono::NaiveDateTime>, DecodeError> {
         match value(self, i)? {
             mysql::Value::NULL => Ok(None),
@@ -328,6 +397,7 @@ impl RowAccess for mysql::Row {
     }
 
     #[cfg(feature = "chrono")]
+    #[inline]
     fn get_timestamp(&self, i: usize) -> Result<Option<chrono::DateTime<chrono::Utc>>, DecodeError> {
         Ok(self.get_datetime(i)?.map(|d| d.and_utc()))
     }

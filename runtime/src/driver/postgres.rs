@@ -96,6 +96,37 @@ impl PgConn {
         self.client.execute(&statement, &refs).map_err(|e| map_error(&e, site))
     }
 
+    pub(crate) fn insert_rows<E: crate::types::ToValues>(
+        &mut self,
+        r: &Rendered,
+        rows: &[E],
+        (stride, skip): (usize, Option<usize>),
+        returning: bool,
+        site: CallSite,
+    ) -> Result<Vec<i64>> {
+        let statement = self.statement(r, site)?;
+        let mut refs = Refs(Vec::with_capacity(rows.len() * stride));
+        super::RowBinder::bind(rows, stride, skip, &mut refs, site)?;
+        if !returning {
+            self.client
+                .execute(&statement, &refs.0)
+                .map_err(|e| map_error(&e, site))?;
+            return Ok(Vec::new());
+        }
+        let found = self
+            .client
+            .query(&statement, &refs.0)
+            .map_err(|e| map_error(&e, site))?;
+        found
+            .iter()
+            .map(|row| {
+                row.try_get::<_, AnyInt>(0)
+                    .map(|v| v.0)
+                    .map_err(|e| map_error(&e, site))
+            })
+            .collect()
+    }
+
     pub(crate) fn batch(&mut self, sql: &str, site: CallSite) -> Result<()> {
         self.client.batch_execute(sql).map_err(|e| map_error(&e, site))
     }
@@ -111,6 +142,54 @@ impl PgConn {
 }
 
 type BoxError = Box<dyn StdError + Sync + Send>;
+
+/// NULL of any type, bound by reference.
+static NULL: Value = Value::Null;
+
+/// A row's values as references to the fields they come from.
+struct Refs<'a>(Vec<&'a (dyn ToSql + Sync)>);
+
+impl<'a> crate::types::ParamSink<'a> for Refs<'a> {
+    fn null(&mut self) {
+        self.0.push(&NULL);
+    }
+    fn bool(&mut self, v: &'a bool) {
+        self.0.push(v);
+    }
+    fn i16(&mut self, v: &'a i16) {
+        self.0.push(v);
+    }
+    fn i32(&mut self, v: &'a i32) {
+        self.0.push(v);
+    }
+    fn i64(&mut self, v: &'a i64) {
+        self.0.push(v);
+    }
+    fn f32(&mut self, v: &'a f32) {
+        self.0.push(v);
+    }
+    fn f64(&mut self, v: &'a f64) {
+        self.0.push(v);
+    }
+    fn text(&mut self, v: &'a String) {
+        self.0.push(v);
+    }
+    fn bytes(&mut self, v: &'a Vec<u8>) {
+        self.0.push(v);
+    }
+    #[cfg(feature = "chrono")]
+    fn date(&mut self, v: &'a chrono::NaiveDate) {
+        self.0.push(v);
+    }
+    #[cfg(feature = "chrono")]
+    fn datetime(&mut self, v: &'a chrono::NaiveDateTime) {
+        self.0.push(v);
+    }
+    #[cfg(feature = "chrono")]
+    fn timestamp(&mut self, v: &'a chrono::DateTime<chrono::Utc>) {
+        self.0.push(v);
+    }
+}
 
 impl ToSql for Value {
     fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> std::result::Result<IsNull, BoxError> {
@@ -184,6 +263,7 @@ impl<'a> FromSql<'a> for AnyFloat {
     }
 }
 
+#[inline]
 fn get<'r, T: FromSql<'r>>(row: &'r postgres::Row, i: usize, what: &str) -> Result<Option<T>, DecodeError> {
     row.try_get::<_, Option<T>>(i).map_err(|e| {
         let found = row
@@ -202,37 +282,45 @@ fn get<'r, T: FromSql<'r>>(row: &'r postgres::Row, i: usize, what: &str) -> Resu
 }
 
 impl RowAccess for postgres::Row {
+    #[inline]
     fn get_bool(&self, i: usize) -> Result<Option<bool>, DecodeError> {
         get::<bool>(self, i, "a boolean")
     }
 
+    #[inline]
     fn get_i64(&self, i: usize) -> Result<Option<i64>, DecodeError> {
         Ok(get::<AnyInt>(self, i, "an integer")?.map(|v| v.0))
     }
 
+    #[inline]
     fn get_f64(&self, i: usize) -> Result<Option<f64>, DecodeError> {
         Ok(get::<AnyFloat>(self, i, "a number")?.map(|v| v.0))
     }
 
+    #[inline]
     fn get_string(&self, i: usize) -> Result<Option<String>, DecodeError> {
         get::<String>(self, i, "text")
     }
 
+    #[inline]
     fn get_bytes(&self, i: usize) -> Result<Option<Vec<u8>>, DecodeError> {
         get::<Vec<u8>>(self, i, "bytes")
     }
 
     #[cfg(feature = "chrono")]
+    #[inline]
     fn get_date(&self, i: usize) -> Result<Option<chrono::NaiveDate>, DecodeError> {
         get::<chrono::NaiveDate>(self, i, "a date")
     }
 
     #[cfg(feature = "chrono")]
+    #[inline]
     fn get_datetime(&self, i: usize) -> Result<Option<chrono::NaiveDateTime>, DecodeError> {
         get::<chrono::NaiveDateTime>(self, i, "a date-time")
     }
 
     #[cfg(feature = "chrono")]
+    #[inline]
     fn get_timestamp(&self, i: usize) -> Result<Option<chrono::DateTime<chrono::Utc>>, DecodeError> {
         get::<chrono::DateTime<chrono::Utc>>(self, i, "a timestamp")
     }

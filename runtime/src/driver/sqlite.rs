@@ -196,6 +196,37 @@ impl SqliteConn {
         })
     }
 
+    pub(crate) fn insert_rows<E: crate::types::ToValues>(
+        &mut self,
+        r: &Rendered,
+        rows: &[E],
+        (stride, skip): (usize, Option<usize>),
+        returning: bool,
+        site: CallSite,
+    ) -> Result<Vec<i64>> {
+        self.with_statement(r, site, |stmt| {
+            let mut binder = Binder {
+                stmt,
+                next: 1,
+                error: None,
+            };
+            super::RowBinder::bind(rows, stride, skip, &mut binder, site)?;
+            if let Some(e) = binder.error {
+                return Err(map_error(e, site));
+            }
+            if !returning {
+                stmt.raw_execute().map_err(|e| map_error(e, site))?;
+                return Ok(Vec::new());
+            }
+            let mut ids = Vec::with_capacity(rows.len());
+            let mut found = stmt.raw_query();
+            while let Some(row) = found.next().map_err(|e| map_error(e, site))? {
+                ids.push(row.get::<_, i64>(0).map_err(|e| map_error(e, site))?);
+            }
+            Ok(ids)
+        })
+    }
+
     pub(crate) fn batch(&mut self, sql: &str, site: CallSite) -> Result<()> {
         self.cell
             .borrow_owner()
@@ -210,6 +241,67 @@ impl SqliteConn {
     /// Whether the connection can go back to the pool.
     pub(crate) fn is_healthy(&self) -> bool {
         self.cell.borrow_owner().is_autocommit()
+    }
+}
+
+/// Binds values straight to a statement, in placeholder order.
+struct Binder<'s, 'c> {
+    stmt: &'s mut rusqlite::Statement<'c>,
+    next: usize,
+    error: Option<rusqlite::Error>,
+}
+
+impl Binder<'_, '_> {
+    #[inline]
+    fn put<T: rusqlite::ToSql>(&mut self, v: T) {
+        if self.error.is_none()
+            && let Err(e) = self.stmt.raw_bind_parameter(self.next, v)
+        {
+            self.error = Some(e);
+        }
+        self.next += 1;
+    }
+}
+
+impl<'a> crate::types::ParamSink<'a> for Binder<'_, '_> {
+    fn null(&mut self) {
+        self.put(rusqlite::types::Null);
+    }
+    fn bool(&mut self, v: &'a bool) {
+        self.put(*v);
+    }
+    fn i16(&mut self, v: &'a i16) {
+        self.put(*v);
+    }
+    fn i32(&mut self, v: &'a i32) {
+        self.put(*v);
+    }
+    fn i64(&mut self, v: &'a i64) {
+        self.put(*v);
+    }
+    fn f32(&mut self, v: &'a f32) {
+        self.put(f64::from(*v));
+    }
+    fn f64(&mut self, v: &'a f64) {
+        self.put(*v);
+    }
+    fn text(&mut self, v: &'a String) {
+        self.put(v.as_str());
+    }
+    fn bytes(&mut self, v: &'a Vec<u8>) {
+        self.put(v.as_slice());
+    }
+    #[cfg(feature = "chrono")]
+    fn date(&mut self, v: &'a chrono::NaiveDate) {
+        self.put(Value::Date(*v));
+    }
+    #[cfg(feature = "chrono")]
+    fn datetime(&mut self, v: &'a chrono::NaiveDateTime) {
+        self.put(Value::DateTime(*v));
+    }
+    #[cfg(feature = "chrono")]
+    fn timestamp(&mut self, v: &'a chrono::DateTime<chrono::Utc>) {
+        self.put(Value::Timestamp(*v));
     }
 }
 
@@ -249,6 +341,7 @@ fn wrong_type(i: usize, expected: &str, found: &ValueRef<'_>) -> DecodeError {
     DecodeError::new(i, format!("expected {expected}, found {found}"))
 }
 
+#[inline]
 fn get<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> Result<ValueRef<'r>, DecodeError> {
     row.get_ref(i).map_err(|e| DecodeError::new(i, e.to_string()))
 }
@@ -265,6 +358,7 @@ fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize, what: &str) -> Result<Option<&
 }
 
 impl RowAccess for rusqlite::Row<'_> {
+    #[inline]
     fn get_bool(&self, i: usize) -> Result<Option<bool>, DecodeError> {
         match get(self, i)? {
             ValueRef::Null => Ok(None),
@@ -273,6 +367,7 @@ impl RowAccess for rusqlite::Row<'_> {
         }
     }
 
+    #[inline]
     fn get_i64(&self, i: usize) -> Result<Option<i64>, DecodeError> {
         match get(self, i)? {
             ValueRef::Null => Ok(None),
@@ -282,6 +377,7 @@ impl RowAccess for rusqlite::Row<'_> {
     }
 
     #[allow(clippy::cast_precision_loss)]
+    #[inline]
     fn get_f64(&self, i: usize) -> Result<Option<f64>, DecodeError> {
         match get(self, i)? {
             ValueRef::Null => Ok(None),
@@ -291,6 +387,7 @@ impl RowAccess for rusqlite::Row<'_> {
         }
     }
 
+    #[inline]
     fn get_string(&self, i: usize) -> Result<Option<String>, DecodeError> {
         match get(self, i)? {
             ValueRef::Null => Ok(None),
@@ -301,6 +398,7 @@ impl RowAccess for rusqlite::Row<'_> {
         }
     }
 
+    #[inline]
     fn get_bytes(&self, i: usize) -> Result<Option<Vec<u8>>, DecodeError> {
         match get(self, i)? {
             ValueRef::Null => Ok(None),
@@ -310,11 +408,13 @@ impl RowAccess for rusqlite::Row<'_> {
     }
 
     #[cfg(feature = "chrono")]
+    #[inline]
     fn get_date(&self, i: usize) -> Result<Option<chrono::NaiveDate>, DecodeError> {
         text(self, i, "a date")?.map(|t| super::parse_date(t, i)).transpose()
     }
 
     #[cfg(feature = "chrono")]
+    #[inline]
     fn get_datetime(&self, i: usize) -> Result<Option<chrono::NaiveDateTime>, DecodeError> {
         text(self, i, "a date-time")?
             .map(|t| super::parse_datetime(t, i))
@@ -322,6 +422,7 @@ impl RowAccess for rusqlite::Row<'_> {
     }
 
     #[cfg(feature = "chrono")]
+    #[inline]
     fn get_timestamp(&self, i: usize) -> Result<Option<chrono::DateTime<chrono::Utc>>, DecodeError> {
         Ok(self.get_datetime(i)?.map(|d| d.and_utc()))
     }
