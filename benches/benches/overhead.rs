@@ -7,9 +7,13 @@
 //! - row decoding: 1 000 users read from in-memory SQLite, foal against a
 //!   hand-written `row.get` loop on the same statement text.
 
+// A benchmark that cannot run has nothing to report: it stops with the error.
+#![allow(clippy::panic)]
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use foal::prelude::*;
-use foal_benches::schema::{self, User};
+use foal_benches::baseline;
+use foal_benches::schema::User;
 
 fn query(hair: &str, min: i32) -> foal::Query<User> {
     select!(u for u in User if u.hair_color == hair && u.id > min && u.name.starts_with("User"))
@@ -39,19 +43,14 @@ fn overhead(c: &mut Criterion) {
 
     let db = Database::open("sqlite::memory:").unwrap_or_else(|e| panic!("{e}"));
     let hand = rusqlite::Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
-    for sql in schema::create_sql(foal_benches::Backend::Sqlite) {
+    for sql in baseline::create_sql(foal_benches::Backend::Sqlite) {
         db.execute_sql(sql).unwrap_or_else(|e| panic!("{e}"));
         hand.execute_batch(sql).unwrap_or_else(|e| panic!("{e}"));
     }
-    let users: Vec<User> = (0..1000)
-        .map(|i| schema::new_user(i, schema::alternating_hair(i)))
-        .collect();
-    db.insert_all(users).unwrap_or_else(|e| panic!("{e}"));
-    hand.execute_batch(
-        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 999) \
-         INSERT INTO users (name, hair_color) SELECT 'User ' || i, CASE i % 2 WHEN 0 THEN 'black' ELSE 'brown' END FROM n",
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    for sql in baseline::seed_users_sql(1000, baseline::alternating_hair) {
+        db.execute_sql(&sql).unwrap_or_else(|e| panic!("{e}"));
+        hand.execute_batch(&sql).unwrap_or_else(|e| panic!("{e}"));
+    }
     group.bench_function("decode 1000 rows: foal", |b| {
         b.iter(|| select!(u for u in User).fetch_all(&db).map(|v| v.len()).unwrap_or(0))
     });

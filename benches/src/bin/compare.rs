@@ -1,36 +1,31 @@
 //! Runs each workload for foal and for the hand-written baseline in
-//! alternation, in one process, and prints their times and ratios.
+//! alternation, in one process, and prints their times and ratios (the
+//! method is in `harness.rs`). The last line is the worst ratio.
 //!
 //! ```text
 //! cargo run --release -p foal-benches --bin compare -- --backend sqlite --quick
-//! scripts/bench.sh            # every backend, with servers started for it
+//! scripts/bench.sh                  # every backend, servers started for it
+//! scripts/bench.sh --peers          # and Diesel and SQLx (benches/peers)
 //! ```
-//!
-//! Method: after a warm-up run of each side (which also checks they
-//! produce the same number of rows), the runner finds a batch size that
-//! takes about `batch` time, then runs `rounds` rounds; each round times a
-//! batch of foal and a batch of hand-written code, in alternating order.
-//! The reported time of each side is its median per-iteration time over
-//! the rounds, and the ratio is foal's median over the baseline's. The last
-//! line is the worst ratio.
 
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-use foal_benches::{Backend, Result, Runner, Side, workloads};
+use foal_benches::harness::{self, Alternating, Settings};
+use foal_benches::{Backend, Result, workloads};
 
 struct Options {
     backends: Vec<Backend>,
-    rounds: usize,
-    batch: Duration,
-    only: Option<String>,
+    settings: Settings,
+    quick: bool,
+    peers: bool,
 }
 
 fn options() -> Result<Options> {
     let mut options = Options {
         backends: Vec::new(),
-        rounds: 41,
-        batch: Duration::from_millis(20),
-        only: None,
+        settings: Settings::full(),
+        quick: false,
+        peers: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -46,11 +41,15 @@ fn options() -> Result<Options> {
                 }
             }
             "--quick" => {
-                options.rounds = 15;
-                options.batch = Duration::from_millis(8);
+                options.quick = true;
+                options.settings = Settings {
+                    only: options.settings.only.take(),
+                    ..Settings::quick()
+                };
             }
-            "--rounds" => options.rounds = args.next().ok_or("--rounds needs a number")?.parse()?,
-            "--only" => options.only = Some(args.next().ok_or("--only needs a workload name")?),
+            "--rounds" => options.settings.rounds = args.next().ok_or("--rounds needs a number")?.parse()?,
+            "--only" => options.settings.only = Some(args.next().ok_or("--only needs a workload name")?),
+            "--peers" => options.peers = true,
             other => return Err(format!("unknown argument `{other}`").into()),
         }
     }
@@ -60,108 +59,54 @@ fn options() -> Result<Options> {
     Ok(options)
 }
 
-struct Measured {
-    backend: Backend,
-    workload: String,
-    size: usize,
-    foal: Duration,
-    hand: Duration,
-}
-
-impl Measured {
-    fn ratio(&self) -> f64 {
-        self.foal.as_secs_f64() / self.hand.as_secs_f64()
+/// Runs the peers' runner (a separate crate: its SQLite cannot share a
+/// build with foal's) on `backend`; returns its table lines.
+fn peers(options: &Options, backend: Backend) -> Result<Vec<String>> {
+    let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/peers/Cargo.toml");
+    let mut command = Command::new(env!("CARGO"));
+    command
+        .args(["run", "--release", "-q", "--manifest-path", manifest, "--", "--backend"])
+        .arg(backend.to_string());
+    if options.quick {
+        command.arg("--quick");
     }
-}
-
-struct Alternating<'o> {
-    options: &'o Options,
-    backend: Backend,
-    results: Vec<Measured>,
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn time_batch(side: Side<'_>, n: usize) -> Result<Duration> {
-    let start = Instant::now();
-    for _ in 0..n {
-        std::hint::black_box(side()?);
+    if let Some(only) = &options.settings.only {
+        command.args(["--only", only]);
     }
-    Ok(start.elapsed() / n as u32)
-}
-
-impl Runner for Alternating<'_> {
-    fn pair(&mut self, workload: &str, size: usize, foal: Side<'_>, hand: Side<'_>, reset: Side<'_>) -> Result<()> {
-        if self
-            .options
-            .only
-            .as_deref()
-            .is_some_and(|only| !workload.contains(only))
-        {
-            return Ok(());
-        }
-        // Warm-up: the first run of foal's call sites translates them.
-        let (a, b) = (foal()?, hand()?);
-        if a != b {
-            return Err(format!("{workload} ({size}): foal produced {a} rows, the baseline {b}").into());
-        }
-        reset()?;
-        let probe = time_batch(hand, 3)?;
-        let n = (self.options.batch.as_nanos() / probe.as_nanos().max(1)).clamp(1, 100_000) as usize;
-        let (mut f, mut h) = (Vec::new(), Vec::new());
-        for round in 0..self.options.rounds {
-            reset()?;
-            if round % 2 == 0 {
-                f.push(time_batch(foal, n)?);
-                reset()?;
-                h.push(time_batch(hand, n)?);
-            } else {
-                h.push(time_batch(hand, n)?);
-                reset()?;
-                f.push(time_batch(foal, n)?);
-            }
-        }
-        let m = Measured {
-            backend: self.backend,
-            workload: workload.to_owned(),
-            size,
-            foal: median(f),
-            hand: median(h),
-        };
-        println!(
-            "{:<9} {:<22} {:>6} {:>12.2} {:>12.2} {:>7.3}",
-            m.backend,
-            m.workload,
-            m.size,
-            m.foal.as_secs_f64() * 1e6,
-            m.hand.as_secs_f64() * 1e6,
-            m.ratio()
-        );
-        self.results.push(m);
-        Ok(())
+    let output = command.output()?;
+    if !output.status.success() {
+        return Err(format!("the peers' runner failed: {}", String::from_utf8_lossy(&output.stderr)).into());
     }
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|l| l.starts_with(&backend.to_string()))
+        .map(str::to_owned)
+        .collect())
 }
 
 fn main() -> Result<()> {
     let options = options()?;
-    println!(
-        "{:<9} {:<22} {:>6} {:>12} {:>12} {:>7}",
-        "backend", "workload", "size", "foal µs", "by hand µs", "ratio"
-    );
-    let mut all = Vec::new();
+    println!("{}", harness::header());
+    let mut worst: f64 = 0.0;
     for &backend in &options.backends {
         let mut runner = Alternating {
-            options: &options,
-            backend,
+            settings: options.settings.clone(),
+            backend: backend.to_string(),
+            candidate: "foal".into(),
             results: Vec::new(),
         };
         workloads::run_all(backend, &mut runner)?;
-        all.extend(runner.results);
+        worst = runner
+            .results
+            .iter()
+            .map(harness::Measured::ratio)
+            .fold(worst, f64::max);
+        if options.peers {
+            for line in peers(&options, backend)? {
+                println!("{line}");
+            }
+        }
     }
-    let worst = all.iter().map(Measured::ratio).fold(0.0, f64::max);
     println!("max ratio: {worst:.2}");
     Ok(())
 }
