@@ -19,6 +19,14 @@ export FOAL_BENCH_POSTGRES_URL="$FOAL_TEST_POSTGRES_URL"
 export FOAL_BENCH_MYSQL_URL="$FOAL_TEST_MYSQL_URL"
 
 args=("$@")
+if printf '%s\n' "${args[@]:-}" | grep -qx -- '--peers'; then
+  # Diesel's MySQL backend links the MariaDB client library.
+  if ! pkg-config --exists libmariadb 2>/dev/null && ! pkg-config --exists mysqlclient 2>/dev/null; then
+    apt_install libmariadb-dev pkg-config
+  fi
+  log "building the peers' runner (Diesel, SQLx; release, a few minutes the first time)"
+  cargo build --release -q --manifest-path benches/peers/Cargo.toml --target-dir target/peers
+fi
 if ! printf '%s\n' "${args[@]:-}" | grep -q -- '--backend'; then
   args+=(--backend all)
 fi

@@ -28,6 +28,22 @@ impl Provider for Postgres {
     /// `$n::type`: every parameter carries its type, so a parameter in a
     /// projection or next to another parameter is never ambiguous, and the
     /// driver always binds exactly the type foal chose.
+    /// A list of values is one array parameter: `x = ANY($1::int8[])`
+    /// (`x <> ALL(…)` negated), so one statement serves every length.
+    fn in_param(&self, w: &mut Writer<'_>, e: &Expr, param: u16, ty: Type, len: u32, negated: bool) {
+        if len == 0 || w.is_inline() {
+            return render::in_param(w, e, param, ty, len, negated);
+        }
+        w.expr_grouped(e);
+        w.push(if negated { " <> ALL(" } else { " = ANY(" });
+        let n = w.bind_whole(param);
+        w.push("$");
+        w.push(&n.to_string());
+        w.push("::");
+        w.push(self.cast_type(ty));
+        w.push("[])");
+    }
+
     fn placeholder(&self, w: &mut Writer<'_>, n: usize, ty: Type) {
         w.push("$");
         w.push(&n.to_string());

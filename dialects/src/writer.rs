@@ -115,6 +115,19 @@ impl<'a> Writer<'a> {
         }
     }
 
+    /// Whether values are written as literals (`sql_inline`).
+    pub fn is_inline(&self) -> bool {
+        self.inline.is_some()
+    }
+
+    /// Binds parameter `param` whole and returns its placeholder number,
+    /// writing nothing: for a provider that spells the placeholder itself
+    /// (PostgreSQL's `$n::int4[]` for a list).
+    pub fn bind_whole(&mut self, param: u16) -> usize {
+        self.binds.push(Bind::Param(param));
+        self.binds.len()
+    }
+
     /// Writes a string constant that comes from foal itself (never user data).
     pub fn string_constant(&mut self, text: &str) {
         self.provider.string_literal(&mut self.sql, text);

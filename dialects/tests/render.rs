@@ -354,8 +354,16 @@ fn in_lists() {
         expr3(&from_param(4, false)),
         [
             r#""p"."price" IN (?, ?, ?, ?)"#,
-            r#""p"."price" IN ($1::int8, $2::int8, $3::int8, $4::int8)"#,
+            r#""p"."price" = ANY($1::int8[])"#,
             "`p`.`price` IN (?, ?, ?, ?)",
+        ]
+    );
+    renders!(
+        expr3(&from_param(4, true)),
+        [
+            r#""p"."price" NOT IN (?, ?, ?, ?)"#,
+            r#""p"."price" <> ALL($1::int8[])"#,
+            "`p`.`price` NOT IN (?, ?, ?, ?)",
         ]
     );
     renders!(expr3(&from_param(0, false)), ["FALSE", "FALSE", "FALSE"]);
@@ -368,6 +376,12 @@ fn in_lists() {
         rendered.binds,
         vec![Bind::Item { param: 3, item: 0 }, Bind::Item { param: 3, item: 1 }]
     );
+    // PostgreSQL binds the list whole, as an array.
+    let rendered = Dialect::Postgres.render_select(&Select {
+        filter: Some(from_param(2, false)),
+        ..products()
+    });
+    assert_eq!(rendered.binds, vec![Bind::Param(3)]);
 }
 
 #[test]

@@ -591,9 +591,8 @@ fn sqlite_connector(_rest: &str) -> Result<Connector> {
 
 #[cfg(feature = "postgres")]
 fn postgres_connector(url: &str) -> Result<Connector> {
-    let config: postgres::Config = url
-        .parse()
-        .map_err(|e| Error::Config(format!("invalid PostgreSQL URL: {e}")))?;
+    let config =
+        crate::driver::pgwire::Config::parse(url).map_err(|e| Error::Config(format!("invalid PostgreSQL URL: {e}")))?;
     Ok((
         Dialect::Postgres,
         10,

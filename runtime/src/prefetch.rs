@@ -195,23 +195,34 @@ fn select_in(meta: &EntityMeta, columns: &[usize], len: usize) -> Statement {
         ty: meta.columns[c].ty,
     };
     let width = columns.len();
-    let (expr, items) = if width == 1 {
-        (target(columns[0]), (0..len).map(|n| param(n, columns[0])).collect())
+    let filter = if width == 1 {
+        // One list parameter: `IN (?, …)` padded to `len` places, or one
+        // array on PostgreSQL (`= ANY($1)`).
+        sql::Expr::InParam {
+            expr: Box::new(target(columns[0])),
+            param: 0,
+            ty: meta.columns[columns[0]].ty,
+            len: u32::try_from(len).unwrap_or(u32::MAX),
+            negated: false,
+        }
     } else {
-        (
-            sql::Expr::Tuple(columns.iter().map(|&c| target(c)).collect()),
-            (0..len)
-                .map(|n| {
-                    sql::Expr::Tuple(
-                        columns
-                            .iter()
-                            .enumerate()
-                            .map(|(i, &c)| param(n * width + i, c))
-                            .collect(),
-                    )
-                })
-                .collect(),
-        )
+        let expr = sql::Expr::Tuple(columns.iter().map(|&c| target(c)).collect());
+        let items = (0..len)
+            .map(|n| {
+                sql::Expr::Tuple(
+                    columns
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &c)| param(n * width + i, c))
+                        .collect(),
+                )
+            })
+            .collect();
+        sql::Expr::InList {
+            expr: Box::new(expr),
+            items,
+            negated: false,
+        }
     };
     Statement::Select(Select {
         items: meta
@@ -228,11 +239,7 @@ fn select_in(meta: &EntityMeta, columns: &[usize], len: usize) -> Statement {
             alias: "t".to_owned(),
             on: None,
         }],
-        filter: Some(sql::Expr::InList {
-            expr: Box::new(expr),
-            items,
-            negated: false,
-        }),
+        filter: Some(filter),
         ..Select::default()
     })
 }
@@ -263,16 +270,28 @@ fn load_by<C: Entity>(
     let decoder = Decoder::<C>::from_row();
     let mut out = Vec::new();
     for keys in keys.chunks(chunk) {
-        let padded = list_length(keys.len()).min(chunk);
+        let params: Vec<Value> = if width == 1 {
+            // One list parameter; its binding pads it as needed.
+            vec![Value::List(
+                keys.iter().flat_map(|k| k.values().iter().cloned()).collect(),
+            )]
+        } else {
+            let padded = list_length(keys.len()).min(chunk);
+            (0..padded)
+                // Padding repeats the last key, which changes nothing.
+                .flat_map(|n| keys[n.min(keys.len() - 1)].values().iter().cloned())
+                .collect()
+        };
+        // PostgreSQL binds a one-column list as one array: one statement
+        // serves every length.
+        let padded = if width == 1 && dialect == Dialect::Postgres {
+            1
+        } else {
+            list_length(keys.len()).min(chunk)
+        };
         let rendered: Arc<Rendered> = meta.writes.select_in(columns, dialect, padded, || {
             dialect.render(&select_in(meta, columns, padded))
         });
-        let mut params = Vec::with_capacity(padded * width);
-        for n in 0..padded {
-            // Padding repeats the last key, which changes nothing.
-            let key = &keys[n.min(keys.len() - 1)];
-            params.extend(key.values().iter().cloned());
-        }
         out.extend(conn.query(&rendered, &params, &decoder, None, site)?);
     }
     Ok(out)

@@ -63,9 +63,12 @@ fn options() -> Result<Options> {
 /// build with foal's) on `backend`; returns its table lines.
 fn peers(options: &Options, backend: Backend) -> Result<Vec<String>> {
     let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/peers/Cargo.toml");
+    // The workspace's target folder, beside foal's own build.
+    let target = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/peers");
     let mut command = Command::new(env!("CARGO"));
     command
-        .args(["run", "--release", "-q", "--manifest-path", manifest, "--", "--backend"])
+        .args(["run", "--release", "-q", "--manifest-path", manifest, "--target-dir", target])
+        .args(["--", "--backend"])
         .arg(backend.to_string());
     if options.quick {
         command.arg("--quick");

@@ -3,6 +3,8 @@
 #[cfg(feature = "mysql")]
 pub(crate) mod mysql;
 #[cfg(feature = "postgres")]
+pub(crate) mod pgwire;
+#[cfg(feature = "postgres")]
 pub(crate) mod postgres;
 #[cfg(feature = "sqlite")]
 pub(crate) mod sqlite;
@@ -84,7 +86,7 @@ pub struct Decoder<T> {
     #[cfg(feature = "sqlite")]
     pub(crate) sqlite: fn(&rusqlite::Row<'_>) -> Result<T, DecodeError>,
     #[cfg(feature = "postgres")]
-    pub(crate) postgres: fn(&::postgres::Row) -> Result<T, DecodeError>,
+    pub(crate) postgres: fn(&pgwire::RowView<'_>) -> Result<T, DecodeError>,
     #[cfg(feature = "mysql")]
     pub(crate) mysql: fn(&::mysql::Row) -> Result<T, DecodeError>,
     _t: PhantomData<fn() -> T>,

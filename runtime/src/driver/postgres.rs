@@ -1,54 +1,108 @@
-//! PostgreSQL through the `postgres` crate.
+//! PostgreSQL through foal's own blocking wire-protocol client
+//! ([`pgwire`](super::pgwire)).
 //!
-//! Statements are prepared once per connection and kept in an LRU of
-//! [`STATEMENT_CACHE`](super::STATEMENT_CACHE) entries; every placeholder
-//! carries an explicit type (`$1::int8`), so binding never depends on what
-//! the server infers.
+//! Statements are prepared once per connection under a name and kept in an
+//! LRU of [`STATEMENT_CACHE`](super::STATEMENT_CACHE) entries (the least
+//! recently used is closed on the server); every placeholder carries an
+//! explicit type (`$1::int8`), so binding never depends on what the server
+//! infers. Values travel in the binary format.
 
 use std::error::Error as StdError;
+use std::sync::Arc;
 
 use lru::LruCache;
-use postgres::error::SqlState;
-use postgres::fallible_iterator::FallibleIterator;
-use postgres::types::{FromSql, IsNull, ToSql, Type, private::BytesMut};
-use postgres::{Client, NoTls, Statement};
+use postgres_types::{FromSql, IsNull, ToSql, Type};
 
 use super::Decoder;
+use super::pgwire::{Config, DbError, Null, Prepared, RowView, Wire, WireError};
 use crate::dialects::Rendered;
 use crate::error::{CallSite, DbFault, DecodeError, Error, Result};
 use crate::types::RowAccess;
 use crate::value::Value;
 
+use bytes::BytesMut;
+
 pub(crate) struct PgConn {
-    client: Client,
+    wire: Wire,
     /// Prepared statements by rendering id.
-    statements: LruCache<u64, Statement, super::IdHash>,
+    statements: LruCache<u64, Arc<Prepared>, super::IdHash>,
+    broken: bool,
 }
 
 impl PgConn {
-    pub(crate) fn connect(config: &postgres::Config) -> Result<PgConn> {
+    pub(crate) fn connect(config: &Config) -> Result<PgConn> {
         let site = CallSite::caller();
-        let mut client = config.connect(NoTls).map_err(|e| map_error(&e, site))?;
-        client
-            .batch_execute("SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'")
-            .map_err(|e| map_error(&e, site))?;
+        let wire = Wire::connect(config).map_err(|e| map_error(e, site))?;
         Ok(PgConn {
-            client,
+            wire,
             statements: super::statement_lru(),
+            broken: false,
         })
     }
 
-    fn statement(&mut self, r: &Rendered, site: CallSite) -> Result<Statement> {
-        if let Some(statement) = self.statements.get(&r.id) {
-            return Ok(statement.clone());
+    fn fail(&mut self, e: WireError, site: CallSite) -> Error {
+        let error = map_error(e, site);
+        if matches!(error, Error::ConnectionLost { .. }) {
+            self.broken = true;
         }
-        let statement = self.client.prepare(&r.sql).map_err(|e| map_error(&e, site))?;
-        self.statements.put(r.id, statement.clone());
-        Ok(statement)
+        error
     }
 
-    fn params<'a>(r: &Rendered, params: &'a [Value]) -> Vec<&'a Value> {
-        r.binds.iter().map(|b| Value::resolve(params, *b)).collect()
+    fn statement(&mut self, r: &Rendered, site: CallSite) -> Result<Arc<Prepared>> {
+        if let Some(statement) = self.statements.get(&r.id) {
+            return Ok(Arc::clone(statement));
+        }
+        let prepared = match self.wire.prepare(&format!("foal{}", r.id), &r.sql) {
+            Ok(p) => Arc::new(p),
+            Err(e) => return Err(self.fail(e, site)),
+        };
+        if let Some((_, evicted)) = self.statements.push(r.id, Arc::clone(&prepared))
+            && let Err(e) = self.wire.close(&evicted.name)
+        {
+            return Err(self.fail(e, site));
+        }
+        Ok(prepared)
+    }
+
+    fn params<'a>(r: &Rendered, params: &'a [Value]) -> Vec<&'a (dyn ToSql + Sync)> {
+        r.binds
+            .iter()
+            .map(|b| Value::resolve(params, *b) as &(dyn ToSql + Sync))
+            .collect()
+    }
+
+    /// Runs `statement`, decoding each row with `decode` (the first failure
+    /// is kept and returned once the statement is over).
+    fn run<T>(
+        &mut self,
+        statement: &Prepared,
+        refs: &[&(dyn ToSql + Sync)],
+        max: Option<usize>,
+        decode: impl Fn(&RowView<'_>) -> std::result::Result<T, DecodeError>,
+        site: CallSite,
+    ) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        let mut failed: Option<Error> = None;
+        let result = self.wire.execute(statement, refs, max, &mut |row| {
+            if failed.is_some() {
+                return Ok(());
+            }
+            match decode(row) {
+                Ok(v) => out.push(v),
+                Err(e) => {
+                    let name = row.columns.get(e.column).map(|c| c.name.clone());
+                    failed = Some(e.into_error(name.as_deref(), site));
+                }
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            return Err(self.fail(e, site));
+        }
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(out),
+        }
     }
 
     pub(crate) fn query<T>(
@@ -60,40 +114,17 @@ impl PgConn {
         site: CallSite,
     ) -> Result<Vec<T>> {
         let statement = self.statement(r, site)?;
-        let values = Self::params(r, params);
-        let decode = |row: &postgres::Row| {
-            (decoder.postgres)(row).map_err(|e| {
-                let name = row.columns().get(e.column).map(|c| c.name().to_owned());
-                e.into_error(name.as_deref(), site)
-            })
-        };
-        let Some(max) = max else {
-            // All rows in one round of the driver's runtime: iterating
-            // `query_raw` enters it once per row.
-            let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| *v as &(dyn ToSql + Sync)).collect();
-            let rows = self.client.query(&statement, &refs).map_err(|e| map_error(&e, site))?;
-            return rows.iter().map(decode).collect();
-        };
-        // At most `max` rows: stream, and stop reading early.
-        let mut rows = self
-            .client
-            .query_raw(&statement, values)
-            .map_err(|e| map_error(&e, site))?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(|e| map_error(&e, site))? {
-            out.push(decode(&row)?);
-            if out.len() >= max {
-                break;
-            }
-        }
-        Ok(out)
+        let refs = Self::params(r, params);
+        self.run(&statement, &refs, max, decoder.postgres, site)
     }
 
     pub(crate) fn execute(&mut self, r: &Rendered, params: &[Value], site: CallSite) -> Result<u64> {
         let statement = self.statement(r, site)?;
-        let values = Self::params(r, params);
-        let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| *v as &(dyn ToSql + Sync)).collect();
-        self.client.execute(&statement, &refs).map_err(|e| map_error(&e, site))
+        let refs = Self::params(r, params);
+        match self.wire.execute(&statement, &refs, None, &mut |_| Ok(())) {
+            Ok(n) => Ok(n),
+            Err(e) => Err(self.fail(e, site)),
+        }
     }
 
     pub(crate) fn insert_rows<E: crate::types::ToValues>(
@@ -108,27 +139,25 @@ impl PgConn {
         let mut refs = Refs(Vec::with_capacity(rows.len() * stride));
         super::RowBinder::bind(rows, stride, skip, &mut refs, site)?;
         if !returning {
-            self.client
-                .execute(&statement, &refs.0)
-                .map_err(|e| map_error(&e, site))?;
-            return Ok(Vec::new());
+            return match self.wire.execute(&statement, &refs.0, None, &mut |_| Ok(())) {
+                Ok(_) => Ok(Vec::new()),
+                Err(e) => Err(self.fail(e, site)),
+            };
         }
-        let found = self
-            .client
-            .query(&statement, &refs.0)
-            .map_err(|e| map_error(&e, site))?;
-        found
-            .iter()
-            .map(|row| {
-                row.try_get::<_, AnyInt>(0)
-                    .map(|v| v.0)
-                    .map_err(|e| map_error(&e, site))
-            })
-            .collect()
+        self.run(
+            &statement,
+            &refs.0,
+            None,
+            |row| Ok(get::<AnyInt>(row, 0, "a key")?.map_or(0, |v| v.0)),
+            site,
+        )
     }
 
     pub(crate) fn batch(&mut self, sql: &str, site: CallSite) -> Result<()> {
-        self.client.batch_execute(sql).map_err(|e| map_error(&e, site))
+        match self.wire.simple_query(sql) {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.fail(e, site)),
+        }
     }
 
     pub(crate) fn last_insert_id(&self) -> i64 {
@@ -137,14 +166,14 @@ impl PgConn {
     }
 
     pub(crate) fn is_healthy(&self) -> bool {
-        !self.client.is_closed()
+        !self.broken && self.wire.is_idle()
     }
 }
 
 type BoxError = Box<dyn StdError + Sync + Send>;
 
 /// NULL of any type, bound by reference.
-static NULL: Value = Value::Null;
+static NULL: Null = Null;
 
 /// A row's values as references to the fields they come from.
 struct Refs<'a>(Vec<&'a (dyn ToSql + Sync)>);
@@ -217,7 +246,27 @@ impl ToSql for Value {
             Value::DateTime(d) => d.to_sql(ty, out),
             #[cfg(feature = "chrono")]
             Value::Timestamp(d) => d.to_sql(ty, out),
-            Value::List(_) => Err("a list cannot be bound as one value".into()),
+            // An IN list, bound as one array (`x = ANY($1::int8[])`).
+            Value::List(items) => {
+                let postgres_types::Kind::Array(member) = ty.kind() else {
+                    return Err("a list needs an array parameter".into());
+                };
+                let dimension = postgres_protocol::types::ArrayDimension {
+                    len: i32::try_from(items.len())?,
+                    lower_bound: 1,
+                };
+                postgres_protocol::types::array_to_sql(
+                    Some(dimension),
+                    member.oid(),
+                    items.iter(),
+                    |item, buf| match item.to_sql(member, buf)? {
+                        IsNull::Yes => Ok(postgres_protocol::IsNull::Yes),
+                        IsNull::No => Ok(postgres_protocol::IsNull::No),
+                    },
+                    out,
+                )?;
+                Ok(IsNull::No)
+            }
         }
     }
 
@@ -225,7 +274,7 @@ impl ToSql for Value {
         true
     }
 
-    postgres::types::to_sql_checked!();
+    postgres_types::to_sql_checked!();
 }
 
 /// Any integer column, read as i64.
@@ -264,24 +313,22 @@ impl<'a> FromSql<'a> for AnyFloat {
 }
 
 #[inline]
-fn get<'r, T: FromSql<'r>>(row: &'r postgres::Row, i: usize, what: &str) -> Result<Option<T>, DecodeError> {
-    row.try_get::<_, Option<T>>(i).map_err(|e| {
-        let found = row
-            .columns()
-            .get(i)
-            .map(|c| c.type_().name().to_owned())
-            .unwrap_or_default();
-        let detail = e.source().map(ToString::to_string).unwrap_or_default();
-        DecodeError::new(
+fn get<'r, T: FromSql<'r>>(row: &'r RowView<'_>, i: usize, what: &str) -> Result<Option<T>, DecodeError> {
+    let Some((ty, raw)) = row.raw(i).map_err(|e| DecodeError::new(i, e))? else {
+        return Ok(None);
+    };
+    if !T::accepts(ty) {
+        return Err(DecodeError::new(
             i,
-            format!("expected {what}, found PostgreSQL type `{found}` {detail}")
-                .trim_end()
-                .to_owned(),
-        )
-    })
+            format!("expected {what}, found PostgreSQL type `{}`", ty.name()),
+        ));
+    }
+    T::from_sql(ty, raw)
+        .map(Some)
+        .map_err(|e| DecodeError::new(i, format!("expected {what}: {e}")))
 }
 
-impl RowAccess for postgres::Row {
+impl RowAccess for RowView<'_> {
     #[inline]
     fn get_bool(&self, i: usize) -> Result<Option<bool>, DecodeError> {
         get::<bool>(self, i, "a boolean")
@@ -326,48 +373,55 @@ impl RowAccess for postgres::Row {
     }
 
     fn column_name(&self, i: usize) -> Option<String> {
-        self.columns().get(i).map(|c| c.name().to_owned())
+        self.columns.get(i).map(|c| c.name.clone())
     }
 }
 
-/// Maps a driver error, keeping the SQLSTATE's meaning and the name of a
+/// Maps a client error, keeping the SQLSTATE's meaning and the name of a
 /// violated constraint.
-pub(crate) fn map_error(e: &postgres::Error, site: CallSite) -> Error {
-    if let Some(db) = e.as_db_error() {
-        let code = db.code();
-        let message = db.message().to_owned();
-        if code == &SqlState::UNIQUE_VIOLATION
-            || code == &SqlState::FOREIGN_KEY_VIOLATION
-            || code == &SqlState::NOT_NULL_VIOLATION
-            || code == &SqlState::CHECK_VIOLATION
-        {
-            return Error::Constraint {
-                constraint: db.constraint().map(str::to_owned),
-                message,
-                site,
-            };
-        }
-        let retryable = code == &SqlState::T_R_SERIALIZATION_FAILURE || code == &SqlState::T_R_DEADLOCK_DETECTED;
-        let lost = code == &SqlState::ADMIN_SHUTDOWN || code == &SqlState::CRASH_SHUTDOWN;
-        if lost {
-            return Error::ConnectionLost { message, site };
-        }
-        return Error::Database {
-            message,
-            fault: if retryable { DbFault::Retryable } else { DbFault::Other },
+pub(crate) fn map_error(e: WireError, site: CallSite) -> Error {
+    match e {
+        WireError::Io(e) => Error::ConnectionLost {
+            message: e.to_string(),
             site,
-        };
-    }
-    let message = match e.source() {
-        Some(source) => format!("{e}: {source}"),
-        None => e.to_string(),
-    };
-    if e.is_closed() || e.source().is_some_and(|s| s.is::<std::io::Error>()) {
-        return Error::ConnectionLost { message, site };
-    }
-    Error::Database {
-        message,
-        fault: DbFault::Other,
-        site,
+        },
+        WireError::Encode(message) => Error::Parameter { message, site },
+        WireError::Protocol(message) => Error::Database {
+            message,
+            fault: DbFault::Other,
+            site,
+        },
+        WireError::Db(DbError {
+            code,
+            message,
+            constraint,
+            detail,
+        }) => {
+            let message = match detail {
+                Some(detail) => format!("{message} ({detail})"),
+                None => message,
+            };
+            match code.as_str() {
+                // unique, foreign key, not null, check
+                "23505" | "23503" | "23502" | "23514" => Error::Constraint {
+                    constraint,
+                    message,
+                    site,
+                },
+                // admin shutdown, crash shutdown, cannot connect now
+                "57P01" | "57P02" | "57P03" => Error::ConnectionLost { message, site },
+                // serialization failure, deadlock
+                "40001" | "40P01" => Error::Database {
+                    message,
+                    fault: DbFault::Retryable,
+                    site,
+                },
+                _ => Error::Database {
+                    message: format!("{message} [{code}]"),
+                    fault: DbFault::Other,
+                    site,
+                },
+            }
+        }
     }
 }

@@ -1,0 +1,564 @@
+//! A blocking PostgreSQL client speaking the wire protocol directly
+//! (message framing and authentication from `postgres-protocol`, value
+//! encoding from `postgres-types`), with no async runtime: a statement is
+//! one write and reads until `ReadyForQuery` on a plain `TcpStream`.
+//!
+//! The `postgres` crate wraps an asynchronous client, and every statement
+//! crosses its runtime and channels twice; Diesel's libpq does not, and
+//! was a third faster on small queries. This client does only what foal
+//! needs: TCP (no TLS), trust, cleartext, MD5 and SCRAM-SHA-256
+//! authentication, the extended protocol with binary values for named
+//! prepared statements, and simple queries for DDL and transaction
+//! control.
+
+use std::io::{self, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::ops::Range;
+use std::time::Duration;
+
+use bytes::BytesMut;
+use fallible_iterator::FallibleIterator;
+use postgres_protocol::authentication::sasl::{ChannelBinding, ScramSha256};
+use postgres_protocol::message::backend::{DataRowBody, ErrorResponseBody, Message};
+use postgres_protocol::message::frontend;
+use postgres_types::{IsNull, ToSql, Type};
+
+/// Where and as whom to connect, from a `postgres://` URL.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    host: String,
+    port: u16,
+    user: String,
+    password: Option<String>,
+    dbname: String,
+    /// Startup parameters: `options`, `application_name`.
+    params: Vec<(String, String)>,
+    connect_timeout: Option<Duration>,
+}
+
+fn percent_decode(s: &str) -> Result<String, String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = s.get(i + 1..i + 3).ok_or_else(|| format!("bad escape in `{s}`"))?;
+                out.push(u8::from_str_radix(hex, 16).map_err(|_| format!("bad escape in `{s}`"))?);
+                i += 3;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).map_err(|_| format!("`{s}` is not UTF-8 once decoded"))
+}
+
+impl Config {
+    /// `postgres://user[:password]@host[:port][/dbname][?key=value&…]`.
+    /// Keys: `options`, `application_name`, `connect_timeout` (seconds),
+    /// `sslmode` (`disable`, `allow` or `prefer`: this client has no TLS).
+    pub(crate) fn parse(url: &str) -> Result<Config, String> {
+        let rest = url
+            .strip_prefix("postgres://")
+            .or_else(|| url.strip_prefix("postgresql://"))
+            .ok_or("the URL must start with postgres://")?;
+        let (main, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let (authority, path) = main.split_once('/').unwrap_or((main, ""));
+        let (userinfo, hostport) = match authority.rsplit_once('@') {
+            Some((u, h)) => (Some(u), h),
+            None => (None, authority),
+        };
+        let (user, password) = match userinfo {
+            Some(u) => match u.split_once(':') {
+                Some((name, pass)) => (percent_decode(name)?, Some(percent_decode(pass)?)),
+                None => (percent_decode(u)?, None),
+            },
+            None => ("postgres".to_owned(), None),
+        };
+        let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
+            let (h, p) = v6.split_once(']').ok_or("unclosed `[` in the host")?;
+            (h.to_owned(), p.strip_prefix(':'))
+        } else {
+            match hostport.split_once(':') {
+                Some((h, p)) => (h.to_owned(), Some(p)),
+                None => (hostport.to_owned(), None),
+            }
+        };
+        let port = match port {
+            Some(p) => p.parse().map_err(|_| format!("bad port `{p}`"))?,
+            None => 5432,
+        };
+        let host = if host.is_empty() { "localhost".to_owned() } else { host };
+        let dbname = if path.is_empty() {
+            user.clone()
+        } else {
+            percent_decode(path)?
+        };
+        let mut config = Config {
+            host,
+            port,
+            user,
+            password,
+            dbname,
+            params: Vec::new(),
+            connect_timeout: None,
+        };
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let value = percent_decode(&value.replace('+', " "))?;
+            match key {
+                "options" | "application_name" => config.params.push((key.to_owned(), value)),
+                "connect_timeout" => {
+                    let secs: u64 = value.parse().map_err(|_| format!("bad connect_timeout `{value}`"))?;
+                    config.connect_timeout = Some(Duration::from_secs(secs));
+                }
+                "sslmode" if matches!(value.as_str(), "disable" | "allow" | "prefer") => {}
+                "sslmode" => return Err(format!("sslmode={value} needs TLS, which foal does not speak")),
+                "user" => config.user = value,
+                "password" => config.password = Some(value),
+                "dbname" => config.dbname = value,
+                other => return Err(format!("unknown PostgreSQL URL option `{other}`")),
+            }
+        }
+        Ok(config)
+    }
+}
+
+/// An error the server reported.
+#[derive(Debug, Clone)]
+pub(crate) struct DbError {
+    pub(crate) code: String,
+    pub(crate) message: String,
+    pub(crate) constraint: Option<String>,
+    pub(crate) detail: Option<String>,
+}
+
+impl DbError {
+    fn parse(body: &ErrorResponseBody) -> DbError {
+        let mut e = DbError {
+            code: String::new(),
+            message: String::new(),
+            constraint: None,
+            detail: None,
+        };
+        let mut fields = body.fields();
+        while let Ok(Some(field)) = fields.next() {
+            let value = String::from_utf8_lossy(field.value_bytes()).into_owned();
+            match field.type_() {
+                b'C' => e.code = value,
+                b'M' => e.message = value,
+                b'n' => e.constraint = Some(value),
+                b'D' => e.detail = Some(value),
+                _ => {}
+            }
+        }
+        e
+    }
+}
+
+/// Why a call failed.
+#[derive(Debug)]
+pub(crate) enum WireError {
+    /// The connection failed or closed.
+    Io(io::Error),
+    /// The server refused the statement; the connection is still usable.
+    Db(DbError),
+    /// A value could not be encoded for its parameter.
+    Encode(String),
+    /// The server said something this client does not understand.
+    Protocol(String),
+}
+
+impl From<io::Error> for WireError {
+    fn from(e: io::Error) -> Self {
+        WireError::Io(e)
+    }
+}
+
+type WireResult<T> = Result<T, WireError>;
+
+/// A result column: its name and type.
+#[derive(Debug, Clone)]
+pub(crate) struct Column {
+    pub(crate) name: String,
+    pub(crate) ty: Type,
+}
+
+/// A statement prepared on the server under `name`.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub(crate) name: String,
+    pub(crate) params: Vec<Type>,
+    pub(crate) columns: Vec<Column>,
+}
+
+/// One row of a result: the message's bytes and where each value lies.
+pub(crate) struct RowView<'a> {
+    pub(crate) columns: &'a [Column],
+    pub(crate) buf: &'a [u8],
+    pub(crate) ranges: &'a [Option<Range<usize>>],
+}
+
+impl RowView<'_> {
+    /// The raw value of column `i`, `None` for NULL; `Err` past the end.
+    pub(crate) fn raw(&self, i: usize) -> Result<Option<(&Type, &[u8])>, String> {
+        let column = self.columns.get(i).ok_or_else(|| format!("no column {i}"))?;
+        match self.ranges.get(i) {
+            Some(Some(r)) => Ok(Some((&column.ty, self.buf.get(r.clone()).unwrap_or_default()))),
+            Some(None) => Ok(None),
+            None => Err(format!("no column {i}")),
+        }
+    }
+}
+
+pub(crate) struct Wire {
+    stream: TcpStream,
+    read: BytesMut,
+    write: BytesMut,
+    scratch: Box<[u8]>,
+    /// The transaction status of the last `ReadyForQuery`: `I`dle, in a
+    /// `T`ransaction, or in a failed one (`E`).
+    status: u8,
+    /// Reusable buffer of a row's value ranges.
+    ranges: Vec<Option<Range<usize>>>,
+}
+
+const BINARY: i16 = 1;
+
+impl Wire {
+    pub(crate) fn connect(config: &Config) -> WireResult<Wire> {
+        let addrs: Vec<_> = (config.host.as_str(), config.port).to_socket_addrs()?.collect();
+        let mut last = io::Error::new(io::ErrorKind::NotFound, format!("no address for {}", config.host));
+        let mut stream = None;
+        for addr in addrs {
+            let attempt = match config.connect_timeout {
+                Some(t) => TcpStream::connect_timeout(&addr, t),
+                None => TcpStream::connect(addr),
+            };
+            match attempt {
+                Ok(s) => {
+                    stream = Some(s);
+                    break;
+                }
+                Err(e) => last = e,
+            }
+        }
+        let stream = stream.ok_or(last)?;
+        stream.set_nodelay(true)?;
+        let mut wire = Wire {
+            stream,
+            read: BytesMut::with_capacity(16 * 1024),
+            write: BytesMut::with_capacity(4 * 1024),
+            scratch: vec![0; 32 * 1024].into_boxed_slice(),
+            status: b'I',
+            ranges: Vec::new(),
+        };
+        wire.startup(config)?;
+        Ok(wire)
+    }
+
+    fn startup(&mut self, config: &Config) -> WireResult<()> {
+        let mut params: Vec<(&str, &str)> = vec![
+            ("user", &config.user),
+            ("database", &config.dbname),
+            ("client_encoding", "UTF8"),
+            ("TimeZone", "UTC"),
+            ("DateStyle", "ISO"),
+        ];
+        params.extend(config.params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        frontend::startup_message(params, &mut self.write)?;
+        self.flush()?;
+        let password = config.password.as_deref().unwrap_or_default().as_bytes();
+        let mut scram: Option<ScramSha256> = None;
+        loop {
+            match self.next()? {
+                Message::AuthenticationOk => {}
+                Message::AuthenticationCleartextPassword => {
+                    frontend::password_message(password, &mut self.write)?;
+                    self.flush()?;
+                }
+                Message::AuthenticationMd5Password(body) => {
+                    let hash =
+                        postgres_protocol::authentication::md5_hash(config.user.as_bytes(), password, body.salt());
+                    frontend::password_message(hash.as_bytes(), &mut self.write)?;
+                    self.flush()?;
+                }
+                Message::AuthenticationSasl(body) => {
+                    let mut mechanisms = body.mechanisms();
+                    let mut scram_offered = false;
+                    while let Some(m) = mechanisms.next()? {
+                        scram_offered |= m == "SCRAM-SHA-256";
+                    }
+                    if !scram_offered {
+                        return Err(WireError::Protocol(
+                            "the server offers no SASL mechanism foal knows".into(),
+                        ));
+                    }
+                    let state = ScramSha256::new(password, ChannelBinding::unsupported());
+                    frontend::sasl_initial_response("SCRAM-SHA-256", state.message(), &mut self.write)?;
+                    scram = Some(state);
+                    self.flush()?;
+                }
+                Message::AuthenticationSaslContinue(body) => {
+                    let state = scram
+                        .as_mut()
+                        .ok_or_else(|| WireError::Protocol("unexpected SASL message".into()))?;
+                    state.update(body.data())?;
+                    frontend::sasl_response(state.message(), &mut self.write)?;
+                    self.flush()?;
+                }
+                Message::AuthenticationSaslFinal(body) => {
+                    let state = scram
+                        .as_mut()
+                        .ok_or_else(|| WireError::Protocol("unexpected SASL message".into()))?;
+                    state.finish(body.data())?;
+                }
+                Message::ErrorResponse(body) => return Err(WireError::Db(DbError::parse(&body))),
+                Message::ReadyForQuery(body) => {
+                    self.status = body.status();
+                    return Ok(());
+                }
+                Message::ParameterStatus(_) | Message::BackendKeyData(_) | Message::NoticeResponse(_) => {}
+                _ => return Err(WireError::Protocol("unsupported authentication method".into())),
+            }
+        }
+    }
+
+    /// Whether the connection is idle and outside a transaction.
+    pub(crate) fn is_idle(&self) -> bool {
+        self.status == b'I'
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.stream.write_all(&self.write)?;
+        self.write.clear();
+        Ok(())
+    }
+
+    /// The next message, reading from the socket as needed.
+    fn next(&mut self) -> io::Result<Message> {
+        loop {
+            if let Some(message) = Message::parse(&mut self.read)? {
+                return Ok(message);
+            }
+            let n = self.stream.read(&mut self.scratch)?;
+            if n == 0 {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the server closed the connection",
+                ));
+            }
+            self.read.extend_from_slice(&self.scratch[..n]);
+        }
+    }
+
+    /// Reads to `ReadyForQuery` after an error, and returns the error.
+    fn recover<T>(&mut self, error: DbError) -> WireResult<T> {
+        loop {
+            if let Message::ReadyForQuery(body) = self.next()? {
+                self.status = body.status();
+                return Err(WireError::Db(error));
+            }
+        }
+    }
+
+    /// Prepares `sql` as `name`, learning its parameter and column types.
+    pub(crate) fn prepare(&mut self, name: &str, sql: &str) -> WireResult<Prepared> {
+        frontend::parse(name, sql, std::iter::empty(), &mut self.write)?;
+        frontend::describe(b'S', name, &mut self.write)?;
+        frontend::sync(&mut self.write);
+        self.flush()?;
+        let mut prepared = Prepared {
+            name: name.to_owned(),
+            params: Vec::new(),
+            columns: Vec::new(),
+        };
+        loop {
+            match self.next()? {
+                Message::ParseComplete | Message::NoData | Message::NoticeResponse(_) => {}
+                Message::ParameterDescription(body) => {
+                    let mut oids = body.parameters();
+                    while let Some(oid) = oids.next()? {
+                        prepared.params.push(Type::from_oid(oid).unwrap_or(Type::UNKNOWN));
+                    }
+                }
+                Message::RowDescription(body) => {
+                    let mut fields = body.fields();
+                    while let Some(field) = fields.next()? {
+                        prepared.columns.push(Column {
+                            name: field.name().to_owned(),
+                            ty: Type::from_oid(field.type_oid()).unwrap_or(Type::UNKNOWN),
+                        });
+                    }
+                }
+                Message::ErrorResponse(body) => return self.recover(DbError::parse(&body)),
+                Message::ReadyForQuery(body) => {
+                    self.status = body.status();
+                    return Ok(prepared);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Forgets a prepared statement on the server.
+    pub(crate) fn close(&mut self, name: &str) -> WireResult<()> {
+        frontend::close(b'S', name, &mut self.write)?;
+        frontend::sync(&mut self.write);
+        self.flush()?;
+        self.finish()
+    }
+
+    /// Reads to `ReadyForQuery`, failing with the first error seen.
+    fn finish(&mut self) -> WireResult<()> {
+        let mut error = None;
+        loop {
+            match self.next()? {
+                Message::ErrorResponse(body) => {
+                    error.get_or_insert_with(|| DbError::parse(&body));
+                }
+                Message::ReadyForQuery(body) => {
+                    self.status = body.status();
+                    return match error {
+                        Some(e) => Err(WireError::Db(e)),
+                        None => Ok(()),
+                    };
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Runs SQL without parameters (several statements allowed).
+    pub(crate) fn simple_query(&mut self, sql: &str) -> WireResult<()> {
+        frontend::query(sql, &mut self.write)?;
+        self.flush()?;
+        self.finish()
+    }
+
+    /// Runs a prepared statement with `params` (encoded as the types the
+    /// server reported), handing each row to `row` (up to `max` rows);
+    /// returns the number of rows the statement affected or returned.
+    pub(crate) fn execute(
+        &mut self,
+        statement: &Prepared,
+        params: &[&(dyn ToSql + Sync)],
+        max: Option<usize>,
+        row: &mut dyn FnMut(&RowView<'_>) -> Result<(), String>,
+    ) -> WireResult<u64> {
+        if params.len() != statement.params.len() {
+            return Err(WireError::Encode(format!(
+                "the statement takes {} parameters, {} were given",
+                statement.params.len(),
+                params.len()
+            )));
+        }
+        let start = self.write.len();
+        let bound = frontend::bind(
+            "",
+            &statement.name,
+            std::iter::once(BINARY),
+            params.iter().zip(&statement.params),
+            |(value, ty), buf| {
+                value.to_sql_checked(ty, buf).map(|null| match null {
+                    IsNull::Yes => postgres_protocol::IsNull::Yes,
+                    IsNull::No => postgres_protocol::IsNull::No,
+                })
+            },
+            std::iter::once(BINARY),
+            &mut self.write,
+        );
+        if let Err(e) = bound {
+            self.write.truncate(start);
+            return Err(WireError::Encode(match e {
+                frontend::BindError::Conversion(e) => e.to_string(),
+                frontend::BindError::Serialization(e) => e.to_string(),
+            }));
+        }
+        let limit = max.and_then(|m| i32::try_from(m).ok()).unwrap_or(0);
+        frontend::execute("", limit, &mut self.write)?;
+        frontend::sync(&mut self.write);
+        self.flush()?;
+        let mut affected = 0u64;
+        let mut failure: Option<WireError> = None;
+        let mut ranges = std::mem::take(&mut self.ranges);
+        loop {
+            match self.next()? {
+                Message::DataRow(body) => {
+                    if failure.is_none()
+                        && let Err(e) = Self::deliver(&body, &statement.columns, &mut ranges, row)
+                    {
+                        failure = Some(WireError::Protocol(e));
+                    }
+                    affected += 1;
+                }
+                Message::CommandComplete(body) => {
+                    if let Some(n) = body.tag().ok().and_then(|t| t.rsplit(' ').next()?.parse().ok()) {
+                        affected = n;
+                    }
+                }
+                Message::ErrorResponse(body) => {
+                    failure.get_or_insert(WireError::Db(DbError::parse(&body)));
+                }
+                Message::ReadyForQuery(body) => {
+                    self.status = body.status();
+                    self.ranges = ranges;
+                    return match failure {
+                        Some(e) => Err(e),
+                        None => Ok(affected),
+                    };
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn deliver(
+        body: &DataRowBody,
+        columns: &[Column],
+        ranges: &mut Vec<Option<Range<usize>>>,
+        row: &mut dyn FnMut(&RowView<'_>) -> Result<(), String>,
+    ) -> Result<(), String> {
+        ranges.clear();
+        let mut it = body.ranges();
+        while let Some(r) = it.next().map_err(|e| e.to_string())? {
+            ranges.push(r);
+        }
+        row(&RowView {
+            columns,
+            buf: body.buffer(),
+            ranges,
+        })
+    }
+}
+
+impl Drop for Wire {
+    fn drop(&mut self) {
+        frontend::terminate(&mut self.write);
+        let _ = self.flush();
+    }
+}
+
+/// SQL NULL for a parameter of any type.
+pub(crate) struct Null;
+
+impl std::fmt::Debug for Null {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NULL")
+    }
+}
+
+impl ToSql for Null {
+    fn to_sql(&self, _ty: &Type, _out: &mut BytesMut) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(IsNull::Yes)
+    }
+
+    fn accepts(_ty: &Type) -> bool {
+        true
+    }
+
+    postgres_types::to_sql_checked!();
+}
