@@ -319,8 +319,9 @@ fn generate(input: &DeriveInput, table: &str, fields: &[Field<'_>], has_many: &[
     let first_key_ty = types.get(first_key).copied();
     let probe = match first_key_ty {
         Some(ty) => quote! {
-            let mut __probe = __start #(+ <#before_key as #p::FromRow>::WIDTH)*;
-            if <#ty as #p::FromRow>::from_row_opt(__row, &mut __probe)?.is_none() {
+            let __probe = __start #(+ <#before_key as #p::FromRow>::WIDTH)*;
+            let _ = ::core::marker::PhantomData::<#ty>;
+            if #p::RowAccess::is_null(__row, __probe) {
                 *__idx = __start + <Self as #p::FromRow>::WIDTH;
                 return ::core::result::Result::Ok(::core::option::Option::None);
             }

@@ -47,6 +47,40 @@ impl Related {
     }
 }
 
+/// The children of each parent: keyed by a plain integer when the parent
+/// key is one (the usual case), else by [`ValueKey`].
+enum Groups<C> {
+    Int(HashMap<i64, Vec<C>, crate::driver::IdHash>),
+    Any(KeyMap<Vec<C>>),
+}
+
+impl<C> Groups<C> {
+    /// Adds an empty group for `key`; false if it was there.
+    fn add(&mut self, key: &ValueKey) -> bool {
+        match (self, key) {
+            (Groups::Int(m), ValueKey::One(Value::Int(i))) => m.insert(*i, Vec::new()).is_none(),
+            (Groups::Any(m), _) => m.insert(key.clone(), Vec::new()).is_none(),
+            _ => false,
+        }
+    }
+
+    fn get(&self, key: &ValueKey) -> Option<&Vec<C>> {
+        match (self, key) {
+            (Groups::Int(m), ValueKey::One(Value::Int(i))) => m.get(i),
+            (Groups::Any(m), _) => m.get(key),
+            _ => None,
+        }
+    }
+
+    fn get_mut(&mut self, key: &ValueKey) -> Option<&mut Vec<C>> {
+        match (self, key) {
+            (Groups::Int(m), ValueKey::One(Value::Int(i))) => m.get_mut(i),
+            (Groups::Any(m), _) => m.get_mut(key),
+            _ => None,
+        }
+    }
+}
+
 /// The hasher for maps keyed by `C`'s primary key.
 fn key_hash<C: Entity>() -> KeyHash {
     KeyHash::for_type(<C::Key as crate::types::Typed>::TYPE)
@@ -163,13 +197,17 @@ impl<E: Entity, C: Entity + Send + Sync> Plan<E> for ToOne<C> {
 
 impl<E: Entity, C: Entity + Send + Sync> Plan<E> for ToMany<C> {
     fn load(&self, conn: &mut Conn, rows: &[E], related: &mut Related, site: CallSite) -> Result<()> {
-        let mut children: KeyMap<Vec<C>> = KeyMap::with_capacity_and_hasher(rows.len(), key_hash::<E>());
+        let int_keys = <E::Key as crate::types::FromRow>::WIDTH == 1 && matches!(key_hash::<E>(), KeyHash::Integers);
+        let mut children = if int_keys {
+            Groups::Int(HashMap::with_capacity_and_hasher(rows.len(), crate::driver::IdHash))
+        } else {
+            Groups::Any(KeyMap::with_capacity_and_hasher(rows.len(), key_hash::<E>()))
+        };
         let mut keys = Vec::with_capacity(rows.len());
         let mut buf = Vec::with_capacity(2);
         for row in rows {
             let key = key_with(&mut buf, &row.key());
-            if !children.contains_key(&key) {
-                children.insert(key.clone(), Vec::new());
+            if children.add(&key) {
                 keys.push(key);
             }
         }
@@ -499,7 +537,7 @@ impl<E: Entity> Loaded<E> {
     /// `None` when that relation was not prefetched.
     pub fn many<R: Entity, C: Entity>(&self, row: &R, relation: impl FnOnce(&R::Columns) -> Many<C>) -> Option<&[C]> {
         let link = relation(&R::COLUMNS).link_index();
-        let map: &KeyMap<Vec<C>> = self.related.manys.get(&(TypeId::of::<C>(), link))?.downcast_ref()?;
+        let map: &Groups<C> = self.related.manys.get(&(TypeId::of::<C>(), link))?.downcast_ref()?;
         Some(map.get(&key_of(&row.key())).map_or(&[], Vec::as_slice))
     }
 }

@@ -21,6 +21,9 @@ pub trait RowAccess {
     fn get_timestamp(&self, i: usize) -> Result<Option<chrono::DateTime<chrono::Utc>>, DecodeError>;
     /// The column's name, for error messages.
     fn column_name(&self, i: usize) -> Option<String>;
+    /// Whether column `i` is NULL, without reading its value (a value may
+    /// be read only once: MySQL's rows hand their text over).
+    fn is_null(&self, i: usize) -> bool;
 }
 
 /// The SQL type of a Rust type used in queries, and whether it is nullable.

@@ -67,7 +67,15 @@ fn peers(options: &Options, backend: Backend) -> Result<Vec<String>> {
     let target = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/peers");
     let mut command = Command::new(env!("CARGO"));
     command
-        .args(["run", "--release", "-q", "--manifest-path", manifest, "--target-dir", target])
+        .args([
+            "run",
+            "--release",
+            "-q",
+            "--manifest-path",
+            manifest,
+            "--target-dir",
+            target,
+        ])
         .args(["--", "--backend"])
         .arg(backend.to_string());
     if options.quick {

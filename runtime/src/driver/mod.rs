@@ -88,7 +88,7 @@ pub struct Decoder<T> {
     #[cfg(feature = "postgres")]
     pub(crate) postgres: fn(&pgwire::RowView<'_>) -> Result<T, DecodeError>,
     #[cfg(feature = "mysql")]
-    pub(crate) mysql: fn(&::mysql::Row) -> Result<T, DecodeError>,
+    pub(crate) mysql: fn(&mysql::MyRow) -> Result<T, DecodeError>,
     _t: PhantomData<fn() -> T>,
 }
 

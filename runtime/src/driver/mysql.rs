@@ -61,10 +61,11 @@ fn fetch<T>(
     let mut out = Vec::new();
     for row in rows {
         let row = row.map_err(|e| map_error(e, site))?;
+        let row = MyRow(std::cell::RefCell::new(row));
         match (decoder.mysql)(&row) {
             Ok(v) => out.push(v),
             Err(e) => {
-                let name = row.columns_ref().get(e.column).map(|c| c.name_str().into_owned());
+                let name = row.column_name(e.column);
                 return Err(e.into_error(name.as_deref(), site));
             }
         }
@@ -301,9 +302,18 @@ fn wrong(i: usize, expected: &str, found: &mysql::Value) -> DecodeError {
     DecodeError::new(i, format!("expected {expected}, found {}", describe(found)))
 }
 
-fn value(row: &mysql::Row, i: usize) -> Result<&mysql::Value, DecodeError> {
-    row.as_ref(i)
-        .ok_or_else(|| DecodeError::new(i, "the row has no such column"))
+/// A row whose values are taken out as they are decoded: text and bytes
+/// move into the result instead of being copied. Each value can be read
+/// once (the decoders do).
+pub(crate) struct MyRow(std::cell::RefCell<mysql::Row>);
+
+impl MyRow {
+    fn take(&self, i: usize) -> Result<mysql::Value, DecodeError> {
+        self.0
+            .borrow_mut()
+            .take::<mysql::Value, usize>(i)
+            .ok_or_else(|| DecodeError::new(i, "the row has no such column, or it was already read"))
+    }
 }
 
 /// Text of a DECIMAL or other number MySQL sends as bytes.
@@ -311,7 +321,7 @@ fn number_text(bytes: &[u8], i: usize) -> Result<&str, DecodeError> {
     std::str::from_utf8(bytes).map_err(|e| DecodeError::new(i, e.to_string()))
 }
 
-impl RowAccess for mysql::Row {
+impl RowAccess for MyRow {
     #[inline]
     fn get_bool(&self, i: usize) -> Result<Option<bool>, DecodeError> {
         Ok(self.get_i64(i)?.map(|v| v != 0))
@@ -319,58 +329,58 @@ impl RowAccess for mysql::Row {
 
     #[inline]
     fn get_i64(&self, i: usize) -> Result<Option<i64>, DecodeError> {
-        match value(self, i)? {
+        match self.take(i)? {
             mysql::Value::NULL => Ok(None),
-            mysql::Value::Int(v) => Ok(Some(*v)),
-            mysql::Value::UInt(v) => i64::try_from(*v)
+            mysql::Value::Int(v) => Ok(Some(v)),
+            mysql::Value::UInt(v) => i64::try_from(v)
                 .map(Some)
                 .map_err(|_| DecodeError::new(i, format!("value {v} does not fit in `i64`"))),
             mysql::Value::Bytes(b) => {
-                let text = number_text(b, i)?;
+                let text = number_text(&b, i)?;
                 text.parse::<i64>()
                     .map(Some)
                     .map_err(|_| DecodeError::new(i, format!("expected an integer, found `{text}`")))
             }
-            other => Err(wrong(i, "an integer", other)),
+            other => Err(wrong(i, "an integer", &other)),
         }
     }
 
     #[allow(clippy::cast_precision_loss)]
     #[inline]
     fn get_f64(&self, i: usize) -> Result<Option<f64>, DecodeError> {
-        match value(self, i)? {
+        match self.take(i)? {
             mysql::Value::NULL => Ok(None),
-            mysql::Value::Double(v) => Ok(Some(*v)),
-            mysql::Value::Float(v) => Ok(Some(f64::from(*v))),
-            mysql::Value::Int(v) => Ok(Some(*v as f64)),
-            mysql::Value::UInt(v) => Ok(Some(*v as f64)),
+            mysql::Value::Double(v) => Ok(Some(v)),
+            mysql::Value::Float(v) => Ok(Some(f64::from(v))),
+            mysql::Value::Int(v) => Ok(Some(v as f64)),
+            mysql::Value::UInt(v) => Ok(Some(v as f64)),
             mysql::Value::Bytes(b) => {
-                let text = number_text(b, i)?;
+                let text = number_text(&b, i)?;
                 text.parse::<f64>()
                     .map(Some)
                     .map_err(|_| DecodeError::new(i, format!("expected a number, found `{text}`")))
             }
-            other => Err(wrong(i, "a number", other)),
+            other => Err(wrong(i, "a number", &other)),
         }
     }
 
     #[inline]
     fn get_string(&self, i: usize) -> Result<Option<String>, DecodeError> {
-        match value(self, i)? {
+        match self.take(i)? {
             mysql::Value::NULL => Ok(None),
-            mysql::Value::Bytes(b) => String::from_utf8(b.clone())
+            mysql::Value::Bytes(b) => String::from_utf8(b)
                 .map(Some)
                 .map_err(|e| DecodeError::new(i, e.to_string())),
-            other => Err(wrong(i, "text", other)),
+            other => Err(wrong(i, "text", &other)),
         }
     }
 
     #[inline]
     fn get_bytes(&self, i: usize) -> Result<Option<Vec<u8>>, DecodeError> {
-        match value(self, i)? {
+        match self.take(i)? {
             mysql::Value::NULL => Ok(None),
-            mysql::Value::Bytes(b) => Ok(Some(b.clone())),
-            other => Err(wrong(i, "bytes", other)),
+            mysql::Value::Bytes(b) => Ok(Some(b)),
+            other => Err(wrong(i, "bytes", &other)),
         }
     }
 
@@ -383,16 +393,16 @@ impl RowAccess for mysql::Row {
     #[cfg(feature = "chrono")]
     #[inline]
     fn get_datetime(&self, i: usize) -> Result<Option<chrono::NaiveDateTime>, DecodeError> {
-        match value(self, i)? {
+        match self.take(i)? {
             mysql::Value::NULL => Ok(None),
             mysql::Value::Date(y, mo, d, h, mi, s, us) => {
-                chrono::NaiveDate::from_ymd_opt(i32::from(*y), u32::from(*mo), u32::from(*d))
-                    .and_then(|date| date.and_hms_micro_opt(u32::from(*h), u32::from(*mi), u32::from(*s), *us))
+                chrono::NaiveDate::from_ymd_opt(i32::from(y), u32::from(mo), u32::from(d))
+                    .and_then(|date| date.and_hms_micro_opt(u32::from(h), u32::from(mi), u32::from(s), us))
                     .map(Some)
                     .ok_or_else(|| DecodeError::new(i, "invalid date"))
             }
-            mysql::Value::Bytes(b) => super::parse_datetime(number_text(b, i)?, i).map(Some),
-            other => Err(wrong(i, "a date", other)),
+            mysql::Value::Bytes(b) => super::parse_datetime(number_text(&b, i)?, i).map(Some),
+            other => Err(wrong(i, "a date", &other)),
         }
     }
 
@@ -403,7 +413,11 @@ impl RowAccess for mysql::Row {
     }
 
     fn column_name(&self, i: usize) -> Option<String> {
-        self.columns_ref().get(i).map(|c| c.name_str().into_owned())
+        self.0.borrow().columns_ref().get(i).map(|c| c.name_str().into_owned())
+    }
+
+    fn is_null(&self, i: usize) -> bool {
+        matches!(self.0.borrow().as_ref(i), Some(mysql::Value::NULL))
     }
 }
 

@@ -16,10 +16,10 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::ops::Range;
 use std::time::Duration;
 
-use bytes::BytesMut;
+use bytes::{Buf, BytesMut};
 use fallible_iterator::FallibleIterator;
 use postgres_protocol::authentication::sasl::{ChannelBinding, ScramSha256};
-use postgres_protocol::message::backend::{DataRowBody, ErrorResponseBody, Message};
+use postgres_protocol::message::backend::{ErrorResponseBody, Message};
 use postgres_protocol::message::frontend;
 use postgres_types::{IsNull, ToSql, Type};
 
@@ -486,15 +486,29 @@ impl Wire {
         let mut failure: Option<WireError> = None;
         let mut ranges = std::mem::take(&mut self.ranges);
         loop {
-            match self.next()? {
-                Message::DataRow(body) => {
-                    if failure.is_none()
-                        && let Err(e) = Self::deliver(&body, &statement.columns, &mut ranges, row)
-                    {
+            // Rows are read in place, without splitting the buffer into a
+            // reference-counted message each.
+            let length = self.buffered()?;
+            if self.read[0] == b'D' {
+                if failure.is_none() {
+                    let body = &self.read[5..length];
+                    let delivered = parse_ranges(body, &mut ranges).and_then(|()| {
+                        row(&RowView {
+                            columns: &statement.columns,
+                            buf: body,
+                            ranges: &ranges,
+                        })
+                    });
+                    if let Err(e) = delivered {
                         failure = Some(WireError::Protocol(e));
                     }
-                    affected += 1;
                 }
+                self.read.advance(length);
+                affected += 1;
+                continue;
+            }
+            match self.next()? {
+                Message::DataRow(_) => affected += 1,
                 Message::CommandComplete(body) => {
                     if let Some(n) = body.tag().ok().and_then(|t| t.rsplit(' ').next()?.parse().ok()) {
                         affected = n;
@@ -516,23 +530,57 @@ impl Wire {
         }
     }
 
-    fn deliver(
-        body: &DataRowBody,
-        columns: &[Column],
-        ranges: &mut Vec<Option<Range<usize>>>,
-        row: &mut dyn FnMut(&RowView<'_>) -> Result<(), String>,
-    ) -> Result<(), String> {
-        ranges.clear();
-        let mut it = body.ranges();
-        while let Some(r) = it.next().map_err(|e| e.to_string())? {
-            ranges.push(r);
+    /// Reads until one whole message is buffered; returns its length
+    /// (tag and length field included).
+    fn buffered(&mut self) -> io::Result<usize> {
+        loop {
+            if let Some(header) = self.read.get(1..5) {
+                let declared = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as usize;
+                let length = declared + 1;
+                if declared < 4 {
+                    return Err(io::Error::new(io::ErrorKind::InvalidData, "bad message length"));
+                }
+                if self.read.len() >= length {
+                    return Ok(length);
+                }
+                self.read.reserve(length - self.read.len());
+            }
+            let n = self.stream.read(&mut self.scratch)?;
+            if n == 0 {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the server closed the connection",
+                ));
+            }
+            self.read.extend_from_slice(&self.scratch[..n]);
         }
-        row(&RowView {
-            columns,
-            buf: body.buffer(),
-            ranges,
-        })
     }
+}
+
+/// The value ranges of a `DataRow` body: a count, then each value's
+/// length (-1 for NULL) and bytes.
+fn parse_ranges(body: &[u8], ranges: &mut Vec<Option<Range<usize>>>) -> Result<(), String> {
+    let bad = || "malformed row from the server".to_owned();
+    ranges.clear();
+    let count = body.get(0..2).ok_or_else(bad)?;
+    let count = u16::from_be_bytes([count[0], count[1]]);
+    let mut at = 2;
+    for _ in 0..count {
+        let len = body.get(at..at + 4).ok_or_else(bad)?;
+        let len = i32::from_be_bytes([len[0], len[1], len[2], len[3]]);
+        at += 4;
+        if len < 0 {
+            ranges.push(None);
+        } else {
+            let end = at + len as usize;
+            if end > body.len() {
+                return Err(bad());
+            }
+            ranges.push(Some(at..end));
+            at = end;
+        }
+    }
+    Ok(())
 }
 
 impl Drop for Wire {

@@ -375,6 +375,10 @@ impl RowAccess for RowView<'_> {
     fn column_name(&self, i: usize) -> Option<String> {
         self.columns.get(i).map(|c| c.name.clone())
     }
+
+    fn is_null(&self, i: usize) -> bool {
+        matches!(self.ranges.get(i), Some(None))
+    }
 }
 
 /// Maps a client error, keeping the SQLSTATE's meaning and the name of a

@@ -427,6 +427,10 @@ impl RowAccess for rusqlite::Row<'_> {
         Ok(self.get_datetime(i)?.map(|d| d.and_utc()))
     }
 
+    fn is_null(&self, i: usize) -> bool {
+        matches!(self.get_ref(i), Ok(ValueRef::Null))
+    }
+
     fn column_name(&self, i: usize) -> Option<String> {
         self.as_ref().column_name(i).ok().map(str::to_owned)
     }
