@@ -415,6 +415,18 @@ impl Builder {
         let root = projection.root().map(|id| self.alias(id));
         let mut items: Vec<Item> = Vec::new();
         projection.items(self, &mut items);
+        self.finish(root, items)
+    }
+
+    /// A query with nothing selected (what a builder run twice would give;
+    /// the caches never do that).
+    pub(crate) fn finish_empty(&self) -> Built {
+        self.finish(None, Vec::new())
+    }
+
+    /// The tree, once the projection's items are known (not generic, so it
+    /// is compiled once rather than per projection type).
+    fn finish(&self, root: Option<String>, items: Vec<Item>) -> Built {
         let mut select = self.with_scope(|s| std::mem::take(&mut s.select));
         let aggregates = items.iter().any(|i| i.agg) || select.having.is_some();
         if aggregates {

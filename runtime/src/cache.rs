@@ -226,7 +226,9 @@ impl Site {
         self.at
     }
 
-    pub(crate) fn entry(&'static self, shape: Option<u128>, build: impl FnOnce() -> Built) -> EntryRef {
+    /// `build` is a `dyn` so that this code exists once, not once per call
+    /// site (each site's builder is its own closure type).
+    pub(crate) fn entry(&'static self, shape: Option<u128>, build: &mut dyn FnMut() -> Built) -> EntryRef {
         if UNCACHED.with(Cell::get) {
             return EntryRef::Shared(Arc::new(Entry::new(build())));
         }
@@ -289,7 +291,7 @@ pub(crate) fn composed_entry(
     bases: &[u64],
     site: &'static Site,
     shape: Option<u128>,
-    build: impl FnOnce() -> Built,
+    build: &mut dyn FnMut() -> Built,
 ) -> EntryRef {
     let (Some(shape), true) = (shape, bases.len() <= 4) else {
         return EntryRef::Shared(Arc::new(Entry::new(build())));

@@ -12,6 +12,18 @@ use crate::vars::Var;
 
 use crate::value::Value;
 
+/// The builder of a call site as the caches want it: called at most once.
+fn once<P: Projection, F: FnOnce(&Builder) -> P>(build: F) -> impl FnMut() -> crate::builder::Built {
+    let mut build = Some(build);
+    move || {
+        let b = Builder::new(0);
+        match build.take() {
+            Some(build) => b.project(build(&b)),
+            None => b.finish_empty(),
+        }
+    }
+}
+
 /// A query whose rows are `T`: an entity, a column type, a tuple, or the
 /// struct built in the projection. Made by `select!`; run with
 /// [`fetch_all`](Query::fetch_all) and friends against a [`Database`](crate::Database)
@@ -53,11 +65,7 @@ impl<T: 'static> Query<T> {
         P: Projection<Row = T>,
         F: FnOnce(&Builder) -> P,
     {
-        let entry = site.entry(shape_of(&params), || {
-            let b = Builder::new(0);
-            let projection = build(&b);
-            b.project(projection)
-        });
+        let entry = site.entry(shape_of(&params), &mut once(build));
         Query {
             entry,
             params,
@@ -75,11 +83,7 @@ impl<T: 'static> Query<T> {
         P: Projection<Row = T>,
         F: FnOnce(&Builder) -> P,
     {
-        let entry = site.entry(None, || {
-            let b = Builder::new(0);
-            let projection = build(&b);
-            b.project(projection)
-        });
+        let entry = site.entry(None, &mut once(build));
         Query {
             entry,
             params,
@@ -96,11 +100,7 @@ impl<T: 'static> Query<T> {
         P: Projection<Row = T>,
         F: FnOnce(&Builder) -> P,
     {
-        let entry = composed_entry(bases, site, shape_of(&params), || {
-            let b = Builder::new(0);
-            let projection = build(&b);
-            b.project(projection)
-        });
+        let entry = composed_entry(bases, site, shape_of(&params), &mut once(build));
         Query {
             entry,
             params,
@@ -266,10 +266,13 @@ impl<E: Entity> Query<E> {
     {
         let offset = u16::try_from(self.params.len()).unwrap_or(u16::MAX);
         let base = self.entry.clone();
-        let entry = composed_entry(&[base.id], site, shape_of(&params), || {
+        let mut build = Some(build);
+        let entry = composed_entry(&[base.id], site, shape_of(&params), &mut || {
             let (b, var) = Builder::refine::<E>(&base.select, base.root.as_deref(), offset);
-            let projection = build(&b, var);
-            b.project(projection)
+            match build.take() {
+                Some(build) => b.project(build(&b, var)),
+                None => b.finish_empty(),
+            }
         });
         let mut all = self.params.clone();
         all.extend(params);
