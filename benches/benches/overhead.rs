@@ -66,7 +66,8 @@ fn overhead(c: &mut Criterion) {
                     hair_color: r.get(2)?,
                 })
             })
-            .map(|rows| rows.count())
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<User>>>())
+            .map(|rows| rows.len())
             .unwrap_or(0)
         })
     });
