@@ -144,7 +144,7 @@ impl<E> Query<E> {
         E: Entity,
     {
         let site = self.call_site();
-        ex.run(site, &mut |conn| {
+        ex.run(site, |conn| {
             let rendered = self.entry().rendered_with(Mode::Delete, conn.dialect(), || {
                 delete_statement::<E>(&self.entry().select)
             });
@@ -189,7 +189,7 @@ impl<E: Entity> UpdateQuery<E> {
     /// A database error.
     pub fn execute(&self, ex: &impl Executor) -> Result<u64> {
         let site = self.query.call_site();
-        ex.run(site, &mut |conn| {
+        ex.run(site, |conn| {
             let rendered = self
                 .query
                 .entry()

@@ -22,7 +22,7 @@ pub trait Executor: sealed::Sealed {
 
     /// Runs `f` on a connection.
     #[doc(hidden)]
-    fn run<R>(&self, site: CallSite, f: &mut dyn FnMut(&mut Conn) -> Result<R>) -> Result<R>;
+    fn run<R, F: FnMut(&mut Conn) -> Result<R>>(&self, site: CallSite, f: F) -> Result<R>;
 
     /// Runs `f`, which only reads, on a connection. Outside a transaction
     /// a read that finds its pooled connection dead (the server restarted
@@ -30,14 +30,14 @@ pub trait Executor: sealed::Sealed {
     /// reading twice is harmless, and the caller never sees a connection
     /// the pool should have known was gone.
     #[doc(hidden)]
-    fn run_read<R>(&self, site: CallSite, f: &mut dyn FnMut(&mut Conn) -> Result<R>) -> Result<R> {
+    fn run_read<R, F: FnMut(&mut Conn) -> Result<R>>(&self, site: CallSite, f: F) -> Result<R> {
         self.run(site, f)
     }
 
     /// Runs `f` on a connection so that its writes happen all or not at
     /// all: in a transaction, or a savepoint inside one.
     #[doc(hidden)]
-    fn atomic<R>(&self, site: CallSite, f: &mut dyn FnMut(&mut Conn) -> Result<R>) -> Result<R>;
+    fn atomic<R, F: FnMut(&mut Conn) -> Result<R>>(&self, site: CallSite, f: F) -> Result<R>;
 }
 
 /// `begin`, `f`, then `commit`, or `rollback` when `f` fails.
@@ -321,9 +321,7 @@ impl Database {
     pub fn create_table<E: Entity>(&self) -> Result<()> {
         let site = CallSite::caller();
         let statements = self.dialect().create_table(&E::meta().create_table());
-        self.run(site, &mut |conn| {
-            statements.iter().try_for_each(|sql| conn.ddl(sql, site))
-        })
+        self.run(site, |conn| statements.iter().try_for_each(|sql| conn.ddl(sql, site)))
     }
 
     /// Drops the table of `E` if it exists.
@@ -347,7 +345,7 @@ impl Database {
     #[track_caller]
     pub fn execute_sql(&self, sql: &str) -> Result<()> {
         let site = CallSite::caller();
-        self.run(site, &mut |conn| conn.batch(sql, site))
+        self.run(site, |conn| conn.batch(sql, site))
     }
 
     /// Runs `f` in a transaction: commits when it returns `Ok`, rolls back
@@ -463,14 +461,14 @@ impl Executor for Database {
         self.inner.dialect
     }
 
-    fn run<R>(&self, site: CallSite, f: &mut dyn FnMut(&mut Conn) -> Result<R>) -> Result<R> {
+    fn run<R, F: FnMut(&mut Conn) -> Result<R>>(&self, site: CallSite, f: F) -> Result<R> {
         let mut pooled = self.inner.pool.get(site)?;
         with_conn(&mut pooled, site, f)
     }
 
-    fn run_read<R>(&self, site: CallSite, f: &mut dyn FnMut(&mut Conn) -> Result<R>) -> Result<R> {
+    fn run_read<R, F: FnMut(&mut Conn) -> Result<R>>(&self, site: CallSite, mut f: F) -> Result<R> {
         let mut pooled = self.inner.pool.get(site)?;
-        match with_conn(&mut pooled, site, &mut *f) {
+        match with_conn(&mut pooled, site, &mut f) {
             Err(Error::ConnectionLost { .. }) if pooled.was_idle() => {
                 drop(pooled);
                 let mut fresh = self.inner.pool.get(site)?;
@@ -480,13 +478,13 @@ impl Executor for Database {
         }
     }
 
-    fn atomic<R>(&self, site: CallSite, f: &mut dyn FnMut(&mut Conn) -> Result<R>) -> Result<R> {
+    fn atomic<R, F: FnMut(&mut Conn) -> Result<R>>(&self, site: CallSite, mut f: F) -> Result<R> {
         let begin = if self.dialect() == Dialect::Sqlite {
             "BEGIN IMMEDIATE"
         } else {
             "BEGIN"
         };
-        self.run(site, &mut |c| bracket(c, site, [begin, "COMMIT", "ROLLBACK"], f))
+        self.run(site, |c| bracket(c, site, [begin, "COMMIT", "ROLLBACK"], &mut f))
     }
 }
 
@@ -513,21 +511,21 @@ impl Transaction<'_> {
         let site = CallSite::caller();
         let depth = self.depth.get() + 1;
         let name = format!("foal_sp{depth}");
-        self.run(site, &mut |c| c.batch(&format!("SAVEPOINT {name}"), site))?;
+        self.run(site, |c| c.batch(&format!("SAVEPOINT {name}"), site))?;
         self.depth.set(depth);
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self)));
         self.depth.set(depth - 1);
         match outcome {
             Ok(Ok(value)) => {
-                self.run(site, &mut |c| c.batch(&format!("RELEASE SAVEPOINT {name}"), site))?;
+                self.run(site, |c| c.batch(&format!("RELEASE SAVEPOINT {name}"), site))?;
                 Ok(value)
             }
             Ok(Err(e)) => {
-                self.run(site, &mut |c| c.batch(&format!("ROLLBACK TO SAVEPOINT {name}"), site))?;
+                self.run(site, |c| c.batch(&format!("ROLLBACK TO SAVEPOINT {name}"), site))?;
                 Err(e)
             }
             Err(panic) => {
-                let _ = self.run(site, &mut |c| c.batch(&format!("ROLLBACK TO SAVEPOINT {name}"), site));
+                let _ = self.run(site, |c| c.batch(&format!("ROLLBACK TO SAVEPOINT {name}"), site));
                 std::panic::resume_unwind(panic)
             }
         }
@@ -541,7 +539,7 @@ impl Executor for Transaction<'_> {
         self.dialect
     }
 
-    fn run<R>(&self, site: CallSite, f: &mut dyn FnMut(&mut Conn) -> Result<R>) -> Result<R> {
+    fn run<R, F: FnMut(&mut Conn) -> Result<R>>(&self, site: CallSite, f: F) -> Result<R> {
         let Ok(mut pooled) = self.conn.try_borrow_mut() else {
             return Err(Error::Database {
                 message: "the transaction is already running a statement".into(),
@@ -552,13 +550,13 @@ impl Executor for Transaction<'_> {
         with_conn(&mut pooled, site, f)
     }
 
-    fn atomic<R>(&self, site: CallSite, f: &mut dyn FnMut(&mut Conn) -> Result<R>) -> Result<R> {
+    fn atomic<R, F: FnMut(&mut Conn) -> Result<R>>(&self, site: CallSite, mut f: F) -> Result<R> {
         let statements = [
             "SAVEPOINT foal_atomic",
             "RELEASE SAVEPOINT foal_atomic",
             "ROLLBACK TO SAVEPOINT foal_atomic",
         ];
-        self.run(site, &mut |c| bracket(c, site, statements, f))
+        self.run(site, |c| bracket(c, site, statements, &mut f))
     }
 }
 

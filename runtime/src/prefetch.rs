@@ -460,7 +460,7 @@ impl<E: Entity> Prefetching<E> {
     /// A database or decoding error.
     pub fn fetch_all(&self, ex: &impl Executor) -> Result<Loaded<E>> {
         let site = self.query.call_site();
-        ex.run_read(site, &mut |conn| {
+        ex.run_read(site, |conn| {
             let rows = self.query.rows_on(conn, None)?;
             let mut related = Related::default();
             load_nested(&self.plans, conn, &rows, &mut related, site)?;

@@ -160,7 +160,7 @@ impl<T: 'static> Query<T> {
 
     fn rows(&self, ex: &impl Executor, mode: Mode, max: Option<usize>) -> Result<Vec<T>> {
         let site = self.site.at;
-        ex.run_read(site, &mut |conn| {
+        ex.run_read(site, |conn| {
             let rendered = self.entry.rendered(mode, conn.dialect());
             conn.query(rendered, &self.params, &self.decoder, max, site)
         })
@@ -211,7 +211,7 @@ impl<T: 'static> Query<T> {
     /// A database error.
     pub fn count(&self, ex: &impl Executor) -> Result<i64> {
         let site = self.site.at;
-        ex.run_read(site, &mut |conn| {
+        ex.run_read(site, |conn| {
             let rendered = self.entry.rendered(Mode::Count, conn.dialect());
             let rows = conn.query(
                 rendered,
@@ -230,7 +230,7 @@ impl<T: 'static> Query<T> {
     /// A database error.
     pub fn exists(&self, ex: &impl Executor) -> Result<bool> {
         let site = self.site.at;
-        ex.run_read(site, &mut |conn| {
+        ex.run_read(site, |conn| {
             let rendered = self.entry.rendered(Mode::Exists, conn.dialect());
             let rows = conn.query(
                 rendered,

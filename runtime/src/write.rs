@@ -305,7 +305,7 @@ pub(crate) fn get<E: Entity>(ex: &impl Executor, key: &E::Key, site: CallSite) -
     });
     let mut params = Vec::new();
     key.push_values(&mut params);
-    let mut rows = ex.run_read(site, &mut |c| {
+    let mut rows = ex.run_read(site, |c| {
         c.query(rendered, &params, &Decoder::<E>::from_row(), Some(1), site)
     })?;
     Ok(rows.pop())
@@ -346,7 +346,7 @@ pub(crate) fn update<E: Entity + Clone>(ex: &impl Executor, value: &E, site: Cal
     if let Some(v) = version {
         params.push(all[v].clone());
     }
-    let changed = ex.run(site, &mut |c| c.execute(rendered, &params, site))?;
+    let changed = ex.run(site, |c| c.execute(rendered, &params, site))?;
     if changed == 0 {
         return Err(missing::<E>(value, version.is_some(), site));
     }
@@ -388,7 +388,7 @@ pub(crate) fn delete<E: Entity>(ex: &impl Executor, value: &E, site: CallSite) -
         value.push_values(&mut all);
         params.push(all[v].clone());
     }
-    let deleted = ex.run(site, &mut |c| c.execute(rendered, &params, site))?;
+    let deleted = ex.run(site, |c| c.execute(rendered, &params, site))?;
     if deleted == 0 && version.is_some() {
         return Err(missing::<E>(value, true, site));
     }
@@ -549,7 +549,7 @@ pub(crate) fn upsert<E: Entity>(ex: &impl Executor, value: E, fields: &[usize], 
     let lookup: Vec<Value> = target.iter().map(|&i| all[i].clone()).collect();
     let decoder = Decoder::<E>::from_row();
     let stored = if dialect.provider().capabilities().returning {
-        ex.run(site, &mut |c| {
+        ex.run(site, |c| {
             let mut rows = c.query(&statements.upsert, &params, &decoder, Some(1), site)?;
             match rows.pop() {
                 Some(row) => Ok(Some(row)),
@@ -559,7 +559,7 @@ pub(crate) fn upsert<E: Entity>(ex: &impl Executor, value: E, fields: &[usize], 
             }
         })?
     } else {
-        ex.atomic(site, &mut |c| {
+        ex.atomic(site, |c| {
             c.execute(&statements.upsert, &params, site)?;
             Ok(c.query(&statements.read_back, &lookup, &decoder, Some(1), site)?.pop())
         })?
