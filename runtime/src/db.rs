@@ -216,6 +216,9 @@ impl std::fmt::Debug for Database {
     }
 }
 
+/// The largest `pool_size` accepted.
+const MAX_POOL: u64 = 1024;
+
 /// Options read from the URL's query string.
 struct Options {
     pool_size: Option<usize>,
@@ -241,7 +244,13 @@ fn split_options(url: &str) -> Result<(String, Options)> {
                 .map_err(|_| Error::Config(format!("`{key}` needs a number, found `{value}`")))
         };
         match key {
-            "pool_size" => options.pool_size = Some(usize::try_from(number()?).unwrap_or(usize::MAX)),
+            "pool_size" => {
+                let size = number()?;
+                if !(1..=MAX_POOL).contains(&size) {
+                    return Err(Error::Config(format!("`pool_size` must be between 1 and {MAX_POOL}")));
+                }
+                options.pool_size = usize::try_from(size).ok();
+            }
             "pool_timeout_ms" => options.timeout = Duration::from_millis(number()?),
             _ => rest.push(pair),
         }

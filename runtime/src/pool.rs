@@ -124,7 +124,8 @@ impl Pool {
     }
 
     fn wait(&self, site: CallSite) -> Result<(usize, MutexGuard<'_, Slot>)> {
-        let deadline = Instant::now() + self.timeout;
+        // A timeout too large to add is no timeout.
+        let deadline = Instant::now().checked_add(self.timeout);
         let mut gate = self.gate.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         self.waiting.fetch_add(1, Ordering::SeqCst);
         let outcome = loop {
@@ -134,16 +135,17 @@ impl Pool {
                 break Ok(taken);
             }
             let now = Instant::now();
-            if now >= deadline {
+            if deadline.is_some_and(|d| now >= d) {
                 break Err(Error::PoolTimeout {
                     waited: self.timeout,
                     size: self.slots.len(),
                     site,
                 });
             }
+            let left = deadline.map_or(POLL, |d| (d - now).min(POLL));
             gate = self
                 .returned
-                .wait_timeout(gate, (deadline - now).min(POLL))
+                .wait_timeout(gate, left)
                 .map(|(guard, _)| guard)
                 .unwrap_or_else(|e| e.into_inner().0);
         };
@@ -218,6 +220,8 @@ impl Pooled<'_> {
 impl Drop for Pooled<'_> {
     fn drop(&mut self) {
         let Some(mut slot) = self.slot.take() else { return };
+        // A connection with a reply left unread (a panic stopped a
+        // statement halfway) reports itself unhealthy and is closed.
         let reusable = !self.broken && slot.conn.as_mut().is_some_and(Conn::is_healthy);
         if !reusable {
             slot.conn = None;

@@ -170,3 +170,20 @@ fn a_failed_statement_keeps_the_transaction_all_or_nothing() {
         Ok(())
     });
 }
+
+#[test]
+fn a_statement_that_cannot_be_sent_leaves_the_pool_intact() {
+    foal_tests::on_each(|db| {
+        db.create_table::<Entry>()?;
+        db.insert(entry("kept"))?;
+        // PostgreSQL's protocol cannot carry a NUL byte in SQL text: the
+        // client refuses it before sending anything.
+        let outcome = db.execute_sql("SELECT 'a\0b'");
+        assert!(!matches!(outcome, Err(Error::ConnectionLost { .. })), "{outcome:?}");
+        if db.dialect() == Dialect::Postgres {
+            assert!(matches!(outcome, Err(Error::Parameter { .. })), "{outcome:?}");
+        }
+        assert_eq!(labels(db)?, ["kept"]);
+        Ok(())
+    });
+}

@@ -92,11 +92,8 @@ impl Config {
             None => 5432,
         };
         let host = if host.is_empty() { "localhost".to_owned() } else { host };
-        let dbname = if path.is_empty() {
-            user.clone()
-        } else {
-            percent_decode(path)?
-        };
+        // Empty until the query's options are read: it defaults to the user.
+        let dbname = percent_decode(path)?;
         let mut config = Config {
             host,
             port,
@@ -108,12 +105,13 @@ impl Config {
         };
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let value = percent_decode(&value.replace('+', " "))?;
+            let value = percent_decode(value)?;
             match key {
                 "options" | "application_name" => config.params.push((key.to_owned(), value)),
                 "connect_timeout" => {
                     let secs: u64 = value.parse().map_err(|_| format!("bad connect_timeout `{value}`"))?;
-                    config.connect_timeout = Some(Duration::from_secs(secs));
+                    // 0 means no timeout, as for libpq.
+                    config.connect_timeout = (secs > 0).then(|| Duration::from_secs(secs));
                 }
                 "sslmode" if matches!(value.as_str(), "disable" | "allow" | "prefer") => {}
                 "sslmode" => return Err(format!("sslmode={value} needs TLS, which foal does not speak")),
@@ -122,6 +120,9 @@ impl Config {
                 "dbname" => config.dbname = value,
                 other => return Err(format!("unknown PostgreSQL URL option `{other}`")),
             }
+        }
+        if config.dbname.is_empty() {
+            config.dbname = config.user.clone();
         }
         Ok(config)
     }
@@ -222,6 +223,10 @@ pub(crate) struct Wire {
     /// The transaction status of the last `ReadyForQuery`: `I`dle, in a
     /// `T`ransaction, or in a failed one (`E`).
     status: u8,
+    /// A request was sent whose reply has not been read to its
+    /// `ReadyForQuery` (a panic or an I/O error interrupted the reading):
+    /// the connection is out of step and must not be reused.
+    pending: bool,
     /// Reusable buffer of a row's value ranges.
     ranges: Vec<Option<Range<usize>>>,
 }
@@ -254,6 +259,7 @@ impl Wire {
             write: BytesMut::with_capacity(4 * 1024),
             scratch: vec![0; 32 * 1024].into_boxed_slice(),
             status: b'I',
+            pending: false,
             ranges: Vec::new(),
         };
         wire.startup(config)?;
@@ -273,8 +279,14 @@ impl Wire {
         self.flush()?;
         let password = config.password.as_deref().unwrap_or_default().as_bytes();
         let mut scram: Option<ScramSha256> = None;
+        let mut scram_verified = false;
         loop {
             match self.next()? {
+                // After SCRAM, only once the server proved it knows the
+                // password too.
+                Message::AuthenticationOk if scram.is_some() && !scram_verified => {
+                    return Err(WireError::Protocol("the server skipped SCRAM's final proof".into()));
+                }
                 Message::AuthenticationOk => {}
                 Message::AuthenticationCleartextPassword => {
                     frontend::password_message(password, &mut self.write)?;
@@ -315,10 +327,11 @@ impl Wire {
                         .as_mut()
                         .ok_or_else(|| WireError::Protocol("unexpected SASL message".into()))?;
                     state.finish(body.data())?;
+                    scram_verified = true;
                 }
                 Message::ErrorResponse(body) => return Err(WireError::Db(DbError::parse(&body))),
                 Message::ReadyForQuery(body) => {
-                    self.status = body.status();
+                    self.ready(body.status());
                     return Ok(());
                 }
                 Message::ParameterStatus(_) | Message::BackendKeyData(_) | Message::NoticeResponse(_) => {}
@@ -327,15 +340,34 @@ impl Wire {
         }
     }
 
-    /// Whether the connection is idle and outside a transaction.
+    /// Whether the connection is idle, outside a transaction, and has
+    /// read every reply it asked for.
     pub(crate) fn is_idle(&self) -> bool {
-        self.status == b'I'
+        self.status == b'I' && !self.pending
     }
 
+    fn ready(&mut self, status: u8) {
+        self.status = status;
+        self.pending = false;
+    }
+
+    /// Sends the buffered messages; their reply is pending until its
+    /// `ReadyForQuery` is read.
     fn flush(&mut self) -> io::Result<()> {
+        self.pending = true;
         self.stream.write_all(&self.write)?;
         self.write.clear();
         Ok(())
+    }
+
+    /// Appends messages with `frame`, or nothing if one of them cannot be
+    /// written (a NUL byte in the SQL text, say).
+    fn frame(&mut self, frame: impl FnOnce(&mut BytesMut) -> io::Result<()>) -> WireResult<()> {
+        let start = self.write.len();
+        frame(&mut self.write).map_err(|e| {
+            self.write.truncate(start);
+            WireError::Encode(e.to_string())
+        })
     }
 
     /// The next message, reading from the socket as needed.
@@ -359,7 +391,7 @@ impl Wire {
     fn recover<T>(&mut self, error: DbError) -> WireResult<T> {
         loop {
             if let Message::ReadyForQuery(body) = self.next()? {
-                self.status = body.status();
+                self.ready(body.status());
                 return Err(WireError::Db(error));
             }
         }
@@ -367,9 +399,12 @@ impl Wire {
 
     /// Prepares `sql` as `name`, learning its parameter and column types.
     pub(crate) fn prepare(&mut self, name: &str, sql: &str) -> WireResult<Prepared> {
-        frontend::parse(name, sql, std::iter::empty(), &mut self.write)?;
-        frontend::describe(b'S', name, &mut self.write)?;
-        frontend::sync(&mut self.write);
+        self.frame(|w| {
+            frontend::parse(name, sql, std::iter::empty(), w)?;
+            frontend::describe(b'S', name, w)?;
+            frontend::sync(w);
+            Ok(())
+        })?;
         self.flush()?;
         let mut prepared = Prepared {
             name: name.to_owned(),
@@ -396,7 +431,7 @@ impl Wire {
                 }
                 Message::ErrorResponse(body) => return self.recover(DbError::parse(&body)),
                 Message::ReadyForQuery(body) => {
-                    self.status = body.status();
+                    self.ready(body.status());
                     return Ok(prepared);
                 }
                 _ => {}
@@ -406,8 +441,11 @@ impl Wire {
 
     /// Forgets a prepared statement on the server.
     pub(crate) fn close(&mut self, name: &str) -> WireResult<()> {
-        frontend::close(b'S', name, &mut self.write)?;
-        frontend::sync(&mut self.write);
+        self.frame(|w| {
+            frontend::close(b'S', name, w)?;
+            frontend::sync(w);
+            Ok(())
+        })?;
         self.flush()?;
         self.finish()
     }
@@ -421,7 +459,7 @@ impl Wire {
                     error.get_or_insert_with(|| DbError::parse(&body));
                 }
                 Message::ReadyForQuery(body) => {
-                    self.status = body.status();
+                    self.ready(body.status());
                     return match error {
                         Some(e) => Err(WireError::Db(e)),
                         None => Ok(()),
@@ -434,7 +472,7 @@ impl Wire {
 
     /// Runs SQL without parameters (several statements allowed).
     pub(crate) fn simple_query(&mut self, sql: &str) -> WireResult<()> {
-        frontend::query(sql, &mut self.write)?;
+        self.frame(|w| frontend::query(sql, w))?;
         self.flush()?;
         self.finish()
     }
@@ -479,8 +517,11 @@ impl Wire {
             }));
         }
         let limit = max.and_then(|m| i32::try_from(m).ok()).unwrap_or(0);
-        frontend::execute("", limit, &mut self.write)?;
-        frontend::sync(&mut self.write);
+        self.frame(|w| {
+            frontend::execute("", limit, w)?;
+            frontend::sync(w);
+            Ok(())
+        })?;
         self.flush()?;
         let mut affected = 0u64;
         let mut failure: Option<WireError> = None;
@@ -518,7 +559,7 @@ impl Wire {
                     failure.get_or_insert(WireError::Db(DbError::parse(&body)));
                 }
                 Message::ReadyForQuery(body) => {
-                    self.status = body.status();
+                    self.ready(body.status());
                     self.ranges = ranges;
                     return match failure {
                         Some(e) => Err(e),
@@ -609,4 +650,37 @@ impl ToSql for Null {
     }
 
     postgres_types::to_sql_checked!();
+}
+
+#[cfg(test)]
+#[allow(clippy::panic)]
+mod tests {
+    use super::Config;
+
+    fn parse(url: &str) -> Config {
+        Config::parse(url).unwrap_or_else(|e| panic!("{url}: {e}"))
+    }
+
+    #[test]
+    fn urls() {
+        let c =
+            parse("postgres://ann:p%40ss+word@db.example:6543/shop?options=-c%20search_path%3Dx&application_name=app");
+        assert_eq!((c.host.as_str(), c.port, c.user.as_str()), ("db.example", 6543, "ann"));
+        assert_eq!(c.password.as_deref(), Some("p@ss+word"));
+        assert_eq!(c.dbname, "shop");
+        assert_eq!(
+            c.params,
+            [
+                ("options".to_owned(), "-c search_path=x".to_owned()),
+                ("application_name".to_owned(), "app".to_owned())
+            ]
+        );
+        // The database defaults to the user, wherever the user is given.
+        assert_eq!(parse("postgres://h/?user=alice").dbname, "alice");
+        assert_eq!(parse("postgresql://bob@[::1]").host, "::1");
+        assert_eq!(parse("postgres://bob@h?connect_timeout=0").connect_timeout, None);
+        assert!(Config::parse("postgres://h?sslmode=require").is_err());
+        assert!(Config::parse("postgres://h?colour=red").is_err());
+        assert!(Config::parse("mysql://h").is_err());
+    }
 }

@@ -224,28 +224,28 @@ impl ToSql for Value {
     fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> std::result::Result<IsNull, BoxError> {
         match self {
             Value::Null => Ok(IsNull::Yes),
-            Value::Bool(b) => b.to_sql(ty, out),
+            Value::Bool(b) => b.to_sql_checked(ty, out),
             Value::Int(i) => match *ty {
-                Type::INT2 => i16::try_from(*i)?.to_sql(ty, out),
-                Type::INT4 => i32::try_from(*i)?.to_sql(ty, out),
+                Type::INT2 => i16::try_from(*i)?.to_sql_checked(ty, out),
+                Type::INT4 => i32::try_from(*i)?.to_sql_checked(ty, out),
                 #[allow(clippy::cast_precision_loss)]
-                Type::FLOAT8 => (*i as f64).to_sql(ty, out),
-                _ => i.to_sql(ty, out),
+                Type::FLOAT8 => (*i as f64).to_sql_checked(ty, out),
+                _ => i.to_sql_checked(ty, out),
             },
             Value::Float(f) => match *ty {
                 #[allow(clippy::cast_possible_truncation)]
-                Type::FLOAT4 => (*f as f32).to_sql(ty, out),
-                _ => f.to_sql(ty, out),
+                Type::FLOAT4 => (*f as f32).to_sql_checked(ty, out),
+                _ => f.to_sql_checked(ty, out),
             },
-            Value::Text(s) => s.as_str().to_sql(ty, out),
-            Value::StaticText(s) => s.to_sql(ty, out),
-            Value::Bytes(b) => b.as_slice().to_sql(ty, out),
+            Value::Text(s) => s.as_str().to_sql_checked(ty, out),
+            Value::StaticText(s) => s.to_sql_checked(ty, out),
+            Value::Bytes(b) => b.as_slice().to_sql_checked(ty, out),
             #[cfg(feature = "chrono")]
-            Value::Date(d) => d.to_sql(ty, out),
+            Value::Date(d) => d.to_sql_checked(ty, out),
             #[cfg(feature = "chrono")]
-            Value::DateTime(d) => d.to_sql(ty, out),
+            Value::DateTime(d) => d.to_sql_checked(ty, out),
             #[cfg(feature = "chrono")]
-            Value::Timestamp(d) => d.to_sql(ty, out),
+            Value::Timestamp(d) => d.to_sql_checked(ty, out),
             // An IN list, bound as one array (`x = ANY($1::int8[])`).
             Value::List(items) => {
                 let postgres_types::Kind::Array(member) = ty.kind() else {
@@ -259,7 +259,7 @@ impl ToSql for Value {
                     Some(dimension),
                     member.oid(),
                     items.iter(),
-                    |item, buf| match item.to_sql(member, buf)? {
+                    |item, buf| match item.to_sql_checked(member, buf)? {
                         IsNull::Yes => Ok(postgres_protocol::IsNull::Yes),
                         IsNull::No => Ok(postgres_protocol::IsNull::No),
                     },

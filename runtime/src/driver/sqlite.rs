@@ -43,12 +43,14 @@ pub(crate) struct SqliteConn {
 // statement handle and a reference to its `Connection` (which is `Send` but
 // not `Sync`). Here the connection and every statement prepared on it live
 // in one owned value and move between threads together: no statement can
-// be used on one thread while its connection is used on another, and the
-// connection's address is stable (self_cell keeps it on the heap). SQLite
-// is built thread-safe (`SQLITE_THREADSAFE=1`, bundled), so using a
-// connection and its statements from the thread that currently owns them
-// is allowed. This is the reasoning behind `rusqlite::Connection: Send`,
-// extended to the statements it owns.
+// be used on one thread while its connection is used on another (the value
+// is not `Sync`, and every use goes through `&mut self`), and the
+// connection's address is stable (self_cell keeps it on the heap; the
+// statements are dropped first). rusqlite opens connections with
+// `SQLITE_OPEN_NO_MUTEX`: safety comes from one thread at a time having
+// access, which is exactly what moving the whole value gives. This is the
+// reasoning behind `rusqlite::Connection: Send`, extended to the
+// statements it owns.
 #[allow(unsafe_code)]
 unsafe impl Send for SqliteConn {}
 
