@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::db::Executor;
-use crate::dialects::{self as sql, Dialect, Rendered, Select, SelectItem, Statement};
+use crate::dialects::{self as sql, Dialect, Rendered, Statement};
 use crate::driver::{Conn, Decoder};
 use crate::entity::{Entity, EntityMeta, Field, Ref};
 use crate::error::{CallSite, Result};
@@ -262,24 +262,7 @@ fn select_in(meta: &EntityMeta, columns: &[usize], len: usize) -> Statement {
             negated: false,
         }
     };
-    Statement::Select(Select {
-        items: meta
-            .columns
-            .iter()
-            .map(|c| SelectItem {
-                expr: sql::Expr::column("t", c.name.clone()),
-                alias: None,
-            })
-            .collect(),
-        from: vec![sql::Join {
-            kind: sql::JoinKind::Cross,
-            source: sql::TableSource::Table(meta.table.to_owned()),
-            alias: "t".to_owned(),
-            on: None,
-        }],
-        filter: Some(filter),
-        ..Select::default()
-    })
+    crate::write::select_rows(meta, filter)
 }
 
 /// How many placeholders a list of `n` keys is sent with: exactly `n` up to

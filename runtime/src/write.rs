@@ -149,12 +149,8 @@ fn param(index: usize, column: &ColumnMeta) -> sql::Expr {
     }
 }
 
-/// `key1 = ? AND key2 = ? [AND version = ?]`, parameters numbered from `first`.
-fn key_filter(meta: &EntityMeta, alias: &str, first: usize, with_version: bool) -> sql::Expr {
-    let mut columns: Vec<usize> = meta.key.clone();
-    if with_version {
-        columns.extend(meta.version_column());
-    }
+/// `c1 = ? AND c2 = ? …` over `columns`, parameters numbered from `first`.
+fn columns_equal(meta: &EntityMeta, alias: &str, columns: &[usize], first: usize) -> sql::Expr {
     columns
         .iter()
         .enumerate()
@@ -168,6 +164,38 @@ fn key_filter(meta: &EntityMeta, alias: &str, first: usize, with_version: bool) 
         })
         .reduce(sql::Expr::and)
         .unwrap_or(sql::Expr::bool(true))
+}
+
+/// `key1 = ? AND key2 = ? [AND version = ?]`, parameters numbered from `first`.
+fn key_filter(meta: &EntityMeta, alias: &str, first: usize, with_version: bool) -> sql::Expr {
+    let mut columns: Vec<usize> = meta.key.clone();
+    if with_version {
+        columns.extend(meta.version_column());
+    }
+    columns_equal(meta, alias, &columns, first)
+}
+
+/// `SELECT <every column> FROM t AS "t" WHERE filter`: how foal reads whole
+/// rows by key, by conflict target and by prefetch lists.
+pub(crate) fn select_rows(meta: &EntityMeta, filter: sql::Expr) -> Statement {
+    Statement::Select(Select {
+        items: meta
+            .columns
+            .iter()
+            .map(|c| SelectItem {
+                expr: sql::Expr::column("t", c.name.clone()),
+                alias: None,
+            })
+            .collect(),
+        from: vec![sql::Join {
+            kind: sql::JoinKind::Cross,
+            source: sql::TableSource::Table(meta.table.to_owned()),
+            alias: "t".to_owned(),
+            on: None,
+        }],
+        filter: Some(filter),
+        ..Select::default()
+    })
 }
 
 fn key_values<E: Entity>(value: &E) -> Vec<Value> {
@@ -284,24 +312,7 @@ pub(crate) fn get<E: Entity>(ex: &impl Executor, key: &E::Key, site: CallSite) -
     let meta = E::meta();
     let dialect = ex.dialect();
     let rendered = cached(meta, Kind::Get, dialect, || {
-        Statement::Select(Select {
-            items: meta
-                .columns
-                .iter()
-                .map(|c| SelectItem {
-                    expr: sql::Expr::column("t", c.name.clone()),
-                    alias: None,
-                })
-                .collect(),
-            from: vec![sql::Join {
-                kind: sql::JoinKind::Cross,
-                source: sql::TableSource::Table(meta.table.to_owned()),
-                alias: "t".to_owned(),
-                on: None,
-            }],
-            filter: Some(key_filter(meta, "t", 0, false)),
-            ..Select::default()
-        })
+        select_rows(meta, key_filter(meta, "t", 0, false))
     });
     let mut params = Vec::new();
     key.push_values(&mut params);
@@ -435,40 +446,6 @@ pub(crate) struct Upsert {
     inserted: Vec<usize>,
 }
 
-/// `SELECT <all columns> FROM t WHERE c1 = ? AND …` for `columns`.
-fn select_by(meta: &EntityMeta, columns: &[usize]) -> Statement {
-    let filter = columns
-        .iter()
-        .enumerate()
-        .map(|(n, &c)| {
-            let column = &meta.columns[c];
-            sql::Expr::binary(
-                BinaryOp::Eq,
-                sql::Expr::column("t", column.name.clone()),
-                param(n, column),
-            )
-        })
-        .reduce(sql::Expr::and);
-    Statement::Select(Select {
-        items: meta
-            .columns
-            .iter()
-            .map(|c| SelectItem {
-                expr: sql::Expr::column("t", c.name.clone()),
-                alias: None,
-            })
-            .collect(),
-        from: vec![sql::Join {
-            kind: sql::JoinKind::Cross,
-            source: sql::TableSource::Table(meta.table.to_owned()),
-            alias: "t".to_owned(),
-            on: None,
-        }],
-        filter,
-        ..Select::default()
-    })
-}
-
 fn upsert_statements(meta: &EntityMeta, target: &[usize], by_key: bool, dialect: Dialect) -> Upsert {
     // Upserting by key writes the key given; by another unique key, a new
     // row gets a generated key.
@@ -505,7 +482,7 @@ fn upsert_statements(meta: &EntityMeta, target: &[usize], by_key: bool, dialect:
     });
     Upsert {
         upsert: dialect.render(&statement),
-        read_back: dialect.render(&select_by(meta, target)),
+        read_back: dialect.render(&select_rows(meta, columns_equal(meta, "t", target, 0))),
         inserted,
     }
 }
