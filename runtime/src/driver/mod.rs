@@ -167,13 +167,10 @@ macro_rules! dispatch {
 fn check_params(params: &[Value], site: CallSite) -> Result<()> {
     for value in params {
         let problem = match value {
-            Value::Text(s) if s.contains('\0') => {
-                "text containing NUL (U+0000) cannot be stored on every backend; store it as Vec<u8>"
+            Value::Text(_) | Value::StaticText(_) if value.as_str().is_some_and(|s| s.as_bytes().contains(&0)) => {
+                NUL_TEXT
             }
-            Value::StaticText(s) if s.contains('\0') => {
-                "text containing NUL (U+0000) cannot be stored on every backend; store it as Vec<u8>"
-            }
-            Value::Float(f) if !f.is_finite() => "NaN and infinite floats cannot be stored alike on every backend",
+            Value::Float(f) if !f.is_finite() => NOT_FINITE,
             Value::List(items) => {
                 check_params(items, site)?;
                 continue;
