@@ -187,3 +187,26 @@ fn a_statement_that_cannot_be_sent_leaves_the_pool_intact() {
         Ok(())
     });
 }
+
+#[test]
+fn postgres_statements_the_server_dropped_are_prepared_again() {
+    // Only PostgreSQL names prepared statements on the server, where
+    // `DISCARD ALL` or a column type change can invalidate them.
+    let db = foal_tests::fresh_with(Dialect::Postgres, "pool_size=1");
+    let run = || -> foal::Result<()> {
+        db.create_table::<Entry>()?;
+        db.insert(entry("a"))?;
+        assert_eq!(labels(&db)?, ["a"]);
+        // Every prepared statement of the session is deallocated: the call
+        // after may fail, the one after that prepares afresh.
+        db.execute_sql("DISCARD ALL")?;
+        let _ = labels(&db);
+        assert_eq!(labels(&db)?, ["a"]);
+        // The cached plan's result type changes.
+        db.execute_sql("ALTER TABLE entry ALTER COLUMN label TYPE varchar(200)")?;
+        let _ = labels(&db);
+        assert_eq!(labels(&db)?, ["a"]);
+        Ok(())
+    };
+    run().unwrap_or_else(|e| panic!("{e}"));
+}

@@ -48,6 +48,20 @@ impl PgConn {
         error
     }
 
+    /// As `fail`, for an error running the statement of `r`. When the
+    /// server no longer runs that statement as prepared (its result changed
+    /// after a schema change, `0A000`, or it was deallocated, `26000`), it
+    /// leaves the cache: the next call prepares it again.
+    fn fail_running(&mut self, r: &Rendered, e: WireError, site: CallSite) -> Error {
+        if let WireError::Db(db) = &e
+            && matches!(db.code.as_str(), "0A000" | "26000")
+            && let Some(stale) = self.statements.pop(&r.id)
+        {
+            let _ = self.wire.close(&stale.name);
+        }
+        self.fail(e, site)
+    }
+
     fn statement(&mut self, r: &Rendered, site: CallSite) -> Result<Arc<Prepared>> {
         if let Some(statement) = self.statements.get(&r.id) {
             return Ok(Arc::clone(statement));
@@ -75,6 +89,7 @@ impl PgConn {
     /// is kept and returned once the statement is over).
     fn run<T>(
         &mut self,
+        r: &Rendered,
         statement: &Prepared,
         refs: &[&(dyn ToSql + Sync)],
         max: Option<usize>,
@@ -97,7 +112,7 @@ impl PgConn {
             Ok(())
         });
         if let Err(e) = result {
-            return Err(self.fail(e, site));
+            return Err(self.fail_running(r, e, site));
         }
         match failed {
             Some(e) => Err(e),
@@ -115,7 +130,7 @@ impl PgConn {
     ) -> Result<Vec<T>> {
         let statement = self.statement(r, site)?;
         let refs = Self::params(r, params);
-        self.run(&statement, &refs, max, decoder.postgres, site)
+        self.run(r, &statement, &refs, max, decoder.postgres, site)
     }
 
     pub(crate) fn execute(&mut self, r: &Rendered, params: &[Value], site: CallSite) -> Result<u64> {
@@ -123,7 +138,7 @@ impl PgConn {
         let refs = Self::params(r, params);
         match self.wire.execute(&statement, &refs, None, &mut |_| Ok(())) {
             Ok(n) => Ok(n),
-            Err(e) => Err(self.fail(e, site)),
+            Err(e) => Err(self.fail_running(r, e, site)),
         }
     }
 
@@ -141,10 +156,11 @@ impl PgConn {
         if !returning {
             return match self.wire.execute(&statement, &refs.0, None, &mut |_| Ok(())) {
                 Ok(_) => Ok(Vec::new()),
-                Err(e) => Err(self.fail(e, site)),
+                Err(e) => Err(self.fail_running(r, e, site)),
             };
         }
         self.run(
+            r,
             &statement,
             &refs.0,
             None,
