@@ -102,6 +102,29 @@ fn group(users: Vec<User>, posts: Vec<Post>, comments: Vec<Comment>) -> Vec<(Use
     users.into_values().collect()
 }
 
+/// The associations with `IN (?, …)` lists built by `QueryBuilder`, the
+/// same code for SQLite and MySQL (which have no array parameters).
+macro_rules! in_lists {
+    ($c:ident) => {{
+        let users: Vec<User> = sqlx::query_as(TRIVIAL).fetch_all(&mut *$c).await?;
+        let mut q = QueryBuilder::new("SELECT id, user_id, title, body FROM posts WHERE user_id IN (");
+        let mut list = q.separated(", ");
+        for u in &users {
+            list.push_bind(u.id);
+        }
+        q.push(")");
+        let posts: Vec<Post> = q.build_query_as().fetch_all(&mut *$c).await?;
+        let mut q = QueryBuilder::new("SELECT id, post_id, text FROM comments WHERE post_id IN (");
+        let mut list = q.separated(", ");
+        for p in &posts {
+            list.push_bind(p.id);
+        }
+        q.push(")");
+        let comments: Vec<Comment> = q.build_query_as().fetch_all(&mut *$c).await?;
+        Ok(group(users, posts, comments))
+    }};
+}
+
 impl Library for Sqlx {
     fn name(&self) -> &'static str {
         "sqlx"
@@ -217,42 +240,8 @@ impl Library for Sqlx {
                             .await?;
                     Ok::<_, sqlx::Error>(group(users, posts, comments))
                 }
-                Conn::Sqlite(c) => {
-                    let users: Vec<User> = sqlx::query_as(TRIVIAL).fetch_all(&mut *c).await?;
-                    let mut q = QueryBuilder::new("SELECT id, user_id, title, body FROM posts WHERE user_id IN (");
-                    let mut list = q.separated(", ");
-                    for u in &users {
-                        list.push_bind(u.id);
-                    }
-                    q.push(")");
-                    let posts: Vec<Post> = q.build_query_as().fetch_all(&mut *c).await?;
-                    let mut q = QueryBuilder::new("SELECT id, post_id, text FROM comments WHERE post_id IN (");
-                    let mut list = q.separated(", ");
-                    for p in &posts {
-                        list.push_bind(p.id);
-                    }
-                    q.push(")");
-                    let comments: Vec<Comment> = q.build_query_as().fetch_all(&mut *c).await?;
-                    Ok(group(users, posts, comments))
-                }
-                Conn::Mysql(c) => {
-                    let users: Vec<User> = sqlx::query_as(TRIVIAL).fetch_all(&mut *c).await?;
-                    let mut q = QueryBuilder::new("SELECT id, user_id, title, body FROM posts WHERE user_id IN (");
-                    let mut list = q.separated(", ");
-                    for u in &users {
-                        list.push_bind(u.id);
-                    }
-                    q.push(")");
-                    let posts: Vec<Post> = q.build_query_as().fetch_all(&mut *c).await?;
-                    let mut q = QueryBuilder::new("SELECT id, post_id, text FROM comments WHERE post_id IN (");
-                    let mut list = q.separated(", ");
-                    for p in &posts {
-                        list.push_bind(p.id);
-                    }
-                    q.push(")");
-                    let comments: Vec<Comment> = q.build_query_as().fetch_all(&mut *c).await?;
-                    Ok(group(users, posts, comments))
-                }
+                Conn::Sqlite(c) => in_lists!(c),
+                Conn::Mysql(c) => in_lists!(c),
             }
         })?;
         Ok(tree.len())

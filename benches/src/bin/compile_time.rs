@@ -64,41 +64,8 @@ fn diesel_query(i: usize) -> String {
     }
 }
 
-const FOAL_SCHEMA: &str = r#"
-use foal::prelude::*;
-
-#[derive(Entity, Debug, Clone, PartialEq)]
-#[foal(table = "users")]
-#[foal(has_many(posts: Post = user))]
-pub struct User {
-    #[foal(primary_key, auto)]
-    pub id: i32,
-    pub name: String,
-    pub hair_color: Option<String>,
-}
-
-#[derive(Entity, Debug, Clone, PartialEq)]
-#[foal(table = "posts")]
-#[foal(has_many(comments: Comment = post))]
-pub struct Post {
-    #[foal(primary_key, auto)]
-    pub id: i32,
-    #[foal(column = "user_id")]
-    pub user: Ref<User>,
-    pub title: String,
-    pub body: Option<String>,
-}
-
-#[derive(Entity, Debug, Clone, PartialEq)]
-#[foal(table = "comments")]
-pub struct Comment {
-    #[foal(primary_key, auto)]
-    pub id: i32,
-    #[foal(column = "post_id")]
-    pub post: Ref<Post>,
-    pub text: String,
-}
-"#;
+/// The entities of the benchmarks, as foal-benches itself defines them.
+const FOAL_SCHEMA: &str = include_str!("../schema.rs");
 
 const DIESEL_SCHEMA: &str = r#"
 use diesel::prelude::*;
