@@ -75,6 +75,7 @@ impl Dialect {
     }
 
     /// A dense index, for per-dialect arrays.
+    #[inline]
     pub fn index(self) -> usize {
         self as usize
     }

@@ -80,9 +80,7 @@ pub(crate) fn expand_select(input: TokenStream) -> TokenStream {
         crate::ctx::call_over(function, quote!(#inner, #(#path),*), &at)
     });
     let site = quote! {
-        static __SITE: #p::Site = #p::Site::new(
-            ::core::file!(), ::core::line!(), ::core::column!(), #source,
-        );
+        static __SITE: #p::Site = #p::Site::new(#source);
     };
     match (lowered.refine, ctx.emit_sources()) {
         (None, Some((sources, ids))) => quote!({

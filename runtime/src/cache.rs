@@ -93,8 +93,12 @@ impl Entry {
         }
     }
 
+    #[inline]
     pub(crate) fn rendered(&self, mode: Mode, dialect: Dialect) -> &Rendered {
-        self.rendered_with(mode, dialect, || Statement::Select(self.statement(mode)))
+        match self.rendered[mode as usize][dialect.index()].get() {
+            Some(r) => r,
+            None => self.rendered_with(mode, dialect, || Statement::Select(self.statement(mode))),
+        }
     }
 
     /// The rendering of `mode`, building its statement on first use.
@@ -193,6 +197,7 @@ pub(crate) enum EntryRef {
 
 impl std::ops::Deref for EntryRef {
     type Target = Entry;
+    #[inline]
     fn deref(&self) -> &Entry {
         match self {
             EntryRef::Static(e) => e,
@@ -211,10 +216,12 @@ pub struct Site {
 }
 
 impl Site {
+    /// The site of the `select!` this is called from (in a `static`).
     #[doc(hidden)]
-    pub const fn new(file: &'static str, line: u32, column: u32, source: &'static str) -> Site {
+    #[track_caller]
+    pub const fn new(source: &'static str) -> Site {
         Site {
-            at: CallSite { file, line, column },
+            at: CallSite::caller(),
             source,
             plain: OnceLock::new(),
             variants: RwLock::new(Vec::new()),
@@ -226,9 +233,23 @@ impl Site {
         self.at
     }
 
+    /// The entry of `shape`, building it with `build` on first use. The
+    /// common case (no parameter changes the SQL, already built) is a load.
+    #[inline]
+    pub(crate) fn entry(&'static self, shape: Option<u128>, build: &mut dyn FnMut() -> Built) -> EntryRef {
+        if shape == Some(0)
+            && let Some(e) = self.plain.get()
+            && !UNCACHED.with(Cell::get)
+        {
+            return EntryRef::Static(e);
+        }
+        self.entry_slow(shape, build)
+    }
+
     /// `build` is a `dyn` so that this code exists once, not once per call
     /// site (each site's builder is its own closure type).
-    pub(crate) fn entry(&'static self, shape: Option<u128>, build: &mut dyn FnMut() -> Built) -> EntryRef {
+    #[inline(never)]
+    fn entry_slow(&'static self, shape: Option<u128>, build: &mut dyn FnMut() -> Built) -> EntryRef {
         if UNCACHED.with(Cell::get) {
             return EntryRef::Shared(Arc::new(Entry::new(build())));
         }
@@ -260,6 +281,7 @@ impl Site {
 
 /// The shape key of a parameter list: one 4-bit digit per parameter.
 /// `None` when the shape is not cacheable.
+#[inline]
 pub(crate) fn shape_of(params: &[Value]) -> Option<u128> {
     let mut key = 0u128;
     for (i, value) in params.iter().enumerate() {

@@ -449,6 +449,7 @@ fn rollback(pooled: &mut Pooled<'_>, site: CallSite) {
 }
 
 /// Runs `f` on the pooled connection; a lost connection is discarded.
+#[inline(always)]
 fn with_conn<R>(pooled: &mut Pooled<'_>, site: CallSite, f: impl FnOnce(&mut Conn) -> Result<R>) -> Result<R> {
     let Some(conn) = pooled.conn() else {
         return Err(Error::ConnectionLost {
@@ -475,6 +476,7 @@ impl Executor for Database {
         with_conn(&mut pooled, site, f)
     }
 
+    #[inline(always)]
     fn run_read<R, F: FnMut(&mut Conn) -> Result<R>>(&self, site: CallSite, mut f: F) -> Result<R> {
         let mut pooled = self.inner.pool.get(site)?;
         match with_conn(&mut pooled, site, &mut f) {

@@ -1,32 +1,41 @@
 //! The one error type of foal.
 
 use std::fmt;
+use std::panic::Location;
 
 /// Where a query was written: the `select!` call site, or the public method
-/// that issued a statement.
+/// that issued a statement. One pointer, so that passing it along every
+/// call of a query's path costs a register.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CallSite {
-    pub file: &'static str,
-    pub line: u32,
-    pub column: u32,
-}
+pub struct CallSite(&'static Location<'static>);
 
 impl CallSite {
     /// The caller of the function this is called in.
     #[track_caller]
-    pub fn caller() -> CallSite {
-        let location = std::panic::Location::caller();
-        CallSite {
-            file: location.file(),
-            line: location.line(),
-            column: location.column(),
-        }
+    #[inline]
+    pub const fn caller() -> CallSite {
+        CallSite(Location::caller())
+    }
+
+    /// The source file.
+    pub fn file(&self) -> &'static str {
+        self.0.file()
+    }
+
+    /// The line, from 1.
+    pub fn line(&self) -> u32 {
+        self.0.line()
+    }
+
+    /// The column, from 1.
+    pub fn column(&self) -> u32 {
+        self.0.column()
     }
 }
 
 impl fmt::Display for CallSite {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+        fmt::Display::fmt(self.0, f)
     }
 }
 

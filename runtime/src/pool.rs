@@ -42,6 +42,7 @@ struct Slot {
 pub(crate) struct Counter(AtomicU64);
 
 impl Counter {
+    #[inline]
     pub(crate) fn bump(&self) {
         self.0.store(self.0.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
     }
@@ -99,6 +100,7 @@ impl Pool {
     }
 
     /// The first slot free right now, from this thread's own.
+    #[inline(always)]
     fn try_take(&self) -> Option<(usize, MutexGuard<'_, Slot>)> {
         let n = self.slots.len();
         let start = if n == 1 { 0 } else { thread_slot() % n };
@@ -115,6 +117,7 @@ impl Pool {
     }
 
     /// A connection, waiting for one if all are busy.
+    #[inline(always)]
     pub(crate) fn get(&self, site: CallSite) -> Result<Pooled<'_>> {
         let (index, guard) = match self.try_take() {
             Some(taken) => taken,
@@ -123,6 +126,7 @@ impl Pool {
         self.ready(index, guard)
     }
 
+    #[cold]
     fn wait(&self, site: CallSite) -> Result<(usize, MutexGuard<'_, Slot>)> {
         // A timeout too large to add is no timeout.
         let deadline = Instant::now().checked_add(self.timeout);
@@ -154,17 +158,12 @@ impl Pool {
     }
 
     /// Makes sure the slot holds a live connection.
+    #[inline(always)]
     fn ready<'p>(&'p self, index: usize, mut slot: MutexGuard<'p, Slot>) -> Result<Pooled<'p>> {
         let generation = self.generation.load(Ordering::Acquire);
-        if slot.generation < generation {
-            slot.conn = None;
-        }
-        let idle = slot.conn.is_some();
+        let idle = slot.conn.is_some() && slot.generation >= generation;
         if !idle {
-            let mut conn = (self.connect)()?;
-            conn.sent = Arc::clone(&self.counters[index]);
-            slot.conn = Some(conn);
-            slot.generation = generation;
+            self.open(index, &mut slot, generation)?;
         }
         Ok(Pooled {
             pool: self,
@@ -174,14 +173,32 @@ impl Pool {
         })
     }
 
+    /// Opens a connection in an empty slot, or in place of one opened
+    /// before the last connection was found lost.
+    #[cold]
+    fn open(&self, index: usize, slot: &mut Slot, generation: u64) -> Result<()> {
+        slot.conn = None;
+        let mut conn = (self.connect)()?;
+        conn.sent = Arc::clone(&self.counters[index]);
+        slot.conn = Some(conn);
+        slot.generation = generation;
+        Ok(())
+    }
+
     /// Wakes a waiter, if any, after a slot was unlocked.
+    #[inline]
     fn released(&self) {
         // No fence between the unlock and this load: a waiter that misses
         // this wake-up finds the slot on its next poll (see `POLL`).
         if self.waiting.load(Ordering::Relaxed) > 0 {
-            let _gate = self.gate.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            self.returned.notify_all();
+            self.wake();
         }
+    }
+
+    #[cold]
+    fn wake(&self) {
+        let _gate = self.gate.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.returned.notify_all();
     }
 }
 
@@ -218,15 +235,24 @@ impl Pooled<'_> {
 }
 
 impl Drop for Pooled<'_> {
+    #[inline(always)]
     fn drop(&mut self) {
         let Some(mut slot) = self.slot.take() else { return };
         // A connection with a reply left unread (a panic stopped a
         // statement halfway) reports itself unhealthy and is closed.
         let reusable = !self.broken && slot.conn.as_mut().is_some_and(Conn::is_healthy);
         if !reusable {
-            slot.conn = None;
+            close(&mut slot);
         }
         drop(slot);
         self.pool.released();
     }
+}
+
+/// Closes the connection of a slot (out of the way of the path that
+/// returns a healthy one).
+#[cold]
+#[inline(never)]
+fn close(slot: &mut Slot) {
+    slot.conn = None;
 }

@@ -158,12 +158,17 @@ impl<T: 'static> Query<T> {
         conn.query(rendered, &self.params, &self.decoder, max, self.site.at)
     }
 
+    #[inline(always)]
     fn rows(&self, ex: &impl Executor, mode: Mode, max: Option<usize>) -> Result<Vec<T>> {
         let site = self.site.at;
+        let mut out = Vec::new();
         ex.run_read(site, |conn| {
+            // A read tried again on a fresh connection starts over.
+            out.clear();
             let rendered = self.entry.rendered(mode, conn.dialect());
-            conn.query(rendered, &self.params, &self.decoder, max, site)
-        })
+            conn.query_into(rendered, &self.params, &self.decoder, max, site, &mut out)
+        })?;
+        Ok(out)
     }
 
     /// Every row.

@@ -133,3 +133,49 @@ fn statements_are_prepared_once_per_connection() -> foal::Result<()> {
     );
     Ok(())
 }
+
+/// Past `STATEMENT_CACHE` statements on one connection, the least recently
+/// used is closed (on PostgreSQL the server's own list stays bounded) and
+/// prepared again when next needed; every answer stays right.
+#[test]
+fn a_connection_keeps_a_bounded_number_of_statements() {
+    const PRICES: [i64; 6] = [599, 499, 9, 5999, 1, 300];
+    let limit = foal::driver::STATEMENT_CACHE;
+    for dialect in Dialect::ALL {
+        let db = foal_tests::fresh_with(dialect, "pool_size=1");
+        let check = || -> foal::Result<()> {
+            estore::fill(&db)?;
+            // Translated afresh on every call: each execution is a new
+            // rendering, so a new statement on the connection.
+            foal::cache::translate_every_time(true);
+            let mut answers = Vec::new();
+            for min in 0..limit + 40 {
+                answers.push(ids_at_least(&db, i64::try_from(min % 700).unwrap_or(0))?.len());
+            }
+            foal::cache::translate_every_time(false);
+            let expected: Vec<usize> = (0..limit + 40)
+                .map(|min| {
+                    let min = i64::try_from(min % 700).unwrap_or(0);
+                    PRICES.iter().filter(|&&p| p >= min).count()
+                })
+                .collect();
+            assert_eq!(answers, expected);
+            if dialect == Dialect::Postgres {
+                let prepared = select!(s.statement for s in PreparedStatement).fetch_all(&db)?;
+                assert!(
+                    prepared.len() <= limit + 1,
+                    "{} statements prepared on one connection",
+                    prepared.len()
+                );
+            }
+            // The statement of this site (kept in use) is still prepared.
+            assert_eq!(ids_at_least(&db, 0)?.len(), 6);
+            Ok(())
+        };
+        let outcome = check();
+        foal::cache::translate_every_time(false);
+        if let Err(e) = outcome {
+            panic!("on {dialect}: {e}");
+        }
+    }
+}

@@ -33,7 +33,7 @@ fn labels(db: &Database) -> foal::Result<Vec<String>> {
 
 fn assert_lost<T: std::fmt::Debug>(outcome: foal::Result<T>) {
     match outcome {
-        Err(Error::ConnectionLost { site, .. }) => assert!(site.file.ends_with("faults.rs"), "{site}"),
+        Err(Error::ConnectionLost { site, .. }) => assert!(site.file().ends_with("faults.rs"), "{site}"),
         other => panic!("expected a lost connection, got {other:?}"),
     }
 }

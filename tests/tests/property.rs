@@ -371,7 +371,7 @@ fn expr(p: &Pred, b: &Builder, v: &Var<Item>, next: &Cell<u16>) -> Expr<bool> {
     }
 }
 
-static SITE: Site = Site::new(file!(), line!(), column!(), "random filter over Item");
+static SITE: Site = Site::new("random filter over Item");
 
 fn query(p: &Pred) -> Query<i64> {
     let mut values = Vec::new();

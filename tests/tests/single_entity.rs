@@ -523,8 +523,8 @@ fn decode_errors_name_the_query_and_column() {
         let err = select!(p.price / p.quantity as i64 for p in Product if p.id == 2).fetch_one(db);
         match err {
             Err(Error::Decode { site, message, .. }) => {
-                assert_eq!(site.line, line);
-                assert!(site.file.ends_with("single_entity.rs"), "{}", site.file);
+                assert_eq!(site.line(), line);
+                assert!(site.file().ends_with("single_entity.rs"), "{site}");
                 assert!(message.contains("NULL cannot be stored in `i64`"), "{message}");
             }
             other => panic!("expected a decode error, got {other:?}"),

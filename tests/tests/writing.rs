@@ -101,7 +101,7 @@ fn insert_all_keeps_nothing_when_a_row_fails() {
             Err(Error::Constraint { constraint, site, .. }) => {
                 let name = constraint.unwrap_or_default();
                 assert!(name.contains("email"), "constraint name `{name}`");
-                assert!(site.file.ends_with("writing.rs"), "{site}");
+                assert!(site.file().ends_with("writing.rs"), "{site}");
             }
             other => panic!("expected a constraint violation, got {other:?}"),
         }
@@ -281,7 +281,7 @@ fn each_failure_has_its_own_error() {
         match q.fetch_one(db) {
             Err(e @ Error::NotFound { .. }) => {
                 let site = e.site().unwrap_or_else(|| panic!("no site in {e}"));
-                assert!(site.file.ends_with("writing.rs") && site.line > 0, "{site}");
+                assert!(site.file().ends_with("writing.rs") && site.line() > 0, "{site}");
                 assert!(e.to_string().contains("writing.rs"), "{e}");
             }
             other => panic!("expected NotFound, got {other:?}"),

@@ -53,10 +53,48 @@ impl std::hash::Hasher for IdHasher {
     }
 }
 
-/// A per-connection LRU of prepared statements keyed by rendering id.
-pub(crate) fn statement_lru<S>() -> lru::LruCache<u64, S, IdHash> {
-    let capacity = std::num::NonZeroUsize::new(STATEMENT_CACHE).unwrap_or(std::num::NonZeroUsize::MIN);
-    lru::LruCache::with_hasher(capacity, IdHash)
+/// A connection's prepared statements, keyed by rendering id, at most
+/// [`STATEMENT_CACHE`] of them. A hit is one probe of a hash table and a
+/// store of the use count; the least recently used statement is found by a
+/// scan only when a new one is prepared into a full cache (preparing costs
+/// far more than the scan).
+pub(crate) struct Statements<S> {
+    map: std::collections::HashMap<u64, (S, u64), IdHash>,
+    uses: u64,
+}
+
+impl<S> Statements<S> {
+    pub(crate) fn new() -> Self {
+        Statements {
+            map: std::collections::HashMap::with_capacity_and_hasher(16, IdHash),
+            uses: 0,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn get_mut(&mut self, id: u64) -> Option<&mut S> {
+        self.uses += 1;
+        let (statement, used) = self.map.get_mut(&id)?;
+        *used = self.uses;
+        Some(statement)
+    }
+
+    /// Adds a statement; returns the one it pushed out, if the cache was full.
+    pub(crate) fn push(&mut self, id: u64, statement: S) -> Option<(u64, S)> {
+        let evicted = if self.map.len() >= STATEMENT_CACHE && !self.map.contains_key(&id) {
+            let oldest = self.map.iter().min_by_key(|(_, (_, used))| *used).map(|(id, _)| *id);
+            oldest.and_then(|old| self.map.remove(&old).map(|(s, _)| (old, s)))
+        } else {
+            None
+        };
+        self.uses += 1;
+        self.map.insert(id, (statement, self.uses));
+        evicted
+    }
+
+    pub(crate) fn remove(&mut self, id: u64) -> Option<S> {
+        self.map.remove(&id).map(|(s, _)| s)
+    }
 }
 
 #[cfg(feature = "chrono")]
@@ -78,6 +116,16 @@ pub(crate) fn parse_datetime(text: &str, i: usize) -> Result<chrono::NaiveDateTi
         .find_map(|f| chrono::NaiveDateTime::parse_from_str(text, f).ok())
         .or_else(|| parse_date(text, i).ok().and_then(|d| d.and_hms_opt(0, 0, 0)))
         .ok_or_else(|| DecodeError::new(i, format!("`{text}` is not a date and time")))
+}
+
+/// Appends a decoded row: the first one allocates room for a few at once
+/// (as `collect` would) instead of going through the growth path.
+#[inline]
+pub(crate) fn push_row<T>(out: &mut Vec<T>, row: T) {
+    if out.capacity() == 0 {
+        *out = Vec::with_capacity(4);
+    }
+    out.push(row);
 }
 
 /// How rows of `T` are decoded on each backend: one monomorphized function
@@ -164,7 +212,15 @@ macro_rules! dispatch {
 /// Refuses values no backend-independent meaning exists for: text holding
 /// NUL (PostgreSQL cannot store it) and NaN or infinite floats (SQLite
 /// stores NaN as NULL, MySQL refuses both).
+#[inline]
 fn check_params(params: &[Value], site: CallSite) -> Result<()> {
+    if params.is_empty() {
+        return Ok(());
+    }
+    check_values(params, site)
+}
+
+fn check_values(params: &[Value], site: CallSite) -> Result<()> {
     for value in params {
         let problem = match value {
             Value::Text(_) | Value::StaticText(_) if value.as_str().is_some_and(|s| s.as_bytes().contains(&0)) => {
@@ -172,7 +228,7 @@ fn check_params(params: &[Value], site: CallSite) -> Result<()> {
             }
             Value::Float(f) if !f.is_finite() => NOT_FINITE,
             Value::List(items) => {
-                check_params(items, site)?;
+                check_values(items, site)?;
                 continue;
             }
             _ => continue,
@@ -193,10 +249,12 @@ impl Conn {
         }
     }
 
+    #[inline]
     fn count(&self) {
         self.sent.bump();
     }
 
+    #[inline]
     pub(crate) fn dialect(&self) -> Dialect {
         match self.backend {
             #[cfg(feature = "sqlite")]
@@ -217,9 +275,27 @@ impl Conn {
         max: Option<usize>,
         site: CallSite,
     ) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        self.query_into(r, params, decoder, max, site, &mut out)?;
+        Ok(out)
+    }
+
+    /// As [`query`](Self::query), appending the rows to `out`: the rows
+    /// stay where the caller keeps them instead of being moved out through
+    /// every layer.
+    #[inline(always)]
+    pub(crate) fn query_into<T>(
+        &mut self,
+        r: &Rendered,
+        params: &[Value],
+        decoder: &Decoder<T>,
+        max: Option<usize>,
+        site: CallSite,
+        out: &mut Vec<T>,
+    ) -> Result<()> {
         check_params(params, site)?;
         self.count();
-        dispatch!(self, c => c.query(r, params, decoder, max, site))
+        dispatch!(self, c => c.query_into(r, params, decoder, max, site, out))
     }
 
     /// Runs a statement; returns the number of rows it changed.
@@ -283,6 +359,7 @@ impl Conn {
 
     /// Whether the connection can be reused: open, and not inside a
     /// transaction someone forgot.
+    #[inline]
     pub(crate) fn is_healthy(&mut self) -> bool {
         dispatch!(self, c => c.is_healthy())
     }

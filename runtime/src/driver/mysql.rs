@@ -27,7 +27,7 @@ pub(crate) struct MyConn {
     key_step: i64,
     /// Prepared statements by rendering id (the driver's own cache, keyed
     /// by the SQL text, is off).
-    statements: lru::LruCache<u64, mysql::Statement, super::IdHash>,
+    statements: super::Statements<mysql::Statement>,
 }
 
 fn key_step(conn: &mut mysql::Conn, site: CallSite) -> Result<i64> {
@@ -56,14 +56,14 @@ fn fetch<T>(
     decoder: &Decoder<T>,
     max: Option<usize>,
     site: CallSite,
-) -> Result<Vec<T>> {
+    out: &mut Vec<T>,
+) -> Result<()> {
     let rows = conn.exec_iter(stmt, params).map_err(|e| map_error(e, site))?;
-    let mut out = Vec::new();
     for row in rows {
         let row = row.map_err(|e| map_error(e, site))?;
         let row = MyRow(std::cell::RefCell::new(row));
         match (decoder.mysql)(&row) {
-            Ok(v) => out.push(v),
+            Ok(v) => super::push_row(out, v),
             Err(e) => {
                 let name = row.column_name(e.column);
                 return Err(e.into_error(name.as_deref(), site));
@@ -73,7 +73,7 @@ fn fetch<T>(
             break;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 impl MyConn {
@@ -95,7 +95,7 @@ impl MyConn {
             broken: false,
             collation,
             key_step,
-            statements: super::statement_lru(),
+            statements: super::Statements::new(),
         })
     }
 
@@ -114,7 +114,7 @@ impl MyConn {
     /// The prepared statement of `r`, prepared on first use; the least
     /// recently used one is closed when the cache is full.
     fn statement(&mut self, r: &Rendered, site: CallSite) -> Result<mysql::Statement> {
-        if let Some(stmt) = self.statements.get(&r.id) {
+        if let Some(stmt) = self.statements.get_mut(r.id) {
             return Ok(stmt.clone());
         }
         let stmt = match self.conn.prep(r.sql.as_str()) {
@@ -137,16 +137,17 @@ impl MyConn {
         error
     }
 
-    pub(crate) fn query<T>(
+    pub(crate) fn query_into<T>(
         &mut self,
         r: &Rendered,
         params: &[Value],
         decoder: &Decoder<T>,
         max: Option<usize>,
         site: CallSite,
-    ) -> Result<Vec<T>> {
+        out: &mut Vec<T>,
+    ) -> Result<()> {
         let stmt = self.statement(r, site)?;
-        let result = fetch(&mut self.conn, &stmt, Self::params(r, params), decoder, max, site);
+        let result = fetch(&mut self.conn, &stmt, Self::params(r, params), decoder, max, site, out);
         if matches!(result, Err(Error::ConnectionLost { .. })) {
             self.broken = true;
         }

@@ -10,7 +10,6 @@
 use std::error::Error as StdError;
 use std::sync::Arc;
 
-use lru::LruCache;
 use postgres_types::{FromSql, IsNull, ToSql, Type};
 
 use super::Decoder;
@@ -25,7 +24,7 @@ use bytes::BytesMut;
 pub(crate) struct PgConn {
     wire: Wire,
     /// Prepared statements by rendering id.
-    statements: LruCache<u64, Arc<Prepared>, super::IdHash>,
+    statements: super::Statements<Arc<Prepared>>,
     broken: bool,
 }
 
@@ -35,7 +34,7 @@ impl PgConn {
         let wire = Wire::connect(config).map_err(|e| map_error(e, site))?;
         Ok(PgConn {
             wire,
-            statements: super::statement_lru(),
+            statements: super::Statements::new(),
             broken: false,
         })
     }
@@ -55,7 +54,7 @@ impl PgConn {
     fn fail_running(&mut self, r: &Rendered, e: WireError, site: CallSite) -> Error {
         if let WireError::Db(db) = &e
             && matches!(db.code.as_str(), "0A000" | "26000")
-            && let Some(stale) = self.statements.pop(&r.id)
+            && let Some(stale) = self.statements.remove(r.id)
         {
             let _ = self.wire.close(&stale.name);
         }
@@ -63,7 +62,7 @@ impl PgConn {
     }
 
     fn statement(&mut self, r: &Rendered, site: CallSite) -> Result<Arc<Prepared>> {
-        if let Some(statement) = self.statements.get(&r.id) {
+        if let Some(statement) = self.statements.get_mut(r.id) {
             return Ok(Arc::clone(statement));
         }
         let prepared = match self.wire.prepare(&format!("foal{}", r.id), &r.sql) {
@@ -85,25 +84,26 @@ impl PgConn {
             .collect()
     }
 
-    /// Runs `statement`, decoding each row with `decode` (the first failure
-    /// is kept and returned once the statement is over).
+    /// Runs the statement of `r`, decoding each row with `decode` into
+    /// `out` (the first failure is kept and returned once the statement is
+    /// over).
     fn run<T>(
         &mut self,
         r: &Rendered,
-        statement: &Prepared,
         refs: &[&(dyn ToSql + Sync)],
         max: Option<usize>,
         decode: impl Fn(&RowView<'_>) -> std::result::Result<T, DecodeError>,
         site: CallSite,
-    ) -> Result<Vec<T>> {
-        let mut out = Vec::new();
+        out: &mut Vec<T>,
+    ) -> Result<()> {
+        let statement = self.statement(r, site)?;
         let mut failed: Option<Error> = None;
-        let result = self.wire.execute(statement, refs, max, &mut |row| {
+        let result = self.wire.execute(&statement, refs, max, &mut |row| {
             if failed.is_some() {
                 return Ok(());
             }
             match decode(row) {
-                Ok(v) => out.push(v),
+                Ok(v) => super::push_row(out, v),
                 Err(e) => {
                     let name = row.columns.get(e.column).map(|c| c.name.clone());
                     failed = Some(e.into_error(name.as_deref(), site));
@@ -116,21 +116,21 @@ impl PgConn {
         }
         match failed {
             Some(e) => Err(e),
-            None => Ok(out),
+            None => Ok(()),
         }
     }
 
-    pub(crate) fn query<T>(
+    pub(crate) fn query_into<T>(
         &mut self,
         r: &Rendered,
         params: &[Value],
         decoder: &Decoder<T>,
         max: Option<usize>,
         site: CallSite,
-    ) -> Result<Vec<T>> {
-        let statement = self.statement(r, site)?;
+        out: &mut Vec<T>,
+    ) -> Result<()> {
         let refs = Self::params(r, params);
-        self.run(r, &statement, &refs, max, decoder.postgres, site)
+        self.run(r, &refs, max, decoder.postgres, site, out)
     }
 
     pub(crate) fn execute(&mut self, r: &Rendered, params: &[Value], site: CallSite) -> Result<u64> {
@@ -150,23 +150,25 @@ impl PgConn {
         returning: bool,
         site: CallSite,
     ) -> Result<Vec<i64>> {
-        let statement = self.statement(r, site)?;
         let mut refs = Refs(Vec::with_capacity(rows.len() * stride));
         super::RowBinder::bind(rows, stride, skip, &mut refs, site)?;
         if !returning {
+            let statement = self.statement(r, site)?;
             return match self.wire.execute(&statement, &refs.0, None, &mut |_| Ok(())) {
                 Ok(_) => Ok(Vec::new()),
                 Err(e) => Err(self.fail_running(r, e, site)),
             };
         }
+        let mut keys = Vec::with_capacity(rows.len());
         self.run(
             r,
-            &statement,
             &refs.0,
             None,
             |row| Ok(get::<AnyInt>(row, 0, "a key")?.map_or(0, |v| v.0)),
             site,
-        )
+            &mut keys,
+        )?;
+        Ok(keys)
     }
 
     pub(crate) fn batch(&mut self, sql: &str, site: CallSite) -> Result<()> {

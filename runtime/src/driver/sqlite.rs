@@ -21,7 +21,7 @@ use crate::types::RowAccess;
 use crate::value::Value;
 
 /// The connection's prepared statements, by rendering id.
-type Statements<'c> = lru::LruCache<u64, rusqlite::Statement<'c>, super::IdHash>;
+type Statements<'c> = super::Statements<rusqlite::Statement<'c>>;
 
 self_cell::self_cell!(
     /// A connection and the statements prepared on it (which borrow it).
@@ -37,6 +37,10 @@ self_cell::self_cell!(
 /// no hashing of its text and no re-binding of unchanged state.
 pub(crate) struct SqliteConn {
     cell: Prepared,
+    /// Raw SQL ran since the connection was last seen outside a
+    /// transaction: only raw SQL can open one (foal's own statements are
+    /// single SELECT, INSERT, UPDATE and DELETE statements).
+    raw_since_check: bool,
 }
 
 // SAFETY: `rusqlite::Statement` is not `Send` because it holds the raw
@@ -132,11 +136,13 @@ impl SqliteConn {
         };
         setup().map_err(|e| map_error(e, site))?;
         Ok(SqliteConn {
-            cell: Prepared::new(conn, |_| super::statement_lru()),
+            cell: Prepared::new(conn, |_| super::Statements::new()),
+            raw_since_check: false,
         })
     }
 
     /// Runs `f` on the statement of `r`, prepared on first use.
+    #[inline(always)]
     fn with_statement<R>(
         &mut self,
         r: &Rendered,
@@ -144,16 +150,18 @@ impl SqliteConn {
         f: impl FnOnce(&mut rusqlite::Statement<'_>) -> Result<R>,
     ) -> Result<R> {
         self.cell.with_dependent_mut(|conn, statements| {
-            if let Some(stmt) = statements.get_mut(&r.id) {
+            if let Some(stmt) = statements.get_mut(r.id) {
                 return f(stmt);
             }
             let mut prepared = conn.prepare(&r.sql).map_err(|e| map_error(e, site))?;
             let result = f(&mut prepared);
-            statements.put(r.id, prepared);
+            // The statement pushed out is finalized as it drops.
+            drop(statements.push(r.id, prepared));
             result
         })
     }
 
+    #[inline(always)]
     fn bind(stmt: &mut rusqlite::Statement<'_>, r: &Rendered, params: &[Value], site: CallSite) -> Result<()> {
         for (i, bind) in r.binds.iter().enumerate() {
             stmt.raw_bind_parameter(i + 1, Value::resolve(params, *bind))
@@ -162,21 +170,21 @@ impl SqliteConn {
         Ok(())
     }
 
-    pub(crate) fn query<T>(
+    pub(crate) fn query_into<T>(
         &mut self,
         r: &Rendered,
         params: &[Value],
         decoder: &Decoder<T>,
         max: Option<usize>,
         site: CallSite,
-    ) -> Result<Vec<T>> {
+        out: &mut Vec<T>,
+    ) -> Result<()> {
         self.with_statement(r, site, |stmt| {
             Self::bind(stmt, r, params, site)?;
             let mut rows = stmt.raw_query();
-            let mut out = Vec::new();
             while let Some(row) = rows.next().map_err(|e| map_error(e, site))? {
                 match (decoder.sqlite)(row) {
-                    Ok(v) => out.push(v),
+                    Ok(v) => super::push_row(out, v),
                     Err(e) => {
                         let name = row.column_name(e.column);
                         return Err(e.into_error(name.as_deref(), site));
@@ -186,7 +194,7 @@ impl SqliteConn {
                     break;
                 }
             }
-            Ok(out)
+            Ok(())
         })
     }
 
@@ -230,6 +238,7 @@ impl SqliteConn {
     }
 
     pub(crate) fn batch(&mut self, sql: &str, site: CallSite) -> Result<()> {
+        self.raw_since_check = true;
         self.cell
             .borrow_owner()
             .execute_batch(sql)
@@ -240,9 +249,16 @@ impl SqliteConn {
         self.cell.borrow_owner().last_insert_rowid()
     }
 
-    /// Whether the connection can go back to the pool.
-    pub(crate) fn is_healthy(&self) -> bool {
-        self.cell.borrow_owner().is_autocommit()
+    /// Whether the connection can go back to the pool: not left inside a
+    /// transaction (asked of SQLite only after raw SQL ran).
+    #[inline]
+    pub(crate) fn is_healthy(&mut self) -> bool {
+        if !self.raw_since_check {
+            return true;
+        }
+        let outside = self.cell.borrow_owner().is_autocommit();
+        self.raw_since_check = !outside;
+        outside
     }
 }
 
