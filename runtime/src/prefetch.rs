@@ -72,11 +72,19 @@ impl<C> Groups<C> {
         }
     }
 
-    fn get_mut(&mut self, key: &ValueKey) -> Option<&mut Vec<C>> {
-        match (self, key) {
-            (Groups::Int(m), ValueKey::One(Value::Int(i))) => m.get_mut(i),
-            (Groups::Any(m), _) => m.get_mut(key),
-            _ => None,
+    /// The group of the parent that field `link` of `child` points to. An
+    /// integer key is looked up as it is, without making a key value.
+    fn group_of<E: Entity>(&mut self, buf: &mut Vec<Value>, child: &E, link: usize) -> Option<&mut Vec<C>> {
+        match self {
+            Groups::Int(m) => {
+                buf.clear();
+                child.push_field(link, buf);
+                match buf.as_slice() {
+                    [Value::Int(i)] => m.get_mut(i),
+                    _ => None,
+                }
+            }
+            Groups::Any(m) => m.get_mut(&field_of(buf, child, link)),
         }
     }
 }
@@ -216,7 +224,7 @@ impl<E: Entity, C: Entity + Send + Sync> Plan<E> for ToMany<C> {
         let found = load_by::<C>(conn, meta, &link_columns, &keys, site)?;
         load_nested(&self.nested, conn, &found, related, site)?;
         for child in found {
-            if let Some(list) = children.get_mut(&field_of(&mut buf, &child, self.link)) {
+            if let Some(list) = children.group_of(&mut buf, &child, self.link) {
                 list.push(child);
             }
         }
@@ -313,7 +321,7 @@ fn load_by<C: Entity>(
         let rendered: Arc<Rendered> = meta.writes.select_in(columns, dialect, padded, || {
             dialect.render(&select_in(meta, columns, padded))
         });
-        out.extend(conn.query(&rendered, &params, &decoder, None, site)?);
+        conn.query_into(&rendered, &params, &decoder, None, site, &mut out)?;
     }
     Ok(out)
 }

@@ -263,11 +263,11 @@ fn insert_chunked<E: Entity>(ex: &impl Executor, mut values: Vec<E>, site: CallS
     let meta = E::meta();
     let dialect = ex.dialect();
     let stride = meta.columns.len();
-    let width = insert_columns(meta).len().max(1);
+    let width = meta.columns.iter().filter(|c| !c.auto).count().max(1);
     let max_rows = (dialect.provider().capabilities().max_params / width).clamp(1, 1000);
     let auto = meta.auto_column();
     let returning = auto.is_some() && dialect.provider().capabilities().returning;
-    let mut ids: Vec<i64> = Vec::with_capacity(if auto.is_some() { values.len() } else { 0 });
+    let mut ids: Vec<i64> = Vec::new();
     let rows = &values;
     let mut write = |c: &mut crate::driver::Conn| -> Result<()> {
         ids.clear();
@@ -280,7 +280,11 @@ fn insert_chunked<E: Entity>(ex: &impl Executor, mut values: Vec<E>, site: CallS
             if returning {
                 // Keys are drawn in VALUES order; RETURNING's order is not promised.
                 chunk_ids.sort_unstable();
-                ids.extend(chunk_ids);
+                if ids.is_empty() {
+                    ids = chunk_ids;
+                } else {
+                    ids.extend(chunk_ids);
+                }
             } else if auto.is_some() {
                 // MySQL reports the first key of a multi-row insert. A plain
                 // multi-row INSERT is a "simple insert": InnoDB reserves all

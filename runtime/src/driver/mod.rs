@@ -120,12 +120,21 @@ pub(crate) fn parse_datetime(text: &str, i: usize) -> Result<chrono::NaiveDateTi
 
 /// Appends a decoded row: the first one allocates room for a few at once
 /// (as `collect` would) instead of going through the growth path.
-#[inline]
+#[inline(always)]
 pub(crate) fn push_row<T>(out: &mut Vec<T>, row: T) {
-    if out.capacity() == 0 {
-        *out = Vec::with_capacity(4);
+    if out.len() == out.capacity() {
+        grow(out);
     }
     out.push(row);
+}
+
+#[inline(never)]
+fn grow<T>(out: &mut Vec<T>) {
+    if out.capacity() == 0 {
+        *out = Vec::with_capacity(4);
+    } else {
+        out.reserve(out.len());
+    }
 }
 
 /// How rows of `T` are decoded on each backend: one monomorphized function
@@ -220,12 +229,16 @@ fn check_params(params: &[Value], site: CallSite) -> Result<()> {
     check_values(params, site)
 }
 
+/// Whether `s` holds a NUL byte.
+#[inline]
+fn has_nul(s: &str) -> bool {
+    s.as_bytes().contains(&0)
+}
+
 fn check_values(params: &[Value], site: CallSite) -> Result<()> {
     for value in params {
         let problem = match value {
-            Value::Text(_) | Value::StaticText(_) if value.as_str().is_some_and(|s| s.as_bytes().contains(&0)) => {
-                NUL_TEXT
-            }
+            Value::Text(_) | Value::StaticText(_) if value.as_str().is_some_and(has_nul) => NUL_TEXT,
             Value::Float(f) if !f.is_finite() => NOT_FINITE,
             Value::List(items) => {
                 check_values(items, site)?;
@@ -460,7 +473,7 @@ impl<'a> crate::types::ParamSink<'a> for RowBinder<'_, 'a> {
     }
     fn text(&mut self, v: &'a String) {
         if !self.skipped() {
-            if v.as_bytes().contains(&0) {
+            if has_nul(v) {
                 self.problem.get_or_insert(NUL_TEXT);
             }
             self.sink.text(v);
