@@ -229,16 +229,12 @@ fn check_params(params: &[Value], site: CallSite) -> Result<()> {
     check_values(params, site)
 }
 
-/// Whether `s` holds a NUL byte.
-#[inline]
-fn has_nul(s: &str) -> bool {
-    s.as_bytes().contains(&0)
-}
-
 fn check_values(params: &[Value], site: CallSite) -> Result<()> {
     for value in params {
         let problem = match value {
-            Value::Text(_) | Value::StaticText(_) if value.as_str().is_some_and(has_nul) => NUL_TEXT,
+            Value::Text(_) | Value::StaticText(_) if value.as_str().is_some_and(|s| s.as_bytes().contains(&0)) => {
+                NUL_TEXT
+            }
             Value::Float(f) if !f.is_finite() => NOT_FINITE,
             Value::List(items) => {
                 check_values(items, site)?;
@@ -473,7 +469,7 @@ impl<'a> crate::types::ParamSink<'a> for RowBinder<'_, 'a> {
     }
     fn text(&mut self, v: &'a String) {
         if !self.skipped() {
-            if has_nul(v) {
+            if v.as_bytes().contains(&0) {
                 self.problem.get_or_insert(NUL_TEXT);
             }
             self.sink.text(v);
