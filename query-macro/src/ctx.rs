@@ -201,14 +201,14 @@ impl Ctx {
         }
         let sources = (0..self.sources.len()).map(|n| format_ident!("__s{}", n));
         quote!({
-            let mut __all: ::std::vec::Vec<_> = #own;
+            let mut __all = ::std::vec::Vec::from(#own);
             #(__all.extend_from_slice(#sources.params());)*
             __all
         })
     }
 
     /// The `let __hN = …;` statements evaluating host values, and the
-    /// expression of the parameter vector.
+    /// expression of the parameter values (an array or a `Vec`).
     pub(crate) fn emit_params(&self) -> (TokenStream, TokenStream) {
         let p = private();
         let mut lets = TokenStream::new();
@@ -240,7 +240,13 @@ impl Ctx {
                 }
             }
         }
-        (lets, quote!(::std::vec![#(#values),*]))
+        // Up to two values stay in place (`Params`), more go on the heap.
+        let values = if values.len() <= 2 {
+            quote!([#(#values),*])
+        } else {
+            quote!(::std::vec![#(#values),*])
+        };
+        (lets, values)
     }
 }
 

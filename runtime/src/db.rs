@@ -415,6 +415,15 @@ fn backoff(attempt: u32) -> Duration {
 }
 
 impl Database {
+    /// A read whose idle connection turned out lost, run once more on a
+    /// fresh one (out of the way of the path that succeeds).
+    #[cold]
+    #[inline(never)]
+    fn read_again<R, F: FnMut(&mut Conn) -> Result<R>>(&self, site: CallSite, f: F) -> Result<R> {
+        let mut fresh = self.inner.pool.get(site)?;
+        with_conn(&mut fresh, site, f)
+    }
+
     /// Runs `f` in a transaction like [`transaction`](Self::transaction),
     /// and runs it again, up to `attempts` times in all, while it fails with
     /// an error that a fresh attempt may not meet
@@ -479,14 +488,12 @@ impl Executor for Database {
     #[inline(always)]
     fn run_read<R, F: FnMut(&mut Conn) -> Result<R>>(&self, site: CallSite, mut f: F) -> Result<R> {
         let mut pooled = self.inner.pool.get(site)?;
-        match with_conn(&mut pooled, site, &mut f) {
-            Err(Error::ConnectionLost { .. }) if pooled.was_idle() => {
-                drop(pooled);
-                let mut fresh = self.inner.pool.get(site)?;
-                with_conn(&mut fresh, site, f)
-            }
-            outcome => outcome,
+        let mut outcome = with_conn(&mut pooled, site, &mut f);
+        if matches!(outcome, Err(Error::ConnectionLost { .. })) && pooled.was_idle() {
+            drop(pooled);
+            outcome = self.read_again(site, f);
         }
+        outcome
     }
 
     fn atomic<R, F: FnMut(&mut Conn) -> Result<R>>(&self, site: CallSite, mut f: F) -> Result<R> {

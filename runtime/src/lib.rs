@@ -112,7 +112,7 @@ pub mod __private {
     pub use crate::prefetch::{prefetch, prefetch2, prefetch3};
     pub use crate::query::Query;
     pub use crate::types::{FromRow, ParamSink, RowAccess, ToValues};
-    pub use crate::value::{ToValue, Value};
+    pub use crate::value::{Params, ToValue, Value};
 
     /// `if cond` / `.filter(|p| cond)`.
     pub fn filter<C: crate::ops::SqlBool>(b: &Builder, cond: Expr<C>) {

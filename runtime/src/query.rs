@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::expr::Projection;
 use crate::vars::Var;
 
-use crate::value::Value;
+use crate::value::{Params, Value};
 
 /// The builder of a call site as the caches want it: called at most once.
 fn once<P: Projection, F: FnOnce(&Builder) -> P>(build: F) -> impl FnMut() -> crate::builder::Built {
@@ -30,7 +30,7 @@ fn once<P: Projection, F: FnOnce(&Builder) -> P>(build: F) -> impl FnMut() -> cr
 /// or a transaction.
 pub struct Query<T> {
     entry: EntryRef,
-    params: Vec<Value>,
+    params: Params,
     decoder: Decoder<T>,
     site: &'static Site,
 }
@@ -60,15 +60,20 @@ impl<T: 'static> Query<T> {
     /// Called by `select!`: looks up (or builds once) the tree of this call
     /// site for the shape of `params`.
     #[doc(hidden)]
-    pub fn new<P, F>(site: &'static Site, params: Vec<Value>, build: F) -> Self
+    #[inline]
+    pub fn new<P, F, V>(site: &'static Site, params: V, build: F) -> Self
     where
         P: Projection<Row = T>,
         F: FnOnce(&Builder) -> P,
+        V: Into<Params> + AsRef<[Value]>,
     {
-        let entry = site.entry(shape_of(&params), &mut once(build));
+        // The shape is read from the values as the macro wrote them, and
+        // `Params` is made in its place in the query: without parameters,
+        // nothing is written and copied.
+        let entry = site.entry(shape_of(params.as_ref()), &mut once(build));
         Query {
             entry,
-            params,
+            params: params.into(),
             decoder: Decoder::of::<P>(),
             site,
         }
@@ -78,11 +83,13 @@ impl<T: 'static> Query<T> {
     /// property tests do this): translated and rendered on every call,
     /// never cached, since one site may build many different trees.
     #[doc(hidden)]
-    pub fn uncached<P, F>(site: &'static Site, params: Vec<Value>, build: F) -> Self
+    #[inline]
+    pub fn uncached<P, F>(site: &'static Site, params: impl Into<Params>, build: F) -> Self
     where
         P: Projection<Row = T>,
         F: FnOnce(&Builder) -> P,
     {
+        let params = params.into();
         let entry = site.entry(None, &mut once(build));
         Query {
             entry,
@@ -95,11 +102,12 @@ impl<T: 'static> Query<T> {
     /// Called by `select!` for a query reading other queries
     /// (`for x in q`): cached by those queries' entries and the shape.
     #[doc(hidden)]
-    pub fn with_sources<P, F>(site: &'static Site, bases: &[u64], params: Vec<Value>, build: F) -> Self
+    pub fn with_sources<P, F>(site: &'static Site, bases: &[u64], params: impl Into<Params>, build: F) -> Self
     where
         P: Projection<Row = T>,
         F: FnOnce(&Builder) -> P,
     {
+        let params = params.into();
         let entry = composed_entry(bases, site, shape_of(&params), &mut once(build));
         Query {
             entry,
@@ -264,11 +272,12 @@ impl<E: Entity> Query<E> {
     /// tree is extended in place; otherwise (limit, distinct, grouping) it
     /// becomes a subquery.
     #[doc(hidden)]
-    pub fn refine<P, F>(&self, site: &'static Site, params: Vec<Value>, build: F) -> Query<P::Row>
+    pub fn refine<P, F>(&self, site: &'static Site, params: impl Into<Params>, build: F) -> Query<P::Row>
     where
         P: Projection,
         F: FnOnce(&Builder, Var<E>) -> P,
     {
+        let params: Params = params.into();
         let offset = u16::try_from(self.params.len()).unwrap_or(u16::MAX);
         let base = self.entry.clone();
         let mut build = Some(build);
@@ -279,11 +288,11 @@ impl<E: Entity> Query<E> {
                 None => b.finish_empty(),
             }
         });
-        let mut all = self.params.clone();
-        all.extend(params);
+        let mut all = self.params.to_vec();
+        all.extend(params.into_vec());
         Query {
             entry,
-            params: all,
+            params: all.into(),
             decoder: Decoder::of::<P>(),
             site,
         }

@@ -24,6 +24,85 @@ pub enum Value {
     List(Vec<Value>),
 }
 
+/// The values bound to a query's placeholders, in order. Up to two are
+/// kept in place: most queries bind one or two, and an allocation per call
+/// costs more than its own time, since it changes which memory the
+/// driver's buffers get next (`docs/performance.md`).
+#[doc(hidden)]
+#[derive(Clone, PartialEq)]
+pub struct Params(Repr);
+
+#[derive(Clone, PartialEq)]
+enum Repr {
+    None,
+    One(Value),
+    Two([Value; 2]),
+    Heap(Vec<Value>),
+}
+
+impl Params {
+    #[inline]
+    pub fn as_slice(&self) -> &[Value] {
+        match &self.0 {
+            Repr::None => &[],
+            Repr::One(value) => std::slice::from_ref(value),
+            Repr::Two(values) => values,
+            Repr::Heap(values) => values,
+        }
+    }
+
+    pub fn into_vec(self) -> Vec<Value> {
+        match self.0 {
+            Repr::None => Vec::new(),
+            Repr::One(value) => vec![value],
+            Repr::Two(values) => values.into(),
+            Repr::Heap(values) => values,
+        }
+    }
+}
+
+impl std::ops::Deref for Params {
+    type Target = [Value];
+    #[inline]
+    fn deref(&self) -> &[Value] {
+        self.as_slice()
+    }
+}
+
+impl std::fmt::Debug for Params {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_slice().fmt(f)
+    }
+}
+
+impl From<[Value; 0]> for Params {
+    #[inline]
+    fn from(_: [Value; 0]) -> Params {
+        Params(Repr::None)
+    }
+}
+
+impl From<[Value; 1]> for Params {
+    #[inline]
+    fn from([value]: [Value; 1]) -> Params {
+        Params(Repr::One(value))
+    }
+}
+
+impl From<[Value; 2]> for Params {
+    #[inline]
+    fn from(values: [Value; 2]) -> Params {
+        Params(Repr::Two(values))
+    }
+}
+
+impl From<Vec<Value>> for Params {
+    #[inline]
+    fn from(values: Vec<Value>) -> Params {
+        Params(Repr::Heap(values))
+    }
+}
+
 impl Value {
     pub fn as_str(&self) -> Option<&str> {
         match self {
