@@ -1,12 +1,13 @@
 //! A small blocking connection pool.
 //!
-//! The pool has `max` slots, each a mutex around at most one connection. A
-//! caller takes the first slot it can lock, starting from one picked by its
-//! thread (so a thread keeps reusing the same connection and its prepared
-//! statements), opens a connection there if the slot is empty, and holds
-//! the lock while it uses it: taking and returning a connection is one
-//! uncontended lock and unlock. When every slot is busy the caller waits,
-//! up to `timeout`, to be woken by the next connection returned.
+//! The pool has `max` slots, each a flag-guarded cell of at most one
+//! connection. A caller takes the first slot whose flag it can set,
+//! starting from one picked by its thread (so a thread keeps reusing the
+//! same connection and its prepared statements), opens a connection there
+//! if the slot is empty, and holds the slot while it uses it: taking a
+//! connection is one compare-exchange, returning it one store. When every
+//! slot is busy the caller waits, up to `timeout`, to be woken by the next
+//! connection returned.
 //!
 //! A connection that broke, or that was left inside a transaction, is
 //! closed instead of kept. When one is found lost, the connections opened
@@ -14,8 +15,10 @@
 //! likely lost the same server), so the pool recovers on the next call
 //! instead of handing out dead connections one by one.
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, TryLockError};
+use std::cell::UnsafeCell;
+use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::driver::Conn;
@@ -52,8 +55,68 @@ impl Counter {
     }
 }
 
+/// A slot behind a lock that is only ever tried, never waited on (waiting
+/// goes through the pool's gate): taking it is one compare-exchange and
+/// giving it back a plain store, where a `Mutex` also swaps on unlock and
+/// checks for panics both ways.
+#[derive(Default)]
+struct Cell {
+    taken: AtomicBool,
+    slot: UnsafeCell<Slot>,
+}
+
+// SAFETY: the slot is reached only through a `Held`, and `Cell::try_hold`
+// makes at most one at a time: the one whose compare-exchange set `taken`,
+// until it drops and clears the flag (Release, paired with the Acquire of
+// the next holder's compare-exchange). `Slot` is `Send`.
+#[allow(unsafe_code)]
+unsafe impl Sync for Cell {}
+
+impl Cell {
+    #[inline(always)]
+    fn try_hold(&self) -> Option<Held<'_>> {
+        let free = !self.taken.load(Ordering::Relaxed)
+            && self
+                .taken
+                .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok();
+        // Made only when taken: a `Held` gives the slot back as it drops.
+        free.then(|| Held(self))
+    }
+}
+
+/// The one holder of a slot; gives it back on drop.
+struct Held<'p>(&'p Cell);
+
+impl Deref for Held<'_> {
+    type Target = Slot;
+    #[allow(unsafe_code)]
+    #[inline(always)]
+    fn deref(&self) -> &Slot {
+        // SAFETY: this is the slot's only holder (see `Cell`).
+        unsafe { &*self.0.slot.get() }
+    }
+}
+
+impl DerefMut for Held<'_> {
+    #[allow(unsafe_code)]
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut Slot {
+        // SAFETY: this is the slot's only holder (see `Cell`), borrowed
+        // mutably here.
+        unsafe { &mut *self.0.slot.get() }
+    }
+}
+
+impl Drop for Held<'_> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        self.0.taken.store(false, Ordering::Release);
+    }
+}
+
 pub(crate) struct Pool {
-    slots: Vec<Mutex<Slot>>,
+    slots: Vec<Cell>,
     /// Statements sent, per slot.
     counters: Vec<Arc<Counter>>,
     /// Callers waiting for a slot; returning a connection wakes them only
@@ -79,7 +142,7 @@ fn thread_slot() -> usize {
 impl Pool {
     pub(crate) fn new(max: usize, timeout: Duration, connect: Connect) -> Pool {
         Pool {
-            slots: (0..max.max(1)).map(|_| Mutex::default()).collect(),
+            slots: (0..max.max(1)).map(|_| Cell::default()).collect(),
             counters: (0..max.max(1)).map(|_| Arc::default()).collect(),
             waiting: AtomicUsize::new(0),
             gate: Mutex::new(()),
@@ -101,19 +164,16 @@ impl Pool {
 
     /// The first slot free right now, from this thread's own.
     #[inline(always)]
-    fn try_take(&self) -> Option<(usize, MutexGuard<'_, Slot>)> {
+    fn try_take(&self) -> Option<(usize, Held<'_>)> {
+        // A panic while a connection was in use leaves its slot sound: the
+        // connection is checked before reuse.
+        let try_slot = |index: usize| Some((index, self.slots.get(index)?.try_hold()?));
         let n = self.slots.len();
-        let start = if n == 1 { 0 } else { thread_slot() % n };
-        (0..n).find_map(|i| {
-            let index = if start + i >= n { start + i - n } else { start + i };
-            match self.slots[index].try_lock() {
-                Ok(guard) => Some((index, guard)),
-                // A panic while a connection was in use: the slot is still
-                // sound (the connection is checked before reuse).
-                Err(TryLockError::Poisoned(e)) => Some((index, e.into_inner())),
-                Err(TryLockError::WouldBlock) => None,
-            }
-        })
+        if n == 1 {
+            return try_slot(0);
+        }
+        let start = thread_slot() % n;
+        (0..n).find_map(|i| try_slot(if start + i >= n { start + i - n } else { start + i }))
     }
 
     /// A connection, waiting for one if all are busy.
@@ -127,7 +187,7 @@ impl Pool {
     }
 
     #[cold]
-    fn wait(&self, site: CallSite) -> Result<(usize, MutexGuard<'_, Slot>)> {
+    fn wait(&self, site: CallSite) -> Result<(usize, Held<'_>)> {
         // A timeout too large to add is no timeout.
         let deadline = Instant::now().checked_add(self.timeout);
         let mut gate = self.gate.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -159,7 +219,7 @@ impl Pool {
 
     /// Makes sure the slot holds a live connection.
     #[inline(always)]
-    fn ready<'p>(&'p self, index: usize, mut slot: MutexGuard<'p, Slot>) -> Result<Pooled<'p>> {
+    fn ready<'p>(&'p self, index: usize, mut slot: Held<'p>) -> Result<Pooled<'p>> {
         let generation = self.generation.load(Ordering::Acquire);
         let idle = slot.conn.is_some() && slot.generation >= generation;
         if !idle {
@@ -205,7 +265,7 @@ impl Pool {
 /// A connection taken from the pool; given back on drop.
 pub(crate) struct Pooled<'p> {
     pool: &'p Pool,
-    slot: Option<MutexGuard<'p, Slot>>,
+    slot: Option<Held<'p>>,
     broken: bool,
     /// Opened before this caller took it.
     idle: bool,
@@ -255,4 +315,21 @@ impl Drop for Pooled<'_> {
 #[inline(never)]
 fn close(slot: &mut Slot) {
     slot.conn = None;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cell;
+
+    #[test]
+    fn a_held_slot_stays_held_while_others_try_it() {
+        let cell = Cell::default();
+        let first = cell.try_hold();
+        assert!(first.is_some());
+        // A failed try must not give back the holder's slot.
+        assert!(cell.try_hold().is_none());
+        assert!(cell.try_hold().is_none());
+        drop(first);
+        assert!(cell.try_hold().is_some());
+    }
 }
