@@ -415,11 +415,21 @@ fn backoff(attempt: u32) -> Duration {
 }
 
 impl Database {
-    /// A read whose idle connection turned out lost, run once more on a
-    /// fresh one (out of the way of the path that succeeds).
+    /// A read failed: when its idle connection turned out lost, it runs
+    /// once more on a fresh one (out of the way of the path that succeeds).
     #[cold]
     #[inline(never)]
-    fn read_again<R, F: FnMut(&mut Conn) -> Result<R>>(&self, site: CallSite, f: F) -> Result<R> {
+    fn read_failed<R, F: FnMut(&mut Conn) -> Result<R>>(
+        &self,
+        error: Error,
+        pooled: Pooled<'_>,
+        site: CallSite,
+        f: F,
+    ) -> Result<R> {
+        if !(matches!(error, Error::ConnectionLost { .. }) && pooled.was_idle()) {
+            return Err(error);
+        }
+        drop(pooled);
         let mut fresh = self.inner.pool.get(site)?;
         with_conn(&mut fresh, site, f)
     }
@@ -488,12 +498,12 @@ impl Executor for Database {
     #[inline(always)]
     fn run_read<R, F: FnMut(&mut Conn) -> Result<R>>(&self, site: CallSite, mut f: F) -> Result<R> {
         let mut pooled = self.inner.pool.get(site)?;
-        let mut outcome = with_conn(&mut pooled, site, &mut f);
-        if matches!(outcome, Err(Error::ConnectionLost { .. })) && pooled.was_idle() {
-            drop(pooled);
-            outcome = self.read_again(site, f);
+        match with_conn(&mut pooled, site, &mut f) {
+            // Rebuilt rather than passed on, so that success copies no
+            // error-sized value.
+            Ok(value) => Ok(value),
+            Err(e) => self.read_failed(e, pooled, site, f),
         }
-        outcome
     }
 
     fn atomic<R, F: FnMut(&mut Conn) -> Result<R>>(&self, site: CallSite, mut f: F) -> Result<R> {

@@ -1,5 +1,7 @@
 //! Parameter values: what a host expression becomes before it is bound.
 
+use std::mem::ManuallyDrop;
+
 use crate::dialects::{Bind, InlineValues, Provider, Type};
 
 /// A value bound to a placeholder.
@@ -30,7 +32,23 @@ pub enum Value {
 /// driver's buffers get next (`docs/performance.md`).
 #[doc(hidden)]
 #[derive(Clone, PartialEq)]
-pub struct Params(Repr);
+pub struct Params(ManuallyDrop<Repr>);
+
+/// Most queries' parameters are static text, numbers or nothing: dropping
+/// them is a test of the variant, inlined, rather than a call.
+impl Drop for Params {
+    #[inline(always)]
+    fn drop(&mut self) {
+        if !matches!(*self.0, Repr::None) {
+            drop_values(&mut self.0);
+        }
+    }
+}
+
+#[inline(never)]
+fn drop_values(repr: &mut Repr) {
+    drop(std::mem::replace(repr, Repr::None));
+}
 
 #[derive(Clone, PartialEq)]
 enum Repr {
@@ -43,7 +61,7 @@ enum Repr {
 impl Params {
     #[inline]
     pub fn as_slice(&self) -> &[Value] {
-        match &self.0 {
+        match &*self.0 {
             Repr::None => &[],
             Repr::One(value) => std::slice::from_ref(value),
             Repr::Two(values) => values,
@@ -51,8 +69,8 @@ impl Params {
         }
     }
 
-    pub fn into_vec(self) -> Vec<Value> {
-        match self.0 {
+    pub fn into_vec(mut self) -> Vec<Value> {
+        match std::mem::replace(&mut *self.0, Repr::None) {
             Repr::None => Vec::new(),
             Repr::One(value) => vec![value],
             Repr::Two(values) => values.into(),
@@ -78,28 +96,28 @@ impl std::fmt::Debug for Params {
 impl From<[Value; 0]> for Params {
     #[inline]
     fn from(_: [Value; 0]) -> Params {
-        Params(Repr::None)
+        Params(ManuallyDrop::new(Repr::None))
     }
 }
 
 impl From<[Value; 1]> for Params {
     #[inline]
     fn from([value]: [Value; 1]) -> Params {
-        Params(Repr::One(value))
+        Params(ManuallyDrop::new(Repr::One(value)))
     }
 }
 
 impl From<[Value; 2]> for Params {
     #[inline]
     fn from(values: [Value; 2]) -> Params {
-        Params(Repr::Two(values))
+        Params(ManuallyDrop::new(Repr::Two(values)))
     }
 }
 
 impl From<Vec<Value>> for Params {
     #[inline]
     fn from(values: Vec<Value>) -> Params {
-        Params(Repr::Heap(values))
+        Params(ManuallyDrop::new(Repr::Heap(values)))
     }
 }
 

@@ -141,6 +141,14 @@ fn widen_lookaside(conn: &Connection) {
     };
 }
 
+/// Prepares the statement of `r` (out of the way of the path that finds
+/// it cached).
+#[cold]
+#[inline(never)]
+fn prepare<'c>(conn: &'c Connection, r: &Rendered, site: CallSite) -> Result<rusqlite::Statement<'c>> {
+    conn.prepare(&r.sql).map_err(|e| map_error(e, site))
+}
+
 impl SqliteConn {
     pub(crate) fn open(target: &Target) -> Result<SqliteConn> {
         let site = CallSite::caller();
@@ -183,7 +191,7 @@ impl SqliteConn {
             if let Some(stmt) = statements.get_mut(r.id) {
                 return f(stmt);
             }
-            let mut prepared = conn.prepare(&r.sql).map_err(|e| map_error(e, site))?;
+            let mut prepared = prepare(conn, r, site)?;
             let result = f(&mut prepared);
             // The statement pushed out is finalized as it drops.
             drop(statements.push(r.id, prepared));
