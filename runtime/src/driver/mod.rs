@@ -54,19 +54,34 @@ impl std::hash::Hasher for IdHasher {
 }
 
 /// A connection's prepared statements, keyed by rendering id, at most
-/// [`STATEMENT_CACHE`] of them. A hit is one probe of a hash table and a
-/// store of the use count; the least recently used statement is found by a
-/// scan only when a new one is prepared into a full cache (preparing costs
-/// far more than the scan).
+/// [`STATEMENT_CACHE`] of them. The statement used last is found by one
+/// comparison: a query run again does not touch the index, whose memory
+/// the database's own work in between tends to push out of the CPU cache.
+/// Any other hit is one probe of a hash table. The least recently used
+/// statement is found by a scan only when a new one is prepared into a
+/// full cache (preparing costs far more than the scan).
 pub(crate) struct Statements<S> {
-    map: std::collections::HashMap<u64, (S, u64), IdHash>,
+    kept: Vec<Kept<S>>,
+    /// Where each id's statement is in `kept`.
+    index: std::collections::HashMap<u64, usize, IdHash>,
+    /// The place in `kept` of the statement used last (checked by id, so a
+    /// place that moved since is only a miss).
+    last: usize,
     uses: u64,
+}
+
+struct Kept<S> {
+    id: u64,
+    statement: S,
+    used: u64,
 }
 
 impl<S> Statements<S> {
     pub(crate) fn new() -> Self {
         Statements {
-            map: std::collections::HashMap::with_capacity_and_hasher(16, IdHash),
+            kept: Vec::with_capacity(16),
+            index: std::collections::HashMap::with_capacity_and_hasher(16, IdHash),
+            last: 0,
             uses: 0,
         }
     }
@@ -74,26 +89,60 @@ impl<S> Statements<S> {
     #[inline]
     pub(crate) fn get_mut(&mut self, id: u64) -> Option<&mut S> {
         self.uses += 1;
-        let (statement, used) = self.map.get_mut(&id)?;
-        *used = self.uses;
-        Some(statement)
+        let at = match self.kept.get(self.last) {
+            Some(kept) if kept.id == id => self.last,
+            _ => {
+                let at = *self.index.get(&id)?;
+                self.last = at;
+                at
+            }
+        };
+        let kept = self.kept.get_mut(at)?;
+        kept.used = self.uses;
+        Some(&mut kept.statement)
     }
 
     /// Adds a statement; returns the one it pushed out, if the cache was full.
     pub(crate) fn push(&mut self, id: u64, statement: S) -> Option<(u64, S)> {
-        let evicted = if self.map.len() >= STATEMENT_CACHE && !self.map.contains_key(&id) {
-            let oldest = self.map.iter().min_by_key(|(_, (_, used))| *used).map(|(id, _)| *id);
-            oldest.and_then(|old| self.map.remove(&old).map(|(s, _)| (old, s)))
+        let evicted = if self.kept.len() >= STATEMENT_CACHE && !self.index.contains_key(&id) {
+            let oldest = (0..self.kept.len()).min_by_key(|&at| self.kept[at].used);
+            oldest.map(|at| self.take(at))
         } else {
             None
         };
         self.uses += 1;
-        self.map.insert(id, (statement, self.uses));
+        let kept = Kept {
+            id,
+            statement,
+            used: self.uses,
+        };
+        match self.index.get(&id) {
+            Some(&at) => {
+                self.kept[at] = kept;
+                self.last = at;
+            }
+            None => {
+                self.last = self.kept.len();
+                self.index.insert(id, self.last);
+                self.kept.push(kept);
+            }
+        }
         evicted
     }
 
     pub(crate) fn remove(&mut self, id: u64) -> Option<S> {
-        self.map.remove(&id).map(|(s, _)| s)
+        let at = *self.index.get(&id)?;
+        Some(self.take(at).1)
+    }
+
+    /// Takes the statement at `at` out; the last one moves into its place.
+    fn take(&mut self, at: usize) -> (u64, S) {
+        let kept = self.kept.swap_remove(at);
+        self.index.remove(&kept.id);
+        if let Some(moved) = self.kept.get(at) {
+            self.index.insert(moved.id, at);
+        }
+        (kept.id, kept.statement)
     }
 }
 

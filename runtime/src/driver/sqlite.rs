@@ -217,23 +217,28 @@ impl SqliteConn {
         site: CallSite,
         out: &mut Vec<T>,
     ) -> Result<()> {
-        self.with_statement(r, site, |stmt| {
-            Self::bind(stmt, r, params, site)?;
-            let mut rows = stmt.raw_query();
-            while let Some(row) = rows.next().map_err(|e| map_error(e, site))? {
-                match (decoder.sqlite)(row) {
-                    Ok(v) => super::push_row(out, v),
-                    Err(e) => {
-                        let name = row.column_name(e.column);
-                        return Err(e.into_error(name.as_deref(), site));
+        self.with_statement(
+            r,
+            site,
+            #[inline(always)]
+            |stmt| {
+                Self::bind(stmt, r, params, site)?;
+                let mut rows = stmt.raw_query();
+                while let Some(row) = rows.next().map_err(|e| map_error(e, site))? {
+                    match (decoder.sqlite)(row) {
+                        Ok(v) => super::push_row(out, v),
+                        Err(e) => {
+                            let name = row.column_name(e.column);
+                            return Err(e.into_error(name.as_deref(), site));
+                        }
+                    }
+                    if max.is_some_and(|m| out.len() >= m) {
+                        break;
                     }
                 }
-                if max.is_some_and(|m| out.len() >= m) {
-                    break;
-                }
-            }
-            Ok(())
-        })
+                Ok(())
+            },
+        )
     }
 
     pub(crate) fn execute(&mut self, r: &Rendered, params: &[Value], site: CallSite) -> Result<u64> {
