@@ -47,7 +47,12 @@ impl Drop for Params {
 
 #[inline(never)]
 fn drop_values(repr: &mut Repr) {
-    drop(std::mem::replace(repr, Repr::None));
+    match repr {
+        Repr::Heap(values) => drop(std::mem::take(values)),
+        Repr::One(value) => drop(std::mem::replace(value, Value::Null)),
+        Repr::Two(values) => drop(std::mem::replace(values, [Value::Null, Value::Null])),
+        Repr::None => {}
+    }
 }
 
 #[derive(Clone, PartialEq)]
@@ -69,12 +74,13 @@ impl Params {
         }
     }
 
-    pub fn into_vec(mut self) -> Vec<Value> {
+    /// Moves the values to the end of `out`.
+    pub fn append_to(mut self, out: &mut Vec<Value>) {
         match std::mem::replace(&mut *self.0, Repr::None) {
-            Repr::None => Vec::new(),
-            Repr::One(value) => vec![value],
-            Repr::Two(values) => values.into(),
-            Repr::Heap(values) => values,
+            Repr::None => {}
+            Repr::One(value) => out.push(value),
+            Repr::Two(values) => out.extend(values),
+            Repr::Heap(values) => out.extend(values),
         }
     }
 }
