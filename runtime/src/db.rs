@@ -317,7 +317,9 @@ impl Database {
 
     /// How many statements this database handle has sent to the server
     /// (queries, writes, transaction control), over all its connections.
-    /// Handy to check that a loop does not run one query per row.
+    /// Handy to check that a loop does not run one query per row. A
+    /// connection's statements are added as it goes back to the pool, so
+    /// those of an open transaction show once it ends.
     pub fn statement_count(&self) -> u64 {
         self.inner.pool.statements_sent()
     }

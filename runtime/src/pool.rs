@@ -18,7 +18,7 @@
 use std::cell::UnsafeCell;
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::driver::Conn;
@@ -39,22 +39,6 @@ struct Slot {
     generation: u64,
 }
 
-/// Statements sent through one slot. Only the slot's holder counts, so a
-/// plain load and store suffice (no locked instruction per statement).
-#[derive(Default)]
-pub(crate) struct Counter(AtomicU64);
-
-impl Counter {
-    #[inline]
-    pub(crate) fn bump(&self) {
-        self.0.store(self.0.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
-    }
-
-    fn get(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
-    }
-}
-
 /// A slot behind a lock that is only ever tried, never waited on (waiting
 /// goes through the pool's gate): taking it is one compare-exchange and
 /// giving it back a plain store, where a `Mutex` also swaps on unlock and
@@ -62,6 +46,10 @@ impl Counter {
 #[derive(Default)]
 struct Cell {
     taken: AtomicBool,
+    /// Statements sent through this slot, as of the last time its
+    /// connection came back (the connection counts in a plain field while
+    /// it is out, so a statement costs no write to shared memory).
+    sent: AtomicU64,
     slot: UnsafeCell<Slot>,
 }
 
@@ -117,8 +105,6 @@ impl Drop for Held<'_> {
 
 pub(crate) struct Pool {
     slots: Vec<Cell>,
-    /// Statements sent, per slot.
-    counters: Vec<Arc<Counter>>,
     /// Callers waiting for a slot; returning a connection wakes them only
     /// when there are some (a wake-up is a system call).
     waiting: AtomicUsize,
@@ -143,7 +129,6 @@ impl Pool {
     pub(crate) fn new(max: usize, timeout: Duration, connect: Connect) -> Pool {
         Pool {
             slots: (0..max.max(1)).map(|_| Cell::default()).collect(),
-            counters: (0..max.max(1)).map(|_| Arc::default()).collect(),
             waiting: AtomicUsize::new(0),
             gate: Mutex::new(()),
             returned: Condvar::new(),
@@ -159,7 +144,7 @@ impl Pool {
 
     /// Statements sent so far on this pool's connections.
     pub(crate) fn statements_sent(&self) -> u64 {
-        self.counters.iter().map(|c| c.get()).sum()
+        self.slots.iter().map(|c| c.sent.load(Ordering::Relaxed)).sum()
     }
 
     /// The first slot free right now, from this thread's own.
@@ -239,7 +224,9 @@ impl Pool {
     fn open(&self, index: usize, slot: &mut Slot, generation: u64) -> Result<()> {
         slot.conn = None;
         let mut conn = (self.connect)()?;
-        conn.sent = Arc::clone(&self.counters[index]);
+        // The slot's count goes on from where the connection it replaces
+        // left it.
+        conn.sent = self.slots.get(index).map_or(0, |c| c.sent.load(Ordering::Relaxed));
         slot.conn = Some(conn);
         slot.generation = generation;
         Ok(())
@@ -298,6 +285,9 @@ impl Drop for Pooled<'_> {
     #[inline(always)]
     fn drop(&mut self) {
         let Some(mut slot) = self.slot.take() else { return };
+        if let Some(conn) = &slot.conn {
+            slot.0.sent.store(conn.sent, Ordering::Relaxed);
+        }
         // A connection with a reply left unread (a panic stopped a
         // statement halfway) reports itself unhealthy and is closed.
         let reusable = !self.broken && slot.conn.as_mut().is_some_and(Conn::is_healthy);

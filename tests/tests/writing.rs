@@ -90,6 +90,27 @@ fn insert_all_is_chunked_and_returns_every_key() {
 }
 
 #[test]
+fn a_transaction_s_statements_are_counted_when_it_ends() {
+    foal_tests::on_each(|db| {
+        setup(db)?;
+        let before = db.statement_count();
+        db.transaction(|tx| {
+            tx.insert(subscriber(1))?;
+            tx.insert(subscriber(2))?;
+            // The connection is still out: its statements are not in yet.
+            assert_eq!(db.statement_count(), before, "counted while the transaction runs");
+            Ok(())
+        })?;
+        // BEGIN, two INSERTs, COMMIT.
+        assert_eq!(db.statement_count() - before, 4);
+        let count = select!(s for s in Subscriber).count(db)?;
+        assert_eq!(count, 2);
+        assert_eq!(db.statement_count() - before, 5);
+        Ok(())
+    });
+}
+
+#[test]
 fn insert_all_keeps_nothing_when_a_row_fails() {
     foal_tests::on_each(|db| {
         setup(db)?;

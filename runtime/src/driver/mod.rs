@@ -10,7 +10,6 @@ pub(crate) mod postgres;
 pub(crate) mod sqlite;
 
 use std::marker::PhantomData;
-use std::sync::Arc;
 
 use crate::dialects::{Dialect, Rendered};
 use crate::error::{CallSite, DecodeError, Result};
@@ -239,9 +238,11 @@ impl<T: FromRow> Decoder<T> {
 /// A connection to one of the backends (opaque outside foal).
 pub struct Conn {
     pub(crate) backend: Backend,
-    /// Statements sent, shared with the database handle (see
-    /// [`Database::statement_count`](crate::Database::statement_count)).
-    pub(crate) sent: Arc<crate::pool::Counter>,
+    /// Statements sent on this connection (and the ones it replaced in
+    /// its pool slot); the pool publishes the count for
+    /// [`Database::statement_count`](crate::Database::statement_count) as
+    /// the connection goes back.
+    pub(crate) sent: u64,
 }
 
 pub(crate) enum Backend {
@@ -301,15 +302,12 @@ fn check_values(params: &[Value], site: CallSite) -> Result<()> {
 
 impl Conn {
     pub(crate) fn new(backend: Backend) -> Conn {
-        Conn {
-            backend,
-            sent: Arc::default(),
-        }
+        Conn { backend, sent: 0 }
     }
 
     #[inline]
-    fn count(&self) {
-        self.sent.bump();
+    fn count(&mut self) {
+        self.sent += 1;
     }
 
     #[inline]
@@ -375,7 +373,7 @@ impl Conn {
             #[cfg(feature = "mysql")]
             Backend::Mysql(c) => {
                 let sql = c.adapt_ddl(sql);
-                self.sent.bump();
+                self.sent += 1;
                 c.batch(&sql, site)
             }
             #[allow(unreachable_patterns)]
