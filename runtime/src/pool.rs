@@ -149,10 +149,10 @@ impl Pool {
 
     /// The first slot free right now, from this thread's own.
     #[inline(always)]
-    fn try_take(&self) -> Option<(usize, Held<'_>)> {
+    fn try_take(&self) -> Option<Held<'_>> {
         // A panic while a connection was in use leaves its slot sound: the
         // connection is checked before reuse.
-        let try_slot = |index: usize| Some((index, self.slots.get(index)?.try_hold()?));
+        let try_slot = |index: usize| self.slots.get(index)?.try_hold();
         let n = self.slots.len();
         if n == 1 {
             return try_slot(0);
@@ -164,15 +164,15 @@ impl Pool {
     /// A connection, waiting for one if all are busy.
     #[inline(always)]
     pub(crate) fn get(&self, site: CallSite) -> Result<Pooled<'_>> {
-        let (index, guard) = match self.try_take() {
-            Some(taken) => taken,
+        let held = match self.try_take() {
+            Some(held) => held,
             None => self.wait(site)?,
         };
-        self.ready(index, guard)
+        self.ready(held)
     }
 
     #[cold]
-    fn wait(&self, site: CallSite) -> Result<(usize, Held<'_>)> {
+    fn wait(&self, site: CallSite) -> Result<Held<'_>> {
         // A timeout too large to add is no timeout.
         let deadline = Instant::now().checked_add(self.timeout);
         let mut gate = self.gate.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -204,11 +204,11 @@ impl Pool {
 
     /// Makes sure the slot holds a live connection.
     #[inline(always)]
-    fn ready<'p>(&'p self, index: usize, mut slot: Held<'p>) -> Result<Pooled<'p>> {
+    fn ready<'p>(&'p self, mut slot: Held<'p>) -> Result<Pooled<'p>> {
         let generation = self.generation.load(Ordering::Acquire);
         let idle = slot.conn.is_some() && slot.generation >= generation;
         if !idle {
-            self.open(index, &mut slot, generation)?;
+            self.open(&mut slot, generation)?;
         }
         Ok(Pooled {
             pool: self,
@@ -221,12 +221,12 @@ impl Pool {
     /// Opens a connection in an empty slot, or in place of one opened
     /// before the last connection was found lost.
     #[cold]
-    fn open(&self, index: usize, slot: &mut Slot, generation: u64) -> Result<()> {
+    fn open(&self, slot: &mut Held<'_>, generation: u64) -> Result<()> {
         slot.conn = None;
         let mut conn = (self.connect)()?;
         // The slot's count goes on from where the connection it replaces
         // left it.
-        conn.sent = self.slots.get(index).map_or(0, |c| c.sent.load(Ordering::Relaxed));
+        conn.sent = slot.0.sent.load(Ordering::Relaxed);
         slot.conn = Some(conn);
         slot.generation = generation;
         Ok(())
