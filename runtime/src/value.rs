@@ -45,14 +45,11 @@ impl Drop for Params {
     }
 }
 
+/// Drops the values where they are (moving the whole enum out first cost
+/// a copy).
 #[inline(never)]
 fn drop_values(repr: &mut Repr) {
-    match repr {
-        Repr::Heap(values) => drop(std::mem::take(values)),
-        Repr::One(value) => drop(std::mem::replace(value, Value::Null)),
-        Repr::Two(values) => drop(std::mem::replace(values, [Value::Null, Value::Null])),
-        Repr::None => {}
-    }
+    *repr = Repr::None;
 }
 
 #[derive(Clone, PartialEq)]
