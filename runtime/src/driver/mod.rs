@@ -129,6 +129,7 @@ impl<S> Statements<S> {
         evicted
     }
 
+    #[cfg(feature = "postgres")]
     pub(crate) fn remove(&mut self, id: u64) -> Option<S> {
         let at = *self.index.get(&id)?;
         Some(self.take(at).1)
@@ -164,6 +165,26 @@ pub(crate) fn parse_datetime(text: &str, i: usize) -> Result<chrono::NaiveDateTi
         .find_map(|f| chrono::NaiveDateTime::parse_from_str(text, f).ok())
         .or_else(|| parse_date(text, i).ok().and_then(|d| d.and_hms_opt(0, 0, 0)))
         .ok_or_else(|| DecodeError::new(i, format!("`{text}` is not a date and time")))
+}
+
+/// Keeps a decoded row of a driver's result, or turns its decoding error
+/// into foal's, naming the column; returns whether `max` rows are in.
+#[inline(always)]
+pub(crate) fn keep_row<T, R: crate::types::RowAccess + ?Sized>(
+    out: &mut Vec<T>,
+    decoded: std::result::Result<T, DecodeError>,
+    row: &R,
+    max: Option<usize>,
+    site: CallSite,
+) -> Result<bool> {
+    match decoded {
+        Ok(v) => push_row(out, v),
+        Err(e) => {
+            let name = row.column_name(e.column);
+            return Err(e.into_error(name.as_deref(), site));
+        }
+    }
+    Ok(max.is_some_and(|m| out.len() >= m))
 }
 
 /// Appends a decoded row: the first one allocates room for a few at once

@@ -62,14 +62,7 @@ fn fetch<T>(
     for row in rows {
         let row = row.map_err(|e| map_error(e, site))?;
         let row = MyRow(std::cell::RefCell::new(row));
-        match (decoder.mysql)(&row) {
-            Ok(v) => super::push_row(out, v),
-            Err(e) => {
-                let name = row.column_name(e.column);
-                return Err(e.into_error(name.as_deref(), site));
-            }
-        }
-        if max.is_some_and(|m| out.len() >= m) {
+        if super::keep_row(out, (decoder.mysql)(&row), &row, max, site)? {
             break;
         }
     }

@@ -376,14 +376,7 @@ impl Wire {
             if let Some(message) = Message::parse(&mut self.read)? {
                 return Ok(message);
             }
-            let n = self.stream.read(&mut self.scratch)?;
-            if n == 0 {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "the server closed the connection",
-                ));
-            }
-            self.read.extend_from_slice(&self.scratch[..n]);
+            self.read_more()?;
         }
     }
 
@@ -571,6 +564,20 @@ impl Wire {
         }
     }
 
+    /// Appends what the socket has to the read buffer; the server closing
+    /// the connection is an error.
+    fn read_more(&mut self) -> io::Result<()> {
+        let n = self.stream.read(&mut self.scratch)?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the server closed the connection",
+            ));
+        }
+        self.read.extend_from_slice(&self.scratch[..n]);
+        Ok(())
+    }
+
     /// Reads until one whole message is buffered; returns its length
     /// (tag and length field included).
     fn buffered(&mut self) -> io::Result<usize> {
@@ -586,14 +593,7 @@ impl Wire {
                 }
                 self.read.reserve(length - self.read.len());
             }
-            let n = self.stream.read(&mut self.scratch)?;
-            if n == 0 {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "the server closed the connection",
-                ));
-            }
-            self.read.extend_from_slice(&self.scratch[..n]);
+            self.read_more()?;
         }
     }
 }

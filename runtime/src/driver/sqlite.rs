@@ -225,14 +225,7 @@ impl SqliteConn {
                 Self::bind(stmt, r, params, site)?;
                 let mut rows = stmt.raw_query();
                 while let Some(row) = rows.next().map_err(|e| map_error(e, site))? {
-                    match (decoder.sqlite)(row) {
-                        Ok(v) => super::push_row(out, v),
-                        Err(e) => {
-                            let name = row.column_name(e.column);
-                            return Err(e.into_error(name.as_deref(), site));
-                        }
-                    }
-                    if max.is_some_and(|m| out.len() >= m) {
+                    if super::keep_row(out, (decoder.sqlite)(row), row, max, site)? {
                         break;
                     }
                 }
