@@ -14,16 +14,22 @@ fn ids_at_least(db: &Database, min: i64) -> foal::Result<Vec<i64>> {
     select!(p.id for p in Product if p.price >= min).fetch_all(db)
 }
 
+/// Called by one test only: the counts are per thread, and a site another
+/// test (another thread) has already built is not built again here.
+fn ids_below(db: &Database, max: i64) -> foal::Result<Vec<i64>> {
+    select!(p.id for p in Product if p.price < max).fetch_all(db)
+}
+
 #[test]
 fn a_call_site_is_translated_and_rendered_once() -> foal::Result<()> {
     let db = foal_tests::fresh(Dialect::Sqlite);
     estore::fill(&db)?;
     let start = translation_counts();
-    assert_eq!(ids_at_least(&db, 0)?.len(), 6);
+    assert_eq!(ids_below(&db, 10_000)?.len(), 6);
     assert_eq!(delta(start), (1, 1), "the first execution builds and renders");
     let after_first = translation_counts();
-    for min in [100, 500, 6000] {
-        ids_at_least(&db, min)?;
+    for max in [100, 500, 6000] {
+        ids_below(&db, max)?;
     }
     assert_eq!(delta(after_first), (0, 0), "later executions only bind");
     Ok(())
