@@ -7,7 +7,7 @@
 #
 #   scripts/bench.sh                      # every backend, full run
 #   scripts/bench.sh --backend postgres --quick
-#   scripts/bench.sh --peers              # with Diesel and SQLx (benches/peers)
+#   scripts/bench.sh --peers              # with Diesel, SQLx and SeaORM (benches/peers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,7 +24,7 @@ if printf '%s\n' "${args[@]:-}" | grep -qx -- '--peers'; then
   if ! pkg-config --exists libmariadb 2>/dev/null && ! pkg-config --exists mysqlclient 2>/dev/null; then
     apt_install libmariadb-dev pkg-config
   fi
-  log "building the peers' runner (Diesel, SQLx; release, a few minutes the first time)"
+  log "building the peers' runner (Diesel, SQLx, SeaORM; release, a few minutes the first time)"
   cargo build --release -q --manifest-path benches/peers/Cargo.toml --target-dir target/peers
 fi
 if ! printf '%s\n' "${args[@]:-}" | grep -q -- '--backend'; then

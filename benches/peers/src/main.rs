@@ -1,10 +1,11 @@
-//! Diesel and SQLx on the workloads of foal's comparison runner, timed the
+//! Diesel, SQLx and SeaORM on the workloads of foal's comparison runner, timed the
 //! same way (`benches/src/harness.rs`) against the same hand-written
 //! baseline (`benches/src/baseline.rs`), included here as they are. Each
 //! library is written as its documentation recommends: Diesel's typed DSL
 //! with `Selectable` models and `belonging_to`/`grouped_by`, SQLx's
-//! `query_as` with `FromRow` and `QueryBuilder`, run on a current-thread
-//! Tokio runtime.
+//! `query_as` with `FromRow` and `QueryBuilder`, SeaORM's entities with
+//! `find_also_related` and `load_many`; the async ones run on a
+//! current-thread Tokio runtime.
 //!
 //! ```text
 //! cargo run --release --manifest-path benches/peers/Cargo.toml --target-dir target/peers -- --backend sqlite --quick
@@ -21,6 +22,7 @@ mod baseline;
 mod harness;
 
 mod diesel_side;
+mod seaorm_side;
 mod sqlx_side;
 
 use baseline::{Backend, Hand};
@@ -151,6 +153,7 @@ fn main() -> Result<()> {
         let libraries: Vec<Box<dyn Library>> = vec![
             Box::new(diesel_side::Diesel::connect(backend)?),
             Box::new(sqlx_side::Sqlx::connect(backend)?),
+            Box::new(seaorm_side::SeaOrm::connect(backend)?),
         ];
         for mut lib in libraries {
             let mut runner = Alternating {

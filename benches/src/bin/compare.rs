@@ -5,7 +5,7 @@
 //! ```text
 //! cargo run --release -p foal-benches --bin compare -- --backend sqlite --quick
 //! scripts/bench.sh                  # every backend, servers started for it
-//! scripts/bench.sh --peers          # and Diesel and SQLx (benches/peers)
+//! scripts/bench.sh --peers          # and Diesel, SQLx and SeaORM (benches/peers)
 //! ```
 
 use std::process::Command;
