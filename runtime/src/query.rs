@@ -288,12 +288,9 @@ impl<E: Entity> Query<E> {
                 None => b.finish_empty(),
             }
         });
-        let mut all = Vec::with_capacity(self.params.len() + params.len());
-        all.extend_from_slice(&self.params);
-        params.append_to(&mut all);
         Query {
             entry,
-            params: all.into(),
+            params: params.after(&self.params),
             decoder: Decoder::of::<P>(),
             site,
         }

@@ -71,14 +71,34 @@ impl Params {
         }
     }
 
-    /// Moves the values to the end of `out`.
-    pub fn append_to(mut self, out: &mut Vec<Value>) {
-        match std::mem::replace(&mut *self.0, Repr::None) {
-            Repr::None => {}
-            Repr::One(value) => out.push(value),
-            Repr::Two(values) => out.extend(values),
-            Repr::Heap(values) => out.extend(values),
-        }
+    /// `first` (cloned) followed by `self`'s values (moved): the parameters
+    /// of a refined query. Two or fewer stay in place, as from the macro.
+    pub(crate) fn after(mut self, first: &[Value]) -> Params {
+        let then = std::mem::replace(&mut *self.0, Repr::None);
+        let repr = match (first, then) {
+            ([], then) => then,
+            ([a], Repr::None) => Repr::One(a.clone()),
+            ([a], Repr::One(b)) => Repr::Two([a.clone(), b]),
+            ([a, b], Repr::None) => Repr::Two([a.clone(), b.clone()]),
+            (first, then) => {
+                let more = match &then {
+                    Repr::None => 0,
+                    Repr::One(_) => 1,
+                    Repr::Two(_) => 2,
+                    Repr::Heap(values) => values.len(),
+                };
+                let mut all = Vec::with_capacity(first.len() + more);
+                all.extend_from_slice(first);
+                match then {
+                    Repr::None => {}
+                    Repr::One(value) => all.push(value),
+                    Repr::Two(values) => all.extend(values),
+                    Repr::Heap(values) => all.extend(values),
+                }
+                Repr::Heap(all)
+            }
+        };
+        Params(ManuallyDrop::new(repr))
     }
 }
 
@@ -509,5 +529,37 @@ pub(crate) fn key_with(buf: &mut Vec<Value>, value: &impl crate::types::ToValues
         ValueKey::One(buf.pop().unwrap_or(Value::Null))
     } else {
         ValueKey::Many(buf.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Params, Value};
+
+    fn values(range: std::ops::Range<i64>) -> Vec<Value> {
+        range.map(|i| Value::Text(format!("v{i}"))).collect()
+    }
+
+    fn params(values: Vec<Value>) -> Params {
+        match <[Value; 2]>::try_from(values) {
+            Ok(two) => two.into(),
+            Err(values) => match <[Value; 1]>::try_from(values) {
+                Ok(one) => one.into(),
+                Err(values) if values.is_empty() => [].into(),
+                Err(values) => values.into(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_refined_query_s_parameters_are_the_base_s_then_its_own() {
+        for base in 0..4 {
+            for own in 0..4 {
+                let first = values(0..base);
+                let then = values(base..base + own);
+                let joined = params(then).after(&first);
+                assert_eq!(joined.as_slice(), values(0..base + own).as_slice(), "{base} then {own}");
+            }
+        }
     }
 }
