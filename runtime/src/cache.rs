@@ -26,6 +26,7 @@ use lru::LruCache;
 
 use crate::builder::Built;
 use crate::dialects::{Dialect, Expr, Rendered, Select, SelectItem, Statement};
+use crate::driver::IdHash;
 use crate::error::CallSite;
 use crate::value::Value;
 
@@ -297,14 +298,32 @@ pub(crate) fn shape_of(params: &[Value]) -> Option<u128> {
 }
 
 /// The entries a composed query is built from (up to 4, else not cached),
-/// the composing site, and the shape.
-type ComposedKey = ([u64; 4], usize, u128);
+/// the composing site's address, and the shape. Hashed field by field:
+/// the derived hash of the array would hash its 32 bytes one at a time.
+#[derive(PartialEq, Eq)]
+struct ComposedKey {
+    bases: [u64; 4],
+    site: usize,
+    shape: u128,
+}
 
-fn composed() -> &'static Mutex<LruCache<ComposedKey, Arc<Entry>>> {
-    static CACHE: OnceLock<Mutex<LruCache<ComposedKey, Arc<Entry>>>> = OnceLock::new();
+impl std::hash::Hash for ComposedKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for id in self.bases {
+            state.write_u64(id);
+        }
+        state.write_usize(self.site);
+        state.write_u128(self.shape);
+    }
+}
+
+type ComposedCache = LruCache<ComposedKey, Arc<Entry>, IdHash>;
+
+fn composed() -> &'static Mutex<ComposedCache> {
+    static CACHE: OnceLock<Mutex<ComposedCache>> = OnceLock::new();
     CACHE.get_or_init(|| {
         let capacity = NonZeroUsize::new(COMPOSED_CAPACITY).unwrap_or(NonZeroUsize::MIN);
-        Mutex::new(LruCache::new(capacity))
+        Mutex::new(LruCache::with_hasher(capacity, IdHash))
     })
 }
 
@@ -320,7 +339,11 @@ pub(crate) fn composed_entry(
     };
     let mut ids = [0; 4];
     ids[..bases.len()].copy_from_slice(bases);
-    let key = (ids, std::ptr::from_ref(site) as usize, shape);
+    let key = ComposedKey {
+        bases: ids,
+        site: std::ptr::from_ref(site) as usize,
+        shape,
+    };
 
     if let Ok(mut cache) = composed().lock()
         && let Some(e) = cache.get(&key)
