@@ -63,6 +63,9 @@ pub struct Comment {
     pub text: String,
 }
 
+/// A user with their posts, each with its comments.
+type Tree = (User, Vec<(Post, Vec<Comment>)>);
+
 #[derive(Insertable)]
 #[diesel(table_name = users)]
 pub struct NewUser {
@@ -151,7 +154,7 @@ impl Library for Diesel {
     }
 
     fn associations(&mut self) -> Result<usize> {
-        let tree: Vec<(User, Vec<(Post, Vec<Comment>)>)> = on_each!(self, c => {
+        let tree: Vec<Tree> = on_each!(self, c => {
             let users = users::table.select(User::as_select()).load::<User>(c)?;
             let posts = Post::belonging_to(&users).select(Post::as_select()).load::<Post>(c)?;
             let comments = Comment::belonging_to(&posts).select(Comment::as_select()).load::<Comment>(c)?;

@@ -62,7 +62,11 @@ fn run_all(backend: Backend, lib: &mut dyn Library, runner: &mut dyn Runner) -> 
     }
     let clear = baseline::clear_sql(backend);
     for n in baseline::TRIVIAL_SIZES {
-        for sql in clear.iter().map(|s| s.to_string()).chain(baseline::seed_users_sql(n, |_| None)) {
+        for sql in clear
+            .iter()
+            .map(|s| s.to_string())
+            .chain(baseline::seed_users_sql(n, |_| None))
+        {
             both(&mut hand, lib, &sql)?;
         }
         let mut candidate = || lib.trivial();

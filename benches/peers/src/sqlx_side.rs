@@ -85,10 +85,12 @@ impl Sqlx {
     }
 }
 
-fn group(users: Vec<User>, posts: Vec<Post>, comments: Vec<Comment>) -> Vec<(User, Vec<(Post, Vec<Comment>)>)> {
+/// A user with their posts, each with its comments.
+type Tree = (User, Vec<(Post, Vec<Comment>)>);
+
+fn group(users: Vec<User>, posts: Vec<Post>, comments: Vec<Comment>) -> Vec<Tree> {
     let mut posts: HashMap<i32, (Post, Vec<Comment>)> = posts.into_iter().map(|p| (p.id, (p, Vec::new()))).collect();
-    let mut users: HashMap<i32, (User, Vec<(Post, Vec<Comment>)>)> =
-        users.into_iter().map(|u| (u.id, (u, Vec::new()))).collect();
+    let mut users: HashMap<i32, Tree> = users.into_iter().map(|u| (u.id, (u, Vec::new()))).collect();
     for c in comments {
         if let Some(p) = posts.get_mut(&c.post_id) {
             p.1.push(c);
@@ -158,24 +160,9 @@ impl Library for Sqlx {
         let Sqlx { rt, conn } = self;
         let rows: Vec<Flat> = rt.block_on(async {
             match conn {
-                Conn::Sqlite(c) => {
-                    sqlx::query_as(&format!("{MEDIUM}?"))
-                        .bind("black")
-                        .fetch_all(c)
-                        .await
-                }
-                Conn::Postgres(c) => {
-                    sqlx::query_as(&format!("{MEDIUM}$1"))
-                        .bind("black")
-                        .fetch_all(c)
-                        .await
-                }
-                Conn::Mysql(c) => {
-                    sqlx::query_as(&format!("{MEDIUM}?"))
-                        .bind("black")
-                        .fetch_all(c)
-                        .await
-                }
+                Conn::Sqlite(c) => sqlx::query_as(&format!("{MEDIUM}?")).bind("black").fetch_all(c).await,
+                Conn::Postgres(c) => sqlx::query_as(&format!("{MEDIUM}$1")).bind("black").fetch_all(c).await,
+                Conn::Mysql(c) => sqlx::query_as(&format!("{MEDIUM}?")).bind("black").fetch_all(c).await,
             }
         })?;
         let pairs: Vec<(User, Option<Post>)> = rows.into_iter().map(split).collect();
