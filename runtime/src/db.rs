@@ -188,6 +188,9 @@ impl Transaction<'_> {
     write_methods!();
 }
 
+/// Aligned to a cache line, hot fields first: every statement reads the
+/// dialect and the pool's first fields.
+#[repr(C, align(64))]
 struct Inner {
     dialect: Dialect,
     pool: Pool,

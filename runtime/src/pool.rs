@@ -103,15 +103,19 @@ impl Drop for Held<'_> {
     }
 }
 
+/// The fields every statement reads (the slots, the generation, the
+/// count of waiters) come first: inside `Database`'s cache-line-aligned
+/// state they share one line with the dialect.
+#[repr(C)]
 pub(crate) struct Pool {
     slots: Vec<Cell>,
+    /// Raised when a connection is found lost: older ones are closed.
+    generation: AtomicU64,
     /// Callers waiting for a slot; returning a connection wakes them only
     /// when there are some (a wake-up is a system call).
     waiting: AtomicUsize,
     gate: Mutex<()>,
     returned: Condvar,
-    /// Raised when a connection is found lost: older ones are closed.
-    generation: AtomicU64,
     timeout: Duration,
     connect: Connect,
 }
