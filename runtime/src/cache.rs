@@ -298,8 +298,7 @@ pub(crate) fn shape_of(params: &[Value]) -> Option<u128> {
 }
 
 /// The entries a composed query is built from (up to 4, else not cached),
-/// the composing site's address, and the shape. Hashed field by field:
-/// the derived hash of the array would hash its 32 bytes one at a time.
+/// the composing site's address, and the shape.
 #[derive(PartialEq, Eq)]
 struct ComposedKey {
     bases: [u64; 4],
@@ -307,13 +306,18 @@ struct ComposedKey {
     shape: u128,
 }
 
+/// The key's words folded into one, its high bits brought down: the table
+/// picks a bucket by the low bits, and a multiplication only carries bits
+/// upward (the derived hash would instead feed the array's 32 bytes to the
+/// hasher one at a time).
 impl std::hash::Hash for ComposedKey {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        for id in self.bases {
-            state.write_u64(id);
-        }
-        state.write_usize(self.site);
-        state.write_u128(self.shape);
+        let words = self
+            .bases
+            .into_iter()
+            .chain([self.site as u64, self.shape as u64, (self.shape >> 64) as u64]);
+        let folded = words.fold(0u64, |h, w| (h.rotate_left(5) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        state.write_u64(folded ^ (folded >> 32));
     }
 }
 

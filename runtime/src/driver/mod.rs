@@ -24,8 +24,9 @@ pub const STATEMENT_CACHE: usize = 256;
 /// Hashes the ids of renderings (`Rendered::id`), which are distinct
 /// counters: one multiplication spreads them, where hashing the SQL text
 /// would cost a pass over it on every execution. Also the hasher of the
-/// composed-query cache, whose keys are ids, a site's address and a shape
-/// (made by foal, never by a user, so no flooding to guard against).
+/// composed-query cache, whose keys fold into one word (made by foal from
+/// ids, a site's address and a shape, never by a user, so there is no
+/// flooding to guard against).
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct IdHash;
 
@@ -51,15 +52,6 @@ impl std::hash::Hasher for IdHasher {
 
     fn write_u64(&mut self, n: u64) {
         self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
-    }
-
-    fn write_u128(&mut self, n: u128) {
-        self.write_u64(n as u64);
-        self.write_u64((n >> 64) as u64);
     }
 }
 
