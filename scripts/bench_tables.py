@@ -2,7 +2,7 @@
 """Turns the output of `scripts/bench.sh --peers` into the Markdown tables
 of docs/performance.md, and checks foal's ratio against each peer's.
 
-    scripts/bench.sh --peers | tee run.log
+    scripts/bench.sh --peers 2>&1 | tee run.log
     scripts/bench_tables.py run.log
 """
 import re
@@ -54,6 +54,7 @@ def main():
                 peer = libraries[key].get((workload, size))
                 if peer is None:
                     cells += ["", ""]
+                    behind.append(f"{backend} {workload} {size}: no {title} result")
                     continue
                 cells += [f"{peer[0]:.2f}", f"{peer[2]:.3f}"]
                 if peer[2] <= ratio:

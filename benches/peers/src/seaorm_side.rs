@@ -2,8 +2,11 @@
 //! from `DeriveEntityModel` with their relations, `find()` and
 //! `find_also_related` for reads, `insert_many` of active models, and the
 //! `LoaderTrait` (`load_many`) for the associations. SeaORM runs on SQLx's
-//! pool, here of one connection (an in-memory SQLite database exists only
-//! on its own connection), on a current-thread Tokio runtime.
+//! pool, here of one connection that is kept for the whole run (the
+//! in-memory SQLite database lives as long as its connection) and not
+//! pinged before each statement (SeaORM's default `test_before_acquire`
+//! would add a round trip per statement, which the other peers do not
+//! pay), on a current-thread Tokio runtime.
 
 use sea_orm::entity::prelude::*;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, LoaderTrait, Set};
@@ -120,7 +123,14 @@ impl SeaOrm {
     pub fn connect(backend: Backend) -> Result<SeaOrm> {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let mut options = ConnectOptions::new(backend.url()?);
-        options.max_connections(1).min_connections(1).sqlx_logging(false);
+        let run = std::time::Duration::from_secs(24 * 3600);
+        options
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(run)
+            .max_lifetime(run)
+            .test_before_acquire(false)
+            .sqlx_logging(false);
         let db = rt.block_on(Database::connect(options))?;
         Ok(SeaOrm { rt, db, backend })
     }
@@ -161,7 +171,7 @@ impl Library for SeaOrm {
         });
         let insert = users::Entity::insert_many(rows);
         Ok(match self.backend {
-            // MySQL has no RETURNING: SeaORM reports the last key only.
+            // MySQL has no RETURNING: SeaORM reports `LAST_INSERT_ID()` only.
             Backend::Mysql => {
                 self.rt.block_on(insert.exec(&self.db))?;
                 n
