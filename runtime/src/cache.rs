@@ -309,14 +309,15 @@ struct ComposedKey {
 /// The key's words folded into one, its high bits brought down: the table
 /// picks a bucket by the low bits, and a multiplication only carries bits
 /// upward (the derived hash would instead feed the array's 32 bytes to the
-/// hasher one at a time).
+/// hasher one at a time). Two independent products, so the CPU computes
+/// them side by side.
 impl std::hash::Hash for ComposedKey {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        let words = self
-            .bases
-            .into_iter()
-            .chain([self.site as u64, self.shape as u64, (self.shape >> 64) as u64]);
-        let folded = words.fold(0u64, |h, w| (h.rotate_left(5) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let [a, b, c, d] = self.bases;
+        let (low, high) = (self.shape as u64, (self.shape >> 64) as u64);
+        let ids = (a ^ b.rotate_left(16) ^ c.rotate_left(32) ^ d.rotate_left(48)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let place = (self.site as u64 ^ low.rotate_left(24) ^ high.rotate_left(48)).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+        let folded = ids ^ place;
         state.write_u64(folded ^ (folded >> 32));
     }
 }
