@@ -60,15 +60,22 @@ enum Repr {
     Heap(Vec<Value>),
 }
 
-impl Params {
+impl Repr {
     #[inline]
-    pub fn as_slice(&self) -> &[Value] {
-        match &*self.0 {
+    fn as_slice(&self) -> &[Value] {
+        match self {
             Repr::None => &[],
             Repr::One(value) => std::slice::from_ref(value),
             Repr::Two(values) => values,
             Repr::Heap(values) => values,
         }
+    }
+}
+
+impl Params {
+    #[inline]
+    pub fn as_slice(&self) -> &[Value] {
+        self.0.as_slice()
     }
 
     /// `first` (cloned) followed by `self`'s values (moved): the parameters
@@ -81,13 +88,7 @@ impl Params {
             ([a], Repr::One(b)) => Repr::Two([a.clone(), b]),
             ([a, b], Repr::None) => Repr::Two([a.clone(), b.clone()]),
             (first, then) => {
-                let more = match &then {
-                    Repr::None => 0,
-                    Repr::One(_) => 1,
-                    Repr::Two(_) => 2,
-                    Repr::Heap(values) => values.len(),
-                };
-                let mut all = Vec::with_capacity(first.len() + more);
+                let mut all = Vec::with_capacity(first.len() + then.as_slice().len());
                 all.extend_from_slice(first);
                 match then {
                     Repr::None => {}
