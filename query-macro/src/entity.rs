@@ -386,10 +386,19 @@ fn generate(input: &DeriveInput, table: &str, fields: &[Field<'_>], has_many: &[
                 #key_expr
             }
 
+            #[inline]
             fn push_field(&self, __field: usize, __out: &mut ::std::vec::Vec<#p::Value>) {
                 match __field {
                     #(#field_numbers => <#types as #p::ToValues>::push_values(&self.#idents, __out),)*
                     _ => {}
+                }
+            }
+
+            #[inline]
+            fn field_int(&self, __field: usize) -> ::core::option::Option<i64> {
+                match __field {
+                    #(#field_numbers => <#types as #p::ToValues>::as_int(&self.#idents),)*
+                    _ => ::core::option::Option::None,
                 }
             }
 
@@ -400,6 +409,7 @@ fn generate(input: &DeriveInput, table: &str, fields: &[Field<'_>], has_many: &[
         impl #p::FromRow for #name {
             const WIDTH: usize = 0 #(+ <#types as #p::FromRow>::WIDTH)*;
 
+            #[inline]
             fn from_row<__R: #p::RowAccess + ?::core::marker::Sized>(
                 __row: &__R,
                 __idx: &mut usize,

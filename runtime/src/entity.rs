@@ -48,6 +48,13 @@ pub trait Entity: FromRow + ToValues + Sized + 'static {
         }
     }
 
+    /// Field number `field` as one integer, when it is one (see
+    /// [`ToValues::as_int`]).
+    fn field_int(&self, field: usize) -> Option<i64> {
+        let _ = field;
+        None
+    }
+
     /// Stores a key the database generated (the `auto` field).
     fn set_generated_key(&mut self, id: i64) {
         let _ = id;
@@ -131,9 +138,11 @@ impl<T: Entity> fmt::Debug for Ref<T> {
 
 impl<T: Entity> FromRow for Ref<T> {
     const WIDTH: usize = <T::Key as FromRow>::WIDTH;
+    #[inline]
     fn from_row<R: RowAccess + ?Sized>(row: &R, idx: &mut usize) -> Result<Self, DecodeError> {
         Ok(Ref::new(T::Key::from_row(row, idx)?))
     }
+    #[inline]
     fn from_row_opt<R: RowAccess + ?Sized>(row: &R, idx: &mut usize) -> Result<Option<Self>, DecodeError> {
         Ok(T::Key::from_row_opt(row, idx)?.map(Ref::new))
     }
@@ -141,17 +150,24 @@ impl<T: Entity> FromRow for Ref<T> {
 
 impl<T: Entity> FromRow for Option<Ref<T>> {
     const WIDTH: usize = <T::Key as FromRow>::WIDTH;
+    #[inline]
     fn from_row<R: RowAccess + ?Sized>(row: &R, idx: &mut usize) -> Result<Self, DecodeError> {
         Ref::from_row_opt(row, idx)
     }
+    #[inline]
     fn from_row_opt<R: RowAccess + ?Sized>(row: &R, idx: &mut usize) -> Result<Option<Self>, DecodeError> {
         Ok(Some(Ref::from_row_opt(row, idx)?))
     }
 }
 
 impl<T: Entity> ToValues for Ref<T> {
+    #[inline]
     fn push_values(&self, out: &mut Vec<Value>) {
         self.key.push_values(out);
+    }
+    #[inline]
+    fn as_int(&self) -> Option<i64> {
+        self.key.as_int()
     }
     fn bind_values<'a>(&'a self, sink: &mut dyn crate::types::ParamSink<'a>) {
         self.key.bind_values(sink);
@@ -159,11 +175,16 @@ impl<T: Entity> ToValues for Ref<T> {
 }
 
 impl<T: Entity> ToValues for Option<Ref<T>> {
+    #[inline]
     fn push_values(&self, out: &mut Vec<Value>) {
         match self {
             Some(r) => r.key.push_values(out),
             None => out.extend((0..<T::Key as FromRow>::WIDTH).map(|_| Value::Null)),
         }
+    }
+    #[inline]
+    fn as_int(&self) -> Option<i64> {
+        self.as_ref().and_then(|r| r.key.as_int())
     }
     fn bind_values<'a>(&'a self, sink: &mut dyn crate::types::ParamSink<'a>) {
         match self {

@@ -73,17 +73,11 @@ impl<C> Groups<C> {
     }
 
     /// The group of the parent that field `link` of `child` points to. An
-    /// integer key is looked up as it is, without making a key value.
+    /// integer key is read and looked up as it is, without making a key
+    /// value.
     fn group_of<E: Entity>(&mut self, buf: &mut Vec<Value>, child: &E, link: usize) -> Option<&mut Vec<C>> {
         match self {
-            Groups::Int(m) => {
-                buf.clear();
-                child.push_field(link, buf);
-                match buf.as_slice() {
-                    [Value::Int(i)] => m.get_mut(i),
-                    _ => None,
-                }
-            }
+            Groups::Int(m) => m.get_mut(&child.field_int(link)?),
             Groups::Any(m) => m.get_mut(&field_of(buf, child, link)),
         }
     }

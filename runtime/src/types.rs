@@ -119,6 +119,14 @@ pub trait ToValues {
     /// Hands the values to `sink` by reference, in the order of
     /// `push_values`.
     fn bind_values<'a>(&'a self, sink: &mut dyn ParamSink<'a>);
+
+    /// The value as one integer, when it is exactly one (an integer
+    /// column, or a reference by an integer key): how loaded children are
+    /// matched to their parents without making a [`Value`] first.
+    #[inline]
+    fn as_int(&self) -> Option<i64> {
+        None
+    }
 }
 
 impl ToValues for String {
@@ -171,8 +179,17 @@ macro_rules! scalar {
     ($t:ty, $ty:expr, |$row:ident, $i:ident| $decode:expr, |$v:ident| $value:expr) => {
         scalar!(moved $t, $ty, |$row, $i| $decode, |$v| $value);
         impl ToValues for $t {
+            #[inline]
             fn push_values(&self, out: &mut Vec<Value>) {
                 out.push(SqlType::to_value(self));
+            }
+            #[inline]
+            fn as_int(&self) -> Option<i64> {
+                // A constant variant once `to_value` is inlined.
+                match SqlType::to_value(self) {
+                    Value::Int(i) => Some(i),
+                    _ => None,
+                }
             }
             #[inline]
             fn bind_values<'a>(&'a self, sink: &mut dyn ParamSink<'a>) {
@@ -180,11 +197,16 @@ macro_rules! scalar {
             }
         }
         impl ToValues for Option<$t> {
+            #[inline]
             fn push_values(&self, out: &mut Vec<Value>) {
                 out.push(match self {
                     Some(v) => SqlType::to_value(v),
                     None => Value::Null,
                 });
+            }
+            #[inline]
+            fn as_int(&self) -> Option<i64> {
+                self.as_ref().and_then(ToValues::as_int)
             }
             #[inline]
             fn bind_values<'a>(&'a self, sink: &mut dyn ParamSink<'a>) {
@@ -201,9 +223,11 @@ macro_rules! scalar {
             const TYPE: Type = $ty;
         }
         impl SqlType for $t {
+            #[inline]
             fn decode_opt<R: RowAccess + ?Sized>($row: &R, $i: usize) -> Result<Option<Self>, DecodeError> {
                 $decode
             }
+            #[inline]
             fn to_value(&self) -> Value {
                 let $v = self;
                 $value
@@ -211,11 +235,13 @@ macro_rules! scalar {
         }
         impl FromRow for $t {
             const WIDTH: usize = 1;
+            #[inline]
             fn from_row<R: RowAccess + ?Sized>(row: &R, idx: &mut usize) -> Result<Self, DecodeError> {
                 let i = *idx;
                 *idx += 1;
                 <$t as SqlType>::decode_opt(row, i)?.ok_or_else(|| DecodeError::null::<$t>(i))
             }
+            #[inline]
             fn from_row_opt<R: RowAccess + ?Sized>(row: &R, idx: &mut usize) -> Result<Option<Self>, DecodeError> {
                 let i = *idx;
                 *idx += 1;
@@ -224,11 +250,13 @@ macro_rules! scalar {
         }
         impl FromRow for Option<$t> {
             const WIDTH: usize = 1;
+            #[inline]
             fn from_row<R: RowAccess + ?Sized>(row: &R, idx: &mut usize) -> Result<Self, DecodeError> {
                 let i = *idx;
                 *idx += 1;
                 <$t as SqlType>::decode_opt(row, i)
             }
+            #[inline]
             fn from_row_opt<R: RowAccess + ?Sized>(row: &R, idx: &mut usize) -> Result<Option<Self>, DecodeError> {
                 Ok(Some(Self::from_row(row, idx)?))
             }
@@ -351,9 +379,11 @@ macro_rules! tuples {
     ($(($($n:ident),+))*) => {$(
         impl<$($n: FromRow),+> FromRow for ($($n,)+) {
             const WIDTH: usize = 0 $(+ $n::WIDTH)+;
+            #[inline]
             fn from_row<R: RowAccess + ?Sized>(row: &R, idx: &mut usize) -> Result<Self, DecodeError> {
                 Ok(($($n::from_row(row, idx)?,)+))
             }
+            #[inline]
             #[allow(non_snake_case)]
             fn from_row_opt<R: RowAccess + ?Sized>(row: &R, idx: &mut usize) -> Result<Option<Self>, DecodeError> {
                 let start = *idx;
