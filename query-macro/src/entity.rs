@@ -419,6 +419,7 @@ fn generate(input: &DeriveInput, table: &str, fields: &[Field<'_>], has_many: &[
                 })
             }
 
+            #[inline]
             fn from_row_opt<__R: #p::RowAccess + ?::core::marker::Sized>(
                 __row: &__R,
                 __idx: &mut usize,

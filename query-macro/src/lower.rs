@@ -587,6 +587,7 @@ fn struct_literal(tx: &mut Tx<'_>, s: &syn::ExprStruct, items: &mut TokenStream)
         struct __Row;
         impl #p::RowDecoder for __Row {
             type Row = #path;
+            #[inline]
             fn decode<__R: #p::RowAccess + ?::core::marker::Sized>(
                 __row: &__R,
                 __idx: &mut usize,

@@ -184,6 +184,7 @@ impl DecodeError {
     }
 
     /// NULL found where the Rust type has no room for it.
+    #[cold]
     pub fn null<T: ?Sized>(column: usize) -> Self {
         DecodeError::new(
             column,

@@ -174,6 +174,7 @@ impl<T: Typed + FromRow + 'static> Projection for Expr<T> {
             agg,
         });
     }
+    #[inline]
     fn decode<R: RowAccess + ?Sized>(row: &R, idx: &mut usize) -> Result<T, DecodeError> {
         T::from_row(row, idx)
     }
@@ -188,6 +189,7 @@ macro_rules! projection_tuples {
                 let ($($n,)+) = self;
                 $($n.items(b, out);)+
             }
+            #[inline]
             fn decode<R: RowAccess + ?Sized>(row: &R, idx: &mut usize) -> Result<Self::Row, DecodeError> {
                 Ok(($($n::decode(row, idx)?,)+))
             }
@@ -233,6 +235,7 @@ impl<P: Projection, D: RowDecoder> Projection for Mapped<P, D> {
     fn items(self, b: &Builder, out: &mut Vec<Item>) {
         self.items.items(b, out);
     }
+    #[inline]
     fn decode<R: RowAccess + ?Sized>(row: &R, idx: &mut usize) -> Result<D::Row, DecodeError> {
         D::decode(row, idx)
     }

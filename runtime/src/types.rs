@@ -171,6 +171,7 @@ impl ToValues for Option<Vec<u8>> {
     }
 }
 
+#[cold]
 fn out_of_range<T>(i: usize, v: impl std::fmt::Display) -> DecodeError {
     DecodeError::new(i, format!("value {v} does not fit in `{}`", short_type_name::<T>()))
 }

@@ -235,6 +235,7 @@ impl<E: Entity> Projection for Var<E, Required> {
     fn items(self, b: &Builder, out: &mut Vec<Item>) {
         entity_items::<E>(b, self.id, out);
     }
+    #[inline]
     fn decode<R: RowAccess + ?Sized>(row: &R, idx: &mut usize) -> Result<E, DecodeError> {
         E::from_row(row, idx)
     }
@@ -249,6 +250,7 @@ impl<E: Entity> Projection for Var<E, Optional> {
     fn items(self, b: &Builder, out: &mut Vec<Item>) {
         entity_items::<E>(b, self.id, out);
     }
+    #[inline]
     fn decode<R: RowAccess + ?Sized>(row: &R, idx: &mut usize) -> Result<Option<E>, DecodeError> {
         E::from_row_opt(row, idx)
     }

@@ -292,6 +292,7 @@ fn describe(v: &mysql::Value) -> &'static str {
     }
 }
 
+#[cold]
 fn wrong(i: usize, expected: &str, found: &mysql::Value) -> DecodeError {
     DecodeError::new(i, format!("expected {expected}, found {}", describe(found)))
 }
@@ -302,12 +303,18 @@ fn wrong(i: usize, expected: &str, found: &mysql::Value) -> DecodeError {
 pub(crate) struct MyRow(std::cell::RefCell<mysql::Row>);
 
 impl MyRow {
+    #[inline]
     fn take(&self, i: usize) -> Result<mysql::Value, DecodeError> {
         self.0
             .borrow_mut()
             .take::<mysql::Value, usize>(i)
-            .ok_or_else(|| DecodeError::new(i, "the row has no such column, or it was already read"))
+            .ok_or_else(|| missing(i))
     }
+}
+
+#[cold]
+fn missing(i: usize) -> DecodeError {
+    DecodeError::new(i, "the row has no such column, or it was already read")
 }
 
 /// Text of a DECIMAL or other number MySQL sends as bytes.
@@ -410,6 +417,7 @@ impl RowAccess for MyRow {
         self.0.borrow().columns_ref().get(i).map(|c| c.name_str().into_owned())
     }
 
+    #[inline]
     fn is_null(&self, i: usize) -> bool {
         matches!(self.0.borrow().as_ref(i), Some(mysql::Value::NULL))
     }

@@ -394,6 +394,7 @@ impl RowAccess for RowView<'_> {
         self.columns.get(i).map(|c| c.name.clone())
     }
 
+    #[inline]
     fn is_null(&self, i: usize) -> bool {
         matches!(self.ranges.get(i), Some(None))
     }

@@ -384,6 +384,12 @@ impl rusqlite::ToSql for Value {
     }
 }
 
+#[cold]
+fn unreadable_text(i: usize, e: &std::string::FromUtf8Error) -> DecodeError {
+    DecodeError::new(i, e.to_string())
+}
+
+#[cold]
 fn wrong_type(i: usize, expected: &str, found: &ValueRef<'_>) -> DecodeError {
     let found = match found {
         ValueRef::Null => "NULL",
@@ -397,7 +403,13 @@ fn wrong_type(i: usize, expected: &str, found: &ValueRef<'_>) -> DecodeError {
 
 #[inline]
 fn get<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> Result<ValueRef<'r>, DecodeError> {
-    row.get_ref(i).map_err(|e| DecodeError::new(i, e.to_string()))
+    row.get_ref(i).map_err(|e| unreadable(i, &e))
+}
+
+/// Kept out of line, so that the reads stay small enough to inline.
+#[cold]
+fn unreadable(i: usize, e: &rusqlite::Error) -> DecodeError {
+    DecodeError::new(i, e.to_string())
 }
 
 #[cfg(feature = "chrono")]
@@ -447,7 +459,7 @@ impl RowAccess for rusqlite::Row<'_> {
             ValueRef::Null => Ok(None),
             ValueRef::Text(t) => String::from_utf8(t.to_vec())
                 .map(Some)
-                .map_err(|e| DecodeError::new(i, e.to_string())),
+                .map_err(|e| unreadable_text(i, &e)),
             other => Err(wrong_type(i, "text", &other)),
         }
     }
@@ -481,6 +493,7 @@ impl RowAccess for rusqlite::Row<'_> {
         Ok(self.get_datetime(i)?.map(|d| d.and_utc()))
     }
 
+    #[inline]
     fn is_null(&self, i: usize) -> bool {
         matches!(self.get_ref(i), Ok(ValueRef::Null))
     }
