@@ -437,6 +437,9 @@ fn generate(input: &DeriveInput, table: &str, fields: &[Field<'_>], has_many: &[
             fn bind_values<'__a>(&'__a self, __sink: &mut dyn #p::ParamSink<'__a>) {
                 #(<#types as #p::ToValues>::bind_values(&self.#idents, __sink);)*
             }
+            fn take_values(&mut self, __out: &mut ::std::vec::Vec<#p::Value>) {
+                #(<#types as #p::ToValues>::take_values(&mut self.#idents, __out);)*
+            }
         }
     }
 }

@@ -85,6 +85,19 @@ macro_rules! write_methods {
             crate::write::insert_all(self, values, CallSite::caller())
         }
 
+        /// Inserts rows as [`insert_all`](Self::insert_all) does and
+        /// returns only their keys, in the same order. The rows are
+        /// consumed: on MySQL, whose driver takes its parameters owned,
+        /// their text is moved to it rather than copied.
+        ///
+        /// # Errors
+        /// As [`insert_all`](Self::insert_all); nothing is kept when one
+        /// row fails.
+        #[track_caller]
+        pub fn insert_keys<E: Entity>(&self, values: Vec<E>) -> Result<Vec<E::Key>> {
+            crate::write::insert_keys(self, values, CallSite::caller())
+        }
+
         /// The row with this key, if any.
         ///
         /// # Errors

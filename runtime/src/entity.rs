@@ -169,6 +169,10 @@ impl<T: Entity> ToValues for Ref<T> {
     fn as_int(&self) -> Option<i64> {
         self.key.as_int()
     }
+    #[inline]
+    fn take_values(&mut self, out: &mut Vec<Value>) {
+        self.key.take_values(out);
+    }
     fn bind_values<'a>(&'a self, sink: &mut dyn crate::types::ParamSink<'a>) {
         self.key.bind_values(sink);
     }
@@ -185,6 +189,13 @@ impl<T: Entity> ToValues for Option<Ref<T>> {
     #[inline]
     fn as_int(&self) -> Option<i64> {
         self.as_ref().and_then(|r| r.key.as_int())
+    }
+    #[inline]
+    fn take_values(&mut self, out: &mut Vec<Value>) {
+        match self {
+            Some(r) => r.key.take_values(out),
+            None => self.push_values(out),
+        }
     }
     fn bind_values<'a>(&'a self, sink: &mut dyn crate::types::ParamSink<'a>) {
         match self {

@@ -127,9 +127,22 @@ pub trait ToValues {
     fn as_int(&self) -> Option<i64> {
         None
     }
+
+    /// As [`push_values`](ToValues::push_values), but text and bytes are
+    /// moved out, leaving them empty: for rows that are sent and not given
+    /// back ([`insert_keys`](crate::Database::insert_keys)), to a driver
+    /// that takes its values owned.
+    #[inline]
+    fn take_values(&mut self, out: &mut Vec<Value>) {
+        self.push_values(out);
+    }
 }
 
 impl ToValues for String {
+    #[inline]
+    fn take_values(&mut self, out: &mut Vec<Value>) {
+        out.push(Value::Text(std::mem::take(self)));
+    }
     fn push_values(&self, out: &mut Vec<Value>) {
         out.push(Value::Text(self.clone()));
     }
@@ -139,6 +152,10 @@ impl ToValues for String {
 }
 
 impl ToValues for Option<String> {
+    #[inline]
+    fn take_values(&mut self, out: &mut Vec<Value>) {
+        out.push(self.take().map_or(Value::Null, Value::Text));
+    }
     fn push_values(&self, out: &mut Vec<Value>) {
         out.push(self.clone().map_or(Value::Null, Value::Text));
     }
@@ -151,6 +168,10 @@ impl ToValues for Option<String> {
 }
 
 impl ToValues for Vec<u8> {
+    #[inline]
+    fn take_values(&mut self, out: &mut Vec<Value>) {
+        out.push(Value::Bytes(std::mem::take(self)));
+    }
     fn push_values(&self, out: &mut Vec<Value>) {
         out.push(Value::Bytes(self.clone()));
     }
@@ -160,6 +181,10 @@ impl ToValues for Vec<u8> {
 }
 
 impl ToValues for Option<Vec<u8>> {
+    #[inline]
+    fn take_values(&mut self, out: &mut Vec<Value>) {
+        out.push(self.take().map_or(Value::Null, Value::Bytes));
+    }
     fn push_values(&self, out: &mut Vec<Value>) {
         out.push(self.clone().map_or(Value::Null, Value::Bytes));
     }

@@ -243,7 +243,7 @@ fn insert_statement(meta: &EntityMeta, rows: usize, dialect: Dialect) -> Stateme
 
 /// Inserts one row; fills in the generated key.
 pub(crate) fn insert<E: Entity>(ex: &impl Executor, value: E, site: CallSite) -> Result<E> {
-    let mut rows = insert_chunked(ex, vec![value], site)?;
+    let (mut rows, _) = insert_chunked(ex, vec![value], Rows::Kept, site)?;
     rows.pop().ok_or(Error::NotFound { site })
 }
 
@@ -254,12 +254,55 @@ pub(crate) fn insert_all<E: Entity>(ex: &impl Executor, values: Vec<E>, site: Ca
     if values.is_empty() {
         return Ok(values);
     }
-    insert_chunked(ex, values, site)
+    Ok(insert_chunked(ex, values, Rows::Kept, site)?.0)
+}
+
+/// Inserts `values` as `insert_all` does and returns only their keys: the
+/// rows are given up, so a driver that takes its values owned gets their
+/// text moved instead of copied.
+pub(crate) fn insert_keys<E: Entity>(ex: &impl Executor, values: Vec<E>, site: CallSite) -> Result<Vec<E::Key>> {
+    if values.is_empty() {
+        return Ok(Vec::new());
+    }
+    // A generated key is an integer, which nothing takes; any other key
+    // is read before its text may be moved out.
+    let given: Option<Vec<E::Key>> = E::meta()
+        .auto_column()
+        .is_none()
+        .then(|| values.iter().map(Entity::key).collect());
+    let (rows, ids) = insert_chunked(ex, values, Rows::GivenUp, site)?;
+    if let Some(keys) = given {
+        return Ok(keys);
+    }
+    // A generated key of type i64 (the usual one): the keys are the ids
+    // as they came, without a second vector.
+    let mut ids = Some(ids);
+    if let Some(keys) = (&mut ids as &mut dyn std::any::Any).downcast_mut::<Option<Vec<E::Key>>>() {
+        return Ok(keys.take().unwrap_or_default());
+    }
+    Ok(rows.iter().map(Entity::key).collect())
+}
+
+/// What becomes of the rows an insert sends.
+#[derive(Clone, Copy, PartialEq)]
+enum Rows {
+    /// Returned to the caller: bound by reference.
+    Kept,
+    /// Dropped after the insert: their text may be moved to the driver.
+    GivenUp,
 }
 
 /// The rows are bound by reference, straight from their fields (see
-/// `ParamSink`): nothing is copied into intermediate values.
-fn insert_chunked<E: Entity>(ex: &impl Executor, mut values: Vec<E>, site: CallSite) -> Result<Vec<E>> {
+/// `ParamSink`): nothing is copied into intermediate values. Rows given up
+/// lend their text to a driver that takes values owned.
+/// Returns the rows, with their generated keys when they have one, and
+/// those keys in row order.
+fn insert_chunked<E: Entity>(
+    ex: &impl Executor,
+    mut values: Vec<E>,
+    rows: Rows,
+    site: CallSite,
+) -> Result<(Vec<E>, Vec<i64>)> {
     let meta = E::meta();
     let dialect = ex.dialect();
     let stride = meta.columns.len();
@@ -268,15 +311,35 @@ fn insert_chunked<E: Entity>(ex: &impl Executor, mut values: Vec<E>, site: CallS
     let auto = meta.auto_column();
     let returning = auto.is_some() && dialect.provider().capabilities().returning;
     let mut ids: Vec<i64> = Vec::new();
-    let rows = &values;
+    let mut sent = false;
+    let one_statement = values.len() <= max_rows;
+    let all = &mut values;
     let mut write = |c: &mut crate::driver::Conn| -> Result<()> {
+        if sent && rows == Rows::GivenUp {
+            // Their text went to the driver the first time.
+            return Err(Error::Usage {
+                message: "rows given up to an insert cannot be sent twice".to_owned(),
+                site,
+            });
+        }
+        sent = true;
         ids.clear();
-        for chunk in rows.chunks(max_rows) {
+        for chunk in all.chunks_mut(max_rows) {
             let n = chunk.len();
             let rendered = meta
                 .writes
                 .insert_rows(dialect, n, || dialect.render(&insert_statement(meta, n, dialect)));
-            let mut chunk_ids = c.insert_rows(&rendered, chunk, (stride, auto), returning, site)?;
+            let taken = match rows {
+                Rows::GivenUp if !returning => c.insert_taken(&rendered, chunk, (stride, auto), site),
+                _ => None,
+            };
+            let mut chunk_ids = match taken {
+                Some(done) => {
+                    done?;
+                    Vec::new()
+                }
+                None => c.insert_rows(&rendered, chunk, (stride, auto), returning, site)?,
+            };
             if returning {
                 // Keys are drawn in VALUES order; RETURNING's order is not promised.
                 chunk_ids.sort_unstable();
@@ -297,18 +360,18 @@ fn insert_chunked<E: Entity>(ex: &impl Executor, mut values: Vec<E>, site: CallS
         }
         Ok(())
     };
-    if values.len() <= max_rows {
+    if one_statement {
         // One statement is all or nothing by itself.
         ex.run(site, &mut write)?;
     } else {
         ex.atomic(site, &mut write)?;
     }
     if auto.is_some() {
-        for (row, id) in values.iter_mut().zip(ids) {
-            row.set_generated_key(id);
+        for (row, id) in values.iter_mut().zip(&ids) {
+            row.set_generated_key(*id);
         }
     }
-    Ok(values)
+    Ok((values, ids))
 }
 
 /// The row with the given key.

@@ -90,6 +90,51 @@ fn insert_all_is_chunked_and_returns_every_key() {
 }
 
 #[test]
+fn insert_keys_returns_the_keys_of_rows_it_consumes() {
+    foal_tests::on_each(|db| {
+        setup(db)?;
+        // Generated keys, over three chunks; the text arrives whole although
+        // MySQL's driver is handed it by move.
+        let keys = db.insert_keys((0..2500).map(subscriber).collect())?;
+        let read = select!(Subscriber.order_by(|s| s.id).map(|s| (s.id, s.email, s.name))).fetch_all(db)?;
+        let expected: Vec<(i64, String, String)> = keys
+            .iter()
+            .enumerate()
+            .map(|(n, id)| (*id, format!("s{n}@example.org"), format!("S{n}")))
+            .collect();
+        assert_eq!(read, expected);
+        // A natural text key is returned as given, although its text was
+        // sent by move too.
+        let settings = vec![
+            Setting {
+                name: "theme".into(),
+                value: "dark".into(),
+            },
+            Setting {
+                name: "ünïcode".into(),
+                value: String::new(),
+            },
+        ];
+        assert_eq!(db.insert_keys(settings.clone())?, ["theme", "ünïcode"]);
+        let stored = select!(Setting.order_by(|s| s.name)).fetch_all(db)?;
+        assert_eq!(stored, settings);
+        // Nothing is kept when one row fails, in a later chunk or not.
+        let mut rows: Vec<Subscriber> = (3000..4500).map(subscriber).collect();
+        rows[1200].email = "s7@example.org".into();
+        assert!(matches!(db.insert_keys(rows), Err(Error::Constraint { .. })));
+        let bad = vec![Setting {
+            name: "nul".into(),
+            value: "a\0b".into(),
+        }];
+        assert!(matches!(db.insert_keys(bad), Err(Error::Parameter { .. })));
+        assert_eq!(count(db)?, 2500);
+        assert_eq!(select!(s for s in Setting).count(db)?, 2);
+        assert!(db.insert_keys(Vec::<Setting>::new())?.is_empty());
+        Ok(())
+    });
+}
+
+#[test]
 fn a_transaction_s_statements_are_counted_when_it_ends() {
     foal_tests::on_each(|db| {
         setup(db)?;
