@@ -49,9 +49,8 @@ pub trait Entity: FromRow + ToValues + Sized + 'static {
     }
 
     /// Field number `field` as one integer, when it is one (see
-    /// [`ToValues::as_int`]).
-    /// The derive reads the field directly; this default goes through
-    /// [`push_field`](Entity::push_field).
+    /// [`ToValues::as_int`]). The derive reads the field directly; this
+    /// default goes through [`push_field`](Entity::push_field).
     fn field_int(&self, field: usize) -> Option<i64> {
         let mut values = Vec::new();
         self.push_field(field, &mut values);

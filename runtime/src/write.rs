@@ -243,8 +243,8 @@ fn insert_statement(meta: &EntityMeta, rows: usize, dialect: Dialect) -> Stateme
 
 /// Inserts one row; fills in the generated key.
 pub(crate) fn insert<E: Entity>(ex: &impl Executor, value: E, site: CallSite) -> Result<E> {
-    let (mut rows, _) = insert_chunked(ex, vec![value], Rows::Kept, site)?;
-    rows.pop().ok_or(Error::NotFound { site })
+    let (rows, ids) = insert_chunked(ex, vec![value], Rows::Kept, site)?;
+    with_keys(rows, &ids).pop().ok_or(Error::NotFound { site })
 }
 
 /// Inserts many rows with multi-row INSERTs, each under the backend's
@@ -254,7 +254,16 @@ pub(crate) fn insert_all<E: Entity>(ex: &impl Executor, values: Vec<E>, site: Ca
     if values.is_empty() {
         return Ok(values);
     }
-    Ok(insert_chunked(ex, values, Rows::Kept, site)?.0)
+    let (rows, ids) = insert_chunked(ex, values, Rows::Kept, site)?;
+    Ok(with_keys(rows, &ids))
+}
+
+/// `rows` with the keys the database generated for them, if it did.
+fn with_keys<E: Entity>(mut rows: Vec<E>, ids: &[i64]) -> Vec<E> {
+    for (row, id) in rows.iter_mut().zip(ids) {
+        row.set_generated_key(*id);
+    }
+    rows
 }
 
 /// Inserts `values` as `insert_all` does and returns only their keys: the
@@ -280,7 +289,8 @@ pub(crate) fn insert_keys<E: Entity>(ex: &impl Executor, values: Vec<E>, site: C
     if let Some(keys) = (&mut ids as &mut dyn std::any::Any).downcast_mut::<Option<Vec<E::Key>>>() {
         return Ok(keys.take().unwrap_or_default());
     }
-    Ok(rows.iter().map(Entity::key).collect())
+    let ids = ids.unwrap_or_default();
+    Ok(with_keys(rows, &ids).iter().map(Entity::key).collect())
 }
 
 /// What becomes of the rows an insert sends.
@@ -295,8 +305,9 @@ enum Rows {
 /// The rows are bound by reference, straight from their fields (see
 /// `ParamSink`): nothing is copied into intermediate values. Rows given up
 /// lend their text to a driver that takes values owned.
-/// Returns the rows, with their generated keys when they have one, and
-/// those keys in row order.
+/// Returns the rows and the keys generated for them, in row order (none
+/// for a table without a generated key); the caller sets them where it
+/// keeps the rows.
 fn insert_chunked<E: Entity>(
     ex: &impl Executor,
     mut values: Vec<E>,
@@ -334,10 +345,7 @@ fn insert_chunked<E: Entity>(
                 _ => None,
             };
             let mut chunk_ids = match taken {
-                Some(done) => {
-                    done?;
-                    Vec::new()
-                }
+                Some(done) => done?,
                 None => c.insert_rows(&rendered, chunk, (stride, auto), returning, site)?,
             };
             if returning {
@@ -365,11 +373,6 @@ fn insert_chunked<E: Entity>(
         ex.run(site, &mut write)?;
     } else {
         ex.atomic(site, &mut write)?;
-    }
-    if auto.is_some() {
-        for (row, id) in values.iter_mut().zip(&ids) {
-            row.set_generated_key(*id);
-        }
     }
     Ok((values, ids))
 }

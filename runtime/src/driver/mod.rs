@@ -425,15 +425,16 @@ impl Conn {
     /// the caller gives up, on a driver that takes its values owned
     /// (MySQL's): their text and bytes are moved to it instead of copied,
     /// leaving them empty. `None` from a driver that binds by reference,
-    /// for which `insert_rows` is the way.
-    #[cold]
+    /// for which `insert_rows` is the way. Kept out of line, so that the
+    /// by-reference path it sits next to stays small.
+    #[inline(never)]
     pub(crate) fn insert_taken<E: crate::types::ToValues>(
         &mut self,
         r: &Rendered,
         rows: &mut [E],
         (stride, skip): (usize, Option<usize>),
         site: CallSite,
-    ) -> Option<Result<()>> {
+    ) -> Option<Result<Vec<i64>>> {
         match &mut self.backend {
             #[cfg(feature = "mysql")]
             Backend::Mysql(c) => {
@@ -453,8 +454,10 @@ impl Conn {
                 if let Err(e) = check_params(&values, site) {
                     return Some(Err(e));
                 }
+                // `count()` would borrow all of `self`, `c` is borrowed.
                 self.sent += 1;
-                Some(c.execute_owned(r, values, site).map(|_| ()))
+                // MySQL's keys come from `last_insert_id`, not a reply.
+                Some(c.execute_owned(r, values, site).map(|_| Vec::new()))
             }
             #[allow(unreachable_patterns)]
             _ => None,
