@@ -375,9 +375,19 @@ pub fn select(w: &mut Writer<'_>, s: &Select) {
             }
         }
     }
-    if let Some(filter) = &s.filter {
-        w.push(" WHERE ");
-        w.expr(filter);
+    // A first table has no ON of its own; a condition given for it still
+    // holds, as part of WHERE (never dropped).
+    let first_on = s.from.first().and_then(|j| j.on.as_ref());
+    match (first_on, &s.filter) {
+        (None, None) => {}
+        (Some(on), None) | (None, Some(on)) => {
+            w.push(" WHERE ");
+            w.expr(on);
+        }
+        (Some(on), Some(filter)) => {
+            w.push(" WHERE ");
+            w.expr(&on.clone().and(filter.clone()));
+        }
     }
     if !s.group_by.is_empty() {
         w.push(" GROUP BY ");

@@ -962,3 +962,19 @@ fn inline_rendering_writes_values() {
         r#"SELECT "p"."name" FROM "product" AS "p" WHERE "p"."name" = 'O''Hara' AND "p"."price" > 42"#
     );
 }
+
+#[test]
+fn a_condition_on_the_first_table_is_kept_in_where() {
+    let mut s = products();
+    s.from[0].kind = JoinKind::Inner;
+    s.from[0].on = Some(bin(BinaryOp::Eq, col("p", "category"), col("c", "id")));
+    s.filter = Some(bin(BinaryOp::Gt, price(), Expr::int(5)));
+    renders!(
+        select3(&s),
+        [
+            r#"SELECT "p"."name" FROM "product" AS "p" WHERE "p"."category" = "c"."id" AND "p"."price" > 5"#,
+            r#"SELECT "p"."name" FROM "product" AS "p" WHERE "p"."category" = "c"."id" AND "p"."price" > 5"#,
+            "SELECT `p`.`name` FROM `product` AS `p` WHERE `p`.`category` = `c`.`id` AND `p`.`price` > 5",
+        ]
+    );
+}

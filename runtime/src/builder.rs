@@ -166,12 +166,27 @@ impl Builder {
         let alias = st.aliases[usize::from(id)].clone();
         let on = on(&alias);
         if let Some(scope) = st.scopes.last_mut() {
-            scope.select.from.push(Join {
-                kind,
-                source: TableSource::Table(table.to_owned()),
-                alias,
-                on: Some(on),
-            });
+            let select = &mut scope.select;
+            if select.from.is_empty() {
+                // The first table of a FROM clause has no ON: its condition
+                // is the scope's WHERE. In a subquery it is often the only
+                // link back to the outer row (`count(x for x in
+                // o.customer.orders)` follows `o.customer` first).
+                select.from.push(Join {
+                    kind: JoinKind::Cross,
+                    source: TableSource::Table(table.to_owned()),
+                    alias,
+                    on: None,
+                });
+                select.and_where(on);
+            } else {
+                select.from.push(Join {
+                    kind,
+                    source: TableSource::Table(table.to_owned()),
+                    alias,
+                    on: Some(on),
+                });
+            }
         }
         id
     }

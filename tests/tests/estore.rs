@@ -165,6 +165,50 @@ fn in_a_subquery() {
     });
 }
 
+/// A generator over a to-many path reached through a reference stays
+/// correlated with the outer row: following `o.customer` inside the
+/// subquery makes it the subquery's first table, whose join condition is
+/// the only link back to `o`.
+#[test]
+fn a_generator_through_a_reference_stays_correlated() {
+    each(|db| {
+        let q = select!((o.id, count(x for x in o.customer.orders)) for o in Order);
+        assert_eq!(sorted(q.fetch_all(db)?), vec![(1, 2), (2, 2), (3, 1), (4, 1), (5, 1)]);
+        let q = select!(o.id for o in Order if exists(x for x in o.customer.orders if x.state == "NEW"));
+        assert_eq!(sorted(q.fetch_all(db)?), vec![1, 2]);
+        let q = select!((i.order.id, i.product.id, count(j for j in i.order.items)) for i in OrderItem);
+        assert_eq!(
+            sorted(q.fetch_all(db)?),
+            vec![
+                (1, 3, 2),
+                (1, 5, 2),
+                (2, 6, 1),
+                (3, 1, 2),
+                (3, 2, 2),
+                (4, 5, 1),
+                (5, 3, 2),
+                (5, 4, 2)
+            ]
+        );
+        // Through an optional reference: a product without a category has
+        // no siblings.
+        let q = select!((p.id, count(x for x in p.category.products)) for p in Product);
+        assert_eq!(
+            sorted(q.fetch_all(db)?),
+            vec![(1, 2), (2, 2), (3, 1), (4, 1), (5, 1), (6, 0)]
+        );
+        let q = select!((o.id, sum(x.total for x in o.customer.orders if x.id != o.id)) for o in Order);
+        let got = sorted(
+            q.fetch_all(db)?
+                .into_iter()
+                .map(|(id, t)| (id, (t * 100.0).round() as i64))
+                .collect(),
+        );
+        assert_eq!(got, vec![(1, 8000), (2, 12050), (3, 0), (4, 0), (5, 0)]);
+        Ok(())
+    });
+}
+
 #[test]
 fn a_query_value_as_a_source() {
     each(|db| {
