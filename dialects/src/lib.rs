@@ -36,7 +36,6 @@
 //! );
 //! ```
 
-mod ddl;
 mod mysql;
 mod postgres;
 mod provider;

@@ -196,7 +196,7 @@ impl Provider for Mysql {
     }
 
     fn column_def(&self, w: &mut Writer<'_>, column: &ColumnDef, single_key: bool) {
-        crate::ddl::column_def(w, column, single_key);
+        render::column_def(w, column, single_key);
         if column.auto {
             w.push(" AUTO_INCREMENT");
         }
@@ -228,7 +228,7 @@ impl Provider for Mysql {
             w.ident(column);
             w.push(")");
         }
-        crate::ddl::bump(w, None, c);
+        render::bump(w, None, c);
     }
 
     /// MySQL spells an aliased (and a joined) delete as `DELETE a FROM t AS a`.

@@ -3,11 +3,10 @@
 //! differently.
 
 use crate::Dialect;
-use crate::ddl;
 use crate::render;
 use crate::tree::{
-    AggFunc, BinaryOp, ColumnDef, CreateTable, Delete, Expr, Func, Insert, Literal, Lock, OnConflict, OrderBy, Select,
-    Type, Update,
+    AggFunc, BinaryOp, ColumnDef, CreateIndex, CreateTable, Delete, Expr, Func, Insert, Literal, Lock, OnConflict,
+    OrderBy, Select, Type, Update,
 };
 use crate::writer::Writer;
 
@@ -154,7 +153,7 @@ pub trait Provider: Sync {
 
     /// A column definition of `CREATE TABLE`, without the name.
     fn column_def(&self, w: &mut Writer<'_>, column: &ColumnDef, single_key: bool) {
-        ddl::column_def(w, column, single_key);
+        render::column_def(w, column, single_key);
     }
 
     /// Whether a single auto-generated key is declared inline
@@ -164,7 +163,15 @@ pub trait Provider: Sync {
     }
 
     fn create_table(&self, w: &mut Writer<'_>, t: &CreateTable) {
-        ddl::create_table(w, t);
+        render::create_table(w, t);
+    }
+
+    fn create_index(&self, w: &mut Writer<'_>, i: &CreateIndex) {
+        render::create_index(w, i);
+    }
+
+    fn drop_table(&self, w: &mut Writer<'_>, table: &str, if_exists: bool) {
+        render::drop_table(w, table, if_exists);
     }
 
     /// Text after the closing parenthesis of `CREATE TABLE`.
@@ -173,20 +180,20 @@ pub trait Provider: Sync {
     }
 
     fn insert(&self, w: &mut Writer<'_>, i: &Insert) {
-        ddl::insert(w, i);
+        render::insert(w, i);
     }
 
     /// `table` is the table inserted into.
     fn on_conflict(&self, w: &mut Writer<'_>, table: &str, c: &OnConflict) {
-        ddl::on_conflict(w, table, c);
+        render::on_conflict(w, table, c);
     }
 
     fn update(&self, w: &mut Writer<'_>, u: &Update) {
-        ddl::update(w, u);
+        render::update(w, u);
     }
 
     fn delete(&self, w: &mut Writer<'_>, d: &Delete) {
-        ddl::delete(w, d);
+        render::delete(w, d);
     }
 }
 

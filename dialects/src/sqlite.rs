@@ -118,7 +118,7 @@ impl Provider for Sqlite {
         if column.auto && single_key {
             w.push("INTEGER PRIMARY KEY");
         } else {
-            crate::ddl::column_def(w, column, single_key);
+            render::column_def(w, column, single_key);
         }
     }
 

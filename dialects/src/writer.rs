@@ -96,6 +96,18 @@ impl<'a> Writer<'a> {
         self.sql.push(quote);
     }
 
+    /// Writes `("a", "b", …)`: a parenthesised list of identifiers.
+    pub fn ident_list(&mut self, names: &[String]) {
+        self.push("(");
+        for (i, name) in names.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.ident(name);
+        }
+        self.push(")");
+    }
+
     /// Writes `"table"."column"`.
     pub fn qualified(&mut self, table: &str, column: &str) {
         self.ident(table);
@@ -140,7 +152,7 @@ impl<'a> Writer<'a> {
 
     /// Writes `expr`, parenthesised when it is not atomic.
     pub fn expr_grouped(&mut self, expr: &Expr) {
-        if crate::render::precedence(expr) < crate::render::ATOM {
+        if expr.precedence() < crate::tree::precedence::ATOM {
             self.sql.push('(');
             self.expr(expr);
             self.sql.push(')');
@@ -163,6 +175,7 @@ impl<'a> Writer<'a> {
         provider.select(self, select);
     }
 
+    /// Writes any statement, each kind through its provider hook.
     pub fn statement(&mut self, statement: &Statement) {
         let provider = self.provider;
         match statement {
@@ -171,14 +184,8 @@ impl<'a> Writer<'a> {
             Statement::Update(u) => provider.update(self, u),
             Statement::Delete(d) => provider.delete(self, d),
             Statement::CreateTable(c) => provider.create_table(self, c),
-            Statement::CreateIndex(i) => crate::ddl::create_index(self, i),
-            Statement::DropTable { table, if_exists } => {
-                self.push("DROP TABLE ");
-                if *if_exists {
-                    self.push("IF EXISTS ");
-                }
-                self.ident(table);
-            }
+            Statement::CreateIndex(i) => provider.create_index(self, i),
+            Statement::DropTable { table, if_exists } => provider.drop_table(self, table, *if_exists),
         }
     }
 }

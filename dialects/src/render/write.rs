@@ -1,82 +1,8 @@
-//! Default rendering of CREATE TABLE and of the writing statements.
+//! The default rendering of writing statements: INSERT (with upserts),
+//! UPDATE, DELETE.
 
-use crate::tree::{ColumnDef, CreateIndex, CreateTable, Delete, Insert, JoinKind, TableSource, Update};
+use crate::tree::{Delete, Expr, Insert, Join, JoinKind, OnConflict, TableSource, Update};
 use crate::writer::Writer;
-
-fn ident_list(w: &mut Writer<'_>, names: &[String]) {
-    w.push("(");
-    for (i, name) in names.iter().enumerate() {
-        if i > 0 {
-            w.push(", ");
-        }
-        w.ident(name);
-    }
-    w.push(")");
-}
-
-/// `TYPE [NOT NULL]`; providers add their auto-increment spelling.
-pub fn column_def(w: &mut Writer<'_>, column: &ColumnDef, single_key: bool) {
-    let _ = single_key;
-    let ty = w.provider().column_type(column);
-    w.push(&ty);
-    if !column.nullable {
-        w.push(" NOT NULL");
-    }
-}
-
-pub fn create_table(w: &mut Writer<'_>, t: &CreateTable) {
-    let p = w.provider();
-    w.push("CREATE TABLE ");
-    if t.if_not_exists {
-        w.push("IF NOT EXISTS ");
-    }
-    w.ident(&t.table);
-    w.push(" (");
-    let single_key = t.primary_key.len() == 1;
-    for (i, column) in t.columns.iter().enumerate() {
-        if i > 0 {
-            w.push(", ");
-        }
-        w.ident(&column.name);
-        w.push(" ");
-        let is_key = single_key && t.primary_key[0] == column.name;
-        p.column_def(w, column, is_key);
-    }
-    // SQLite declares an auto key inline (INTEGER PRIMARY KEY).
-    let inline_key =
-        single_key && p.inline_auto_key() && t.columns.iter().any(|c| c.auto && c.name == t.primary_key[0]);
-    if !t.primary_key.is_empty() && !inline_key {
-        w.push(", PRIMARY KEY ");
-        ident_list(w, &t.primary_key);
-    }
-    for unique in &t.unique {
-        w.push(", UNIQUE ");
-        ident_list(w, unique);
-    }
-    for fk in &t.foreign_keys {
-        w.push(", FOREIGN KEY ");
-        ident_list(w, &fk.columns);
-        w.push(" REFERENCES ");
-        w.ident(&fk.table);
-        w.push(" ");
-        ident_list(w, &fk.references);
-    }
-    w.push(")");
-    w.push(p.table_options());
-}
-
-/// `CREATE INDEX [IF NOT EXISTS] name ON table (columns)`.
-pub fn create_index(w: &mut Writer<'_>, i: &CreateIndex) {
-    w.push("CREATE INDEX ");
-    if i.if_not_exists {
-        w.push("IF NOT EXISTS ");
-    }
-    w.ident(&i.name);
-    w.push(" ON ");
-    w.ident(&i.table);
-    w.push(" ");
-    ident_list(w, &i.columns);
-}
 
 /// `INSERT INTO t (…) VALUES (…), (…) [ON CONFLICT …] [RETURNING …]`.
 pub fn insert(w: &mut Writer<'_>, i: &Insert) {
@@ -87,7 +13,7 @@ pub fn insert(w: &mut Writer<'_>, i: &Insert) {
         w.push(" DEFAULT VALUES");
     } else {
         w.push(" ");
-        ident_list(w, &i.columns);
+        w.ident_list(&i.columns);
         w.push(" VALUES ");
         for (n, row) in i.rows.iter().enumerate() {
             if n > 0 {
@@ -113,9 +39,9 @@ pub fn insert(w: &mut Writer<'_>, i: &Insert) {
 }
 
 /// `ON CONFLICT (k) DO UPDATE SET c = excluded.c` (SQLite, PostgreSQL).
-pub fn on_conflict(w: &mut Writer<'_>, table: &str, c: &crate::tree::OnConflict) {
+pub fn on_conflict(w: &mut Writer<'_>, table: &str, c: &OnConflict) {
     w.push(" ON CONFLICT ");
-    ident_list(w, &c.target);
+    w.ident_list(&c.target);
     if c.update.is_empty() && c.bump.is_none() {
         w.push(" DO NOTHING");
         return;
@@ -134,7 +60,7 @@ pub fn on_conflict(w: &mut Writer<'_>, table: &str, c: &crate::tree::OnConflict)
 
 /// `, version = t.version + 1`: the stored row's version, qualified by the
 /// table where `excluded` would make a bare name ambiguous.
-pub(crate) fn bump(w: &mut Writer<'_>, table: Option<&str>, c: &crate::tree::OnConflict) {
+pub(crate) fn bump(w: &mut Writer<'_>, table: Option<&str>, c: &OnConflict) {
     if let Some(version) = &c.bump {
         if !c.update.is_empty() {
             w.push(", ");
@@ -149,7 +75,7 @@ pub(crate) fn bump(w: &mut Writer<'_>, table: Option<&str>, c: &crate::tree::OnC
     }
 }
 
-fn joins(w: &mut Writer<'_>, keyword: &str, from: &[crate::tree::Join]) -> bool {
+fn joins(w: &mut Writer<'_>, keyword: &str, from: &[Join]) -> bool {
     let mut conditions = false;
     for (n, join) in from.iter().enumerate() {
         w.push(if n == 0 { keyword } else { ", " });
@@ -168,9 +94,9 @@ fn joins(w: &mut Writer<'_>, keyword: &str, from: &[crate::tree::Join]) -> bool 
     conditions
 }
 
-fn where_with_joins(w: &mut Writer<'_>, from: &[crate::tree::Join], filter: Option<&crate::Expr>) {
+fn where_with_joins(w: &mut Writer<'_>, from: &[Join], filter: Option<&Expr>) {
     let mut first = true;
-    let mut clause = |w: &mut Writer<'_>, e: &crate::Expr| {
+    let mut clause = |w: &mut Writer<'_>, e: &Expr| {
         w.push(if first { " WHERE " } else { " AND " });
         first = false;
         w.expr_grouped(e);

@@ -1,58 +1,17 @@
-//! Default rendering of expressions and SELECT, shared by every provider.
-//! A provider overrides a hook of [`Provider`](crate::Provider) where its
-//! dialect differs; everything else lands here.
+//! Default rendering of expressions, shared by every provider. A provider
+//! overrides a hook of [`Provider`](crate::Provider) where its dialect
+//! differs; everything else lands here.
 
-use crate::tree::{AggFunc, BinaryOp, Expr, Func, JoinKind, Literal, Select, TableSource, UnaryOp};
+use crate::tree::{AggFunc, BinaryOp, Expr, Func, Literal, UnaryOp, precedence};
 use crate::writer::{Bind, Writer};
-
-/// Precedence of an atom: never needs parentheses.
-pub(crate) const ATOM: u8 = 9;
-const COMPARISON: u8 = 4;
-
-/// Binding strength of the node at the top of `expr`, higher binds tighter.
-pub(crate) fn precedence(expr: &Expr) -> u8 {
-    match expr {
-        Expr::Binary { op, .. } => binary_precedence(*op),
-        Expr::Unary { op: UnaryOp::Not, .. } => 3,
-        Expr::Unary { op: UnaryOp::Neg, .. } => 8,
-        Expr::Literal(Literal::Int(v)) if *v < 0 => 8,
-        Expr::Literal(Literal::Float(v)) if v.is_sign_negative() => 8,
-        Expr::IsNull { .. }
-        | Expr::IsNotDistinct { .. }
-        | Expr::Like { .. }
-        | Expr::InList { .. }
-        | Expr::InParam { .. }
-        | Expr::InSubquery { .. } => COMPARISON,
-        Expr::Exists { negated: true, .. } => 3,
-        _ => ATOM,
-    }
-}
-
-fn binary_precedence(op: BinaryOp) -> u8 {
-    match op {
-        BinaryOp::Or => 1,
-        BinaryOp::And => 2,
-        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => COMPARISON,
-        BinaryOp::Concat => 5,
-        BinaryOp::Add | BinaryOp::Sub => 6,
-        BinaryOp::Mul | BinaryOp::Div | BinaryOp::IntDiv | BinaryOp::Rem => 7,
-    }
-}
-
-fn associative(op: BinaryOp) -> bool {
-    matches!(
-        op,
-        BinaryOp::And | BinaryOp::Or | BinaryOp::Add | BinaryOp::Mul | BinaryOp::Concat
-    )
-}
 
 /// Writes an operand of `op`, adding parentheses where precedence requires.
 pub(crate) fn operand(w: &mut Writer<'_>, op: BinaryOp, child: &Expr, right: bool) {
-    let parent = binary_precedence(op);
-    let child_prec = precedence(child);
-    let same_chain = matches!(child, Expr::Binary { op: c, .. } if *c == op && associative(op));
+    let parent = op.precedence();
+    let child_prec = child.precedence();
+    let same_chain = matches!(child, Expr::Binary { op: c, .. } if *c == op && op.is_associative());
     let wrap = child_prec < parent
-        || (child_prec == parent && parent == COMPARISON)
+        || (child_prec == parent && parent == precedence::COMPARISON)
         || (right && child_prec == parent && !same_chain);
     if wrap {
         w.push("(");
@@ -323,93 +282,4 @@ pub fn aggregate(w: &mut Writer<'_>, f: AggFunc, distinct: bool, arg: Option<&Ex
         w.string_constant(sep);
     }
     w.push(")");
-}
-
-/// The standard SELECT.
-pub fn select(w: &mut Writer<'_>, s: &Select) {
-    let p = w.provider();
-    w.push("SELECT ");
-    if s.distinct {
-        w.push("DISTINCT ");
-    }
-    for (i, item) in s.items.iter().enumerate() {
-        if i > 0 {
-            w.push(", ");
-        }
-        w.expr(&item.expr);
-        if let Some(alias) = &item.alias {
-            w.push(" AS ");
-            w.ident(alias);
-        }
-    }
-    if !s.from.is_empty() {
-        w.push(" FROM ");
-        for (i, join) in s.from.iter().enumerate() {
-            if i > 0 {
-                // `CROSS JOIN` rather than a comma: a later `JOIN … ON` may
-                // then refer to any earlier table (PostgreSQL and MySQL
-                // bind a comma looser than JOIN).
-                w.push(match join.kind {
-                    JoinKind::Cross => " CROSS JOIN ",
-
-                    JoinKind::Inner => " INNER JOIN ",
-                    JoinKind::Left => " LEFT JOIN ",
-                });
-            }
-            match &join.source {
-                TableSource::Table(name) => w.ident(name),
-                TableSource::Query(q) => {
-                    w.push("(");
-                    w.select(q);
-                    w.push(")");
-                }
-            }
-            w.push(" AS ");
-            w.ident(&join.alias);
-            if i > 0 && join.kind != JoinKind::Cross {
-                w.push(" ON ");
-                match &join.on {
-                    Some(on) => w.expr(on),
-                    None => p.literal(w, &Literal::Bool(true)),
-                }
-            }
-        }
-    }
-    // A first table has no ON of its own; a condition given for it still
-    // holds, as part of WHERE (never dropped).
-    let first_on = s.from.first().and_then(|j| j.on.as_ref());
-    match (first_on, &s.filter) {
-        (None, None) => {}
-        (Some(on), None) | (None, Some(on)) => {
-            w.push(" WHERE ");
-            w.expr(on);
-        }
-        (Some(on), Some(filter)) => {
-            w.push(" WHERE ");
-            w.expr(&on.clone().and(filter.clone()));
-        }
-    }
-    if !s.group_by.is_empty() {
-        w.push(" GROUP BY ");
-        w.exprs(&s.group_by);
-    }
-    if let Some(having) = &s.having {
-        w.push(" HAVING ");
-        w.expr(having);
-    }
-    if !s.order_by.is_empty() {
-        w.push(" ORDER BY ");
-        for (i, o) in s.order_by.iter().enumerate() {
-            if i > 0 {
-                w.push(", ");
-            }
-            p.order_item(w, o);
-        }
-    }
-    if s.limit.is_some() || s.offset.is_some() {
-        p.limit_offset(w, s.limit.as_ref(), s.offset.as_ref());
-    }
-    if let Some(lock) = s.lock {
-        p.lock(w, lock);
-    }
 }
