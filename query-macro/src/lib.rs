@@ -3,12 +3,9 @@
 //! The entry points only parse and delegate; the implementation works on
 //! `proc_macro2` token streams so it is unit-tested directly.
 
-mod ctx;
-mod emit;
-mod entity;
-mod expr;
-mod lower;
-mod parse;
+mod derive;
+mod select;
+mod spans;
 
 use proc_macro::TokenStream;
 
@@ -16,14 +13,14 @@ use proc_macro::TokenStream;
 /// SQL at compile time. See the `foal` crate for the language.
 #[proc_macro]
 pub fn select(input: TokenStream) -> TokenStream {
-    emit::expand_select(input.into()).into()
+    select::expand_select(input.into()).into()
 }
 
 /// Makes a struct an entity stored in a table. See `foal::Entity`.
 #[proc_macro_derive(Entity, attributes(foal))]
 pub fn derive_entity(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    entity::expand(&input)
+    derive::expand(&input)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

@@ -1,51 +1,12 @@
-//! State of one `select!` expansion: the errors found so far and the host
-//! values that become bound parameters.
+//! Host values: sub-expressions that mention no query variable, evaluated
+//! in Rust before the query runs and bound as parameters, in order.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, format_ident, quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-/// The path generated code reaches the runtime through.
-pub(crate) fn private() -> TokenStream {
-    quote!(::foal::__private)
-}
-
-/// How a LIKE pattern matches.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum LikeKind {
-    Prefix,
-    Suffix,
-    Anywhere,
-}
-
-impl LikeKind {
-    pub(crate) fn tokens(self) -> TokenStream {
-        let p = private();
-        match self {
-            LikeKind::Prefix => quote!(#p::LikeKind::Prefix),
-            LikeKind::Suffix => quote!(#p::LikeKind::Suffix),
-            LikeKind::Anywhere => quote!(#p::LikeKind::Anywhere),
-        }
-    }
-
-    /// The pattern of a literal, escaped at compile time.
-    pub(crate) fn pattern(self, text: &str) -> String {
-        let mut out = String::with_capacity(text.len() + 2);
-        if self != LikeKind::Prefix {
-            out.push('%');
-        }
-        for c in text.chars() {
-            if matches!(c, '\\' | '%' | '_') {
-                out.push('\\');
-            }
-            out.push(c);
-        }
-        if self != LikeKind::Suffix {
-            out.push('%');
-        }
-        out
-    }
-}
+use crate::select::ctx::{Ctx, LikeKind, private};
+use crate::spans::{call_over, with_args};
 
 /// A value computed in Rust before the query runs.
 pub(crate) enum Param {
@@ -59,48 +20,7 @@ pub(crate) enum Param {
     Static(String, Span),
 }
 
-#[derive(Default)]
-pub(crate) struct Ctx {
-    errors: Vec<syn::Error>,
-    params: Vec<Param>,
-    /// Query values used as sources (`for x in q`).
-    sources: Vec<syn::Expr>,
-    fresh: usize,
-}
-
 impl Ctx {
-    /// Records an error spanned on `tokens`; translation goes on so every
-    /// problem of the query is reported in one build.
-    pub(crate) fn error(&mut self, tokens: impl ToTokens, message: impl std::fmt::Display) {
-        self.errors.push(syn::Error::new_spanned(tokens, message));
-    }
-
-    pub(crate) fn error_at(&mut self, span: Span, message: impl std::fmt::Display) {
-        self.errors.push(syn::Error::new(span, message));
-    }
-
-    /// How many errors have been recorded (to avoid reporting an outer
-    /// expression whose part already failed).
-    pub(crate) fn error_count(&self) -> usize {
-        self.errors.len()
-    }
-
-    /// All errors as one, if any.
-    pub(crate) fn take_errors(&mut self) -> Option<syn::Error> {
-        let mut errors = std::mem::take(&mut self.errors).into_iter();
-        let mut first = errors.next()?;
-        for e in errors {
-            first.combine(e);
-        }
-        Some(first)
-    }
-
-    /// A fresh identifier for a query variable.
-    pub(crate) fn fresh_var(&mut self) -> syn::Ident {
-        self.fresh += 1;
-        format_ident!("__v{}", self.fresh)
-    }
-
     /// Registers a parameter; returns its index.
     fn push(&mut self, param: Param) -> usize {
         self.params.push(param);
@@ -248,49 +168,4 @@ impl Ctx {
         };
         (lets, values)
     }
-}
-
-/// The spans of the first and last tokens of `at`.
-fn ends(at: &impl ToTokens) -> (Span, Span) {
-    let tokens: Vec<proc_macro2::TokenTree> = at.to_token_stream().into_iter().collect();
-    match (tokens.first(), tokens.last()) {
-        (Some(first), Some(last)) => (first.span(), last.span()),
-        _ => (Span::call_site(), Span::call_site()),
-    }
-}
-
-fn respan(tokens: TokenStream, span: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|mut t| {
-            t.set_span(span);
-            t
-        })
-        .collect()
-}
-
-/// `path(args)` covering the source range of `at`: the path carries the
-/// span of its first token and the parentheses that of its last, so rustc
-/// reports a type error about this call's value over exactly `at`.
-pub(crate) fn call_over(path: TokenStream, args: TokenStream, at: &impl ToTokens) -> TokenStream {
-    let (first, last) = ends(at);
-    let path = respan(path, first);
-    let mut group = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, args);
-    group.set_span(last);
-    quote!(#path #group)
-}
-
-/// Fills the (empty) parentheses of a call made by `call_over` with `args`,
-/// keeping the parentheses' span.
-fn with_args(call: TokenStream, args: TokenStream) -> TokenStream {
-    call.into_iter()
-        .map(|t| match t {
-            proc_macro2::TokenTree::Group(g) if g.delimiter() == proc_macro2::Delimiter::Parenthesis => {
-                let mut filled = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, args.clone());
-                filled.set_span(g.span());
-                proc_macro2::TokenTree::Group(filled)
-            }
-            other => other,
-        })
-        .collect()
 }

@@ -1,12 +1,21 @@
-//! Assembling the expansion of `select!`.
+//! `select!`: parse the comprehension or chain, lower it to the body of a
+//! builder closure (translating each expression), and assemble the block
+//! that holds the call site's static state and host values.
+
+mod ctx;
+mod lower;
+mod names;
+mod params;
+mod parse;
+mod translate;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ctx::{Ctx, private};
-use crate::expr::Tx;
-use crate::lower::lower;
-use crate::parse::parse_input;
+use ctx::{Ctx, private};
+use lower::lower;
+use parse::parse_input;
+use translate::Tx;
 
 /// The query as written, spaced for reading (`p.name` rather than `p . name`).
 fn source_text(input: &TokenStream) -> String {
@@ -77,7 +86,7 @@ pub(crate) fn expand_select(input: TokenStream) -> TokenStream {
             _ => quote!(#p::prefetch3),
         };
         let at: TokenStream = path.iter().flat_map(|c| c.clone()).collect();
-        crate::ctx::call_over(function, quote!(#inner, #(#path),*), &at)
+        crate::spans::call_over(function, quote!(#inner, #(#path),*), &at)
     });
     let site = quote! {
         static __SITE: #p::Site = #p::Site::new(#source);
@@ -107,7 +116,7 @@ pub(crate) fn expand_select(input: TokenStream) -> TokenStream {
 
         (Some((base, var)), _) => {
             let q = syn::Ident::new("__q", syn::spanned::Spanned::span(&base));
-            let refine = crate::ctx::call_over(
+            let refine = crate::spans::call_over(
                 quote!(#p::Query::refine),
                 quote!(#q, &__SITE, #params, |__b: &#p::Builder, #var| { #body }),
                 &base,

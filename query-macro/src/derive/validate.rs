@@ -1,0 +1,80 @@
+//! The rules an entity must follow, each error spanned on the field or
+//! option that breaks it. Every rule is checked, so one build shows all.
+
+use syn::{Ident, LitStr, Type};
+
+use super::attributes::{Field, HasMany};
+
+/// The last identifier of a type's path (`i64`, `Option`, `Ref`).
+fn type_name(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+fn is_integer(ty: &Type) -> bool {
+    matches!(type_name(ty).as_deref(), Some("i64" | "i32"))
+}
+
+/// Settles the key (fields marked `primary_key`, or else a field named
+/// `id`) and checks `auto`, `version`, relation names and column names.
+pub(super) fn check(name: &Ident, fields: &mut [Field<'_>], has_many: &[HasMany], errors: &mut Vec<syn::Error>) {
+    // The key: fields marked `primary_key`, or else a field named `id`.
+    if !fields.iter().any(|f| f.options.primary_key) {
+        match fields.iter_mut().find(|f| *f.ident == "id") {
+            Some(id) => id.options.primary_key = true,
+            None => errors.push(syn::Error::new_spanned(
+                name,
+                format!(
+                    "the entity `{name}` has no primary key: mark its key field(s) with `#[foal(primary_key)]` \
+                     (add `auto` for a key the database generates), or name the key field `id`"
+                ),
+            )),
+        }
+    }
+    let keys: Vec<&Field<'_>> = fields.iter().filter(|f| f.options.primary_key).collect();
+    for f in fields.iter() {
+        if f.options.auto && (!f.options.primary_key || keys.len() != 1 || !is_integer(f.ty)) {
+            errors.push(syn::Error::new_spanned(
+                f.ident,
+                "`auto` marks a key the database generates: it needs a single `primary_key` field of type i64 or i32",
+            ));
+        }
+        if f.options.version && (!is_integer(f.ty) || f.options.primary_key) {
+            errors.push(syn::Error::new_spanned(
+                f.ident,
+                "`version` needs an i64 or i32 field that is not part of the key",
+            ));
+        }
+    }
+    if fields.iter().filter(|f| f.options.version).count() > 1 {
+        errors.push(syn::Error::new_spanned(
+            name,
+            "an entity can have at most one `version` field",
+        ));
+    }
+    for h in has_many {
+        if fields.iter().any(|f| *f.ident == h.name) {
+            errors.push(syn::Error::new_spanned(
+                &h.name,
+                format!("`{}` is already a field of the entity", h.name),
+            ));
+        }
+    }
+    let mut columns = std::collections::HashSet::new();
+
+    for f in fields.iter() {
+        let column = f
+            .options
+            .column
+            .as_ref()
+            .map_or_else(|| f.ident.to_string(), LitStr::value);
+        if !columns.insert(column.clone()) {
+            errors.push(syn::Error::new_spanned(
+                f.ident,
+                format!("two fields are stored in the column `{column}`"),
+            ));
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! Method calls on query values: text, options, numbers, dates, and
+//! `contains` on a list or a generator.
+
+use quote::quote;
+use syn::{Expr, ExprLit, Ident, Lit};
+
+use super::{Tr, Tx, placeholder, strip};
+use crate::select::ctx::private;
+use crate::select::names::{self, MethodKind};
+use crate::select::parse::generator;
+use crate::spans::call_over;
+
+impl Tx<'_> {
+    pub(super) fn args(&mut self, m: &syn::ExprMethodCall, n: usize) -> bool {
+        if m.args.len() == n {
+            return true;
+        }
+        self.ctx.error(
+            &m.method,
+            format!(
+                "`{}` takes {n} argument{} here",
+                m.method,
+                if n == 1 { "" } else { "s" }
+            ),
+        );
+        false
+    }
+
+    pub(super) fn method(&mut self, m: &syn::ExprMethodCall) -> Tr {
+        let p = private();
+        let name = m.method.to_string();
+        let span = m.method.span();
+        // `(x for x in …).contains(&y)`: IN a subquery.
+        if name == "contains"
+            && m.args.len() == 1
+            && let Some(parsed) = generator(&m.receiver)
+        {
+            return match parsed {
+                Ok(g) => self.in_generator(&g, &m.args[0], m),
+                Err(e) => {
+                    self.ctx.error_at(e.span(), e);
+                    placeholder()
+                }
+            };
+        }
+        if !self.mentions(&m.receiver) {
+            // A Rust value's method with a query argument: only `contains`.
+            if name == "contains" && self.args(m, 1) {
+                if let Expr::Range(range) = strip(&m.receiver) {
+                    return self.between(range, &m.args[0]);
+                }
+                let list = self.ctx.list((*m.receiver).clone());
+                let x = self.expr(&m.args[0]);
+                return Tr::Query(call_over(quote!(#p::methods::in_list), quote!(#list, #x), m));
+            }
+            self.ctx.error(
+                &m.method,
+                format!(
+                    "`{name}` is called on a value computed in Rust but given a query value; \
+                     only `list.contains(&x)` (an IN list) can mix them"
+                ),
+            );
+            return placeholder();
+        }
+        let Some(spec) = names::method(&name) else {
+            let before = self.ctx.error_count();
+            let receiver = self.tr(&m.receiver);
+            let _ = self.value(receiver, &m.receiver);
+            if self.ctx.error_count() > before {
+                return placeholder();
+            }
+            self.ctx.error(
+                &m.method,
+                format!(
+                    "the method `{name}` cannot be translated to SQL; supported methods are {}; or compute \
+                     the value in Rust before the query",
+                    names::methods()
+                ),
+            );
+            return placeholder();
+        };
+        if !self.args(m, spec.args) {
+            return placeholder();
+        }
+        // `x.chars().count()`.
+        if spec.kind == MethodKind::Count
+            && let Expr::MethodCall(inner) = strip(&m.receiver)
+            && inner.method == "chars"
+            && inner.args.is_empty()
+        {
+            let s = self.expr(&inner.receiver);
+            return Tr::Query(call_over(quote!(#p::methods::char_count), s, m));
+        }
+        let before = self.ctx.error_count();
+        let receiver = self.tr(&m.receiver);
+        // A to-many path (`c.orders`) is not a value: only a few methods
+        // take it, through the builder.
+        if let (MethodKind::IsEmpty | MethodKind::Count, Tr::Query(path)) = (spec.kind, &receiver) {
+            let f = if spec.kind == MethodKind::IsEmpty {
+                quote!(is_empty)
+            } else {
+                quote!(count_of)
+            };
+            return Tr::Query(call_over(quote!(#p::relations::#f), quote!(__b, #path), m));
+        }
+        let recv = self.value(receiver, &m.receiver);
+        if self.ctx.error_count() > before {
+            return placeholder();
+        }
+        match spec.kind {
+            MethodKind::Like(kind) => {
+                let arg = &m.args[0];
+                if self.mentions(arg) {
+                    let text = self.expr(arg);
+                    let kind = kind.tokens();
+                    return Tr::Query(call_over(
+                        quote!(#p::methods::like_expr),
+                        quote!(#recv, #text, #kind),
+                        m,
+                    ));
+                }
+                let pattern = match strip(arg) {
+                    Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => self.ctx.text(kind.pattern(&s.value()), s.span()),
+                    _ => self.ctx.like(arg.clone(), kind),
+                };
+                Tr::Query(call_over(quote!(#p::methods::like), quote!(#recv, #pattern), m))
+            }
+            MethodKind::Unary => {
+                let method = Ident::new(&name, span);
+                Tr::Query(call_over(quote!(#p::methods::#method), recv, m))
+            }
+            MethodKind::Identity => Tr::Query(recv),
+            MethodKind::UnwrapOr => {
+                let d = self.expr(&m.args[0]);
+                Tr::Query(call_over(quote!(#p::methods::unwrap_or), quote!(#recv, #d), m))
+            }
+            MethodKind::Extremum(function) => {
+                let other = self.expr(&m.args[0]);
+                let f = Ident::new(function, span);
+                Tr::Query(call_over(quote!(#p::methods::#f), quote!(#recv, #other), m))
+            }
+            MethodKind::OrderKey => {
+                self.ctx
+                    .error(&m.method, format!("`{name}()` can only be used on a key of `order_by`"));
+                placeholder()
+            }
+            // Neither text nor a to-many path.
+            MethodKind::Count | MethodKind::IsEmpty => {
+                self.ctx.error(
+                    &m.method,
+                    format!("`{name}()` applies to a to-many relation (`c.orders.{name}()`) here"),
+                );
+                placeholder()
+            }
+        }
+    }
+}
