@@ -41,44 +41,35 @@ extern crate self as foal;
 
 pub use foal_dialects as dialects;
 
-mod builder;
-mod bulk;
-pub mod cache;
-mod db;
+// The layers, lowest first (see docs/architecture.md): each folder imports
+// only from the ones above it in this list.
 #[doc(hidden)]
 pub mod driver;
+mod dsl;
 mod entity;
 mod error;
-mod expr;
-pub mod functions;
-#[doc(hidden)]
-pub mod methods;
-pub mod ops;
-mod pool;
-mod prefetch;
+mod exec;
 mod query;
-#[doc(hidden)]
-pub mod relations;
-
 mod types;
-mod value;
-mod vars;
+mod util;
 mod write;
 
-pub use bulk::UpdateQuery;
-pub use db::{Database, Executor, Transaction};
+pub use dsl::{functions, ops};
+#[doc(hidden)]
+pub use dsl::{methods, relations};
+pub use query::cache;
 
 pub use dialects::Dialect;
+pub use dsl::relations::{Many, ManyPath};
+pub use dsl::{Expr, Nullability, Optional, Projection, Required, Var};
 pub use entity::{Column, ColumnMeta, Entity, EntityMeta, FieldAttrs, FieldMeta, Ref};
 pub use error::{CallSite, DbFault, DecodeError, Error, Result};
-pub use expr::{Expr, Projection};
+pub use exec::{Database, Executor, Transaction};
 pub use foal_macros::{Entity, select};
-pub use prefetch::{Loaded, MaybeRef, Prefetch, Prefetching};
 pub use query::Query;
-pub use relations::{Many, ManyPath};
-pub use types::{FromRow, RowAccess, SqlType, ToValues, Typed};
-pub use value::{ToValue, Value};
-pub use vars::{Nullability, Optional, Required, Var};
+pub use query::bulk::UpdateQuery;
+pub use query::prefetch::{Loaded, MaybeRef, Prefetch, Prefetching};
+pub use types::{FromRow, RowAccess, SqlType, ToValue, ToValues, Typed, Value};
 pub use write::ConflictKey;
 
 /// The README's example, compiled and run as a doctest.
@@ -88,7 +79,7 @@ pub struct ReadmeDoctests;
 
 /// Everything a program using foal needs in scope.
 pub mod prelude {
-    pub use crate::functions::{avg, coalesce, count, count_distinct, desc, exists, group_concat, max, min, sum};
+    pub use crate::dsl::functions::{avg, coalesce, count, count_distinct, desc, exists, group_concat, max, min, sum};
     pub use crate::{Database, Dialect, Entity, Executor, Query, Ref, Transaction, select};
 }
 
@@ -96,32 +87,30 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::DecodeError;
-    pub use crate::builder::{Builder, ListParam, Sub};
-    pub use crate::bulk::UpdateQuery;
-
-    pub use crate::cache::Site;
     pub use crate::driver::{Conn, Decoder};
+    pub use crate::dsl::functions::scalar;
+    pub use crate::dsl::methods::{self, LikeKind};
+    pub use crate::dsl::ops;
+    pub use crate::dsl::relations::{self, Many, link};
+    pub use crate::dsl::{
+        Builder, Expr, Item, ListParam, Mapped, Optional, Projection, Required, RowDecoder, Sub, Var, check_field,
+        count_var, field, lit, row_ref,
+    };
     pub use crate::entity::{Column, EntityMeta, Field, FieldAttrs};
-    pub use crate::expr::{Expr, Item, Mapped, Projection, RowDecoder, check_field, lit};
-    pub use crate::functions::scalar;
-    pub use crate::relations::{self, Many, link};
-    pub use crate::vars::{Optional, Required, Var, count_var, field, row_ref};
-
-    pub use crate::methods::{self, LikeKind};
-    pub use crate::ops;
-    pub use crate::prefetch::{prefetch, prefetch2, prefetch3};
     pub use crate::query::Query;
-    pub use crate::types::{FromRow, ParamSink, RowAccess, ToValues};
-    pub use crate::value::{Params, ToValue, Value};
+    pub use crate::query::bulk::UpdateQuery;
+    pub use crate::query::cache::Site;
+    pub use crate::query::prefetch::{prefetch, prefetch2, prefetch3};
+    pub use crate::types::{FromRow, ParamSink, Params, RowAccess, ToValue, ToValues, Value};
 
     /// `if cond` / `.filter(|p| cond)`.
-    pub fn filter<C: crate::ops::SqlBool>(b: &Builder, cond: Expr<C>) {
+    pub fn filter<C: crate::dsl::ops::SqlBool>(b: &Builder, cond: Expr<C>) {
         b.filter(cond);
     }
 
     /// `p.field = value` in `.update(|p| { … })`: the value must fit the
     /// field's type.
-    pub fn assign<T, V: crate::methods::SqlCoerce<T>>(b: &Builder, field: Expr<T>, value: Expr<V>) {
+    pub fn assign<T, V: crate::dsl::methods::SqlCoerce<T>>(b: &Builder, field: Expr<T>, value: Expr<V>) {
         b.assign(field.node, value.node);
     }
 
@@ -138,7 +127,7 @@ pub mod __private {
     /// A list computed in Rust for `contains`, bound as parameter `index`.
     pub fn list<L>(b: &Builder, index: u16, list: &L) -> ListParam<L::Elem>
     where
-        L: crate::methods::HostList + ?Sized,
+        L: crate::dsl::methods::HostList + ?Sized,
         L::Elem: ToValue,
     {
         b.list(index, list)
@@ -150,12 +139,12 @@ pub mod __private {
     }
 
     /// `.limit(n)`.
-    pub fn limit<T: crate::builder::SqlInt>(b: &Builder, n: Expr<T>) {
+    pub fn limit<T: crate::dsl::SqlInt>(b: &Builder, n: Expr<T>) {
         b.limit(n);
     }
 
     /// `.offset(n)`.
-    pub fn offset<T: crate::builder::SqlInt>(b: &Builder, n: Expr<T>) {
+    pub fn offset<T: crate::dsl::SqlInt>(b: &Builder, n: Expr<T>) {
         b.offset(n);
     }
 

@@ -1,0 +1,280 @@
+//! MySQL and MariaDB through the `mysql` crate.
+//!
+//! Each connection's session is set up so the SQL foal renders means the same
+//! as elsewhere: strict mode, `NO_BACKSLASH_ESCAPES` (a backslash in a
+//! string constant is just a backslash, as in standard SQL), the
+//! no-padding binary collation (every byte compared, `utf8mb4_nopad_bin`), UTC, and a
+//! `group_concat` limit large enough never to truncate. Statements are
+//! prepared once per connection through the driver's statement cache.
+
+mod error;
+mod row;
+
+use mysql::prelude::Queryable;
+use mysql::{Opts, OptsBuilder, Params};
+
+use super::bind::{RowBinder, check_params};
+use super::rows::keep_row;
+use super::statements::Statements;
+use super::traits::{Driver, RowLayout};
+use crate::dialects::{Dialect, Rendered};
+use crate::error::{CallSite, DecodeError, Error, Result};
+use crate::types::{ToValues, Value};
+
+pub(crate) use error::map_error;
+pub(crate) use row::MyRow;
+use row::{Owned, into_mysql, to_mysql};
+
+pub(crate) struct MyConn {
+    conn: mysql::Conn,
+    broken: bool,
+    /// The byte-order, no-padding collation of this server.
+    collation: &'static str,
+    /// `@@auto_increment_increment`: the distance between the keys one
+    /// multi-row INSERT generates (1 unless the server is set up for
+    /// multi-primary replication). Read again after a `SET` foal runs.
+    key_step: i64,
+    /// Prepared statements by rendering id (the driver's own cache, keyed
+    /// by the SQL text, is off).
+    statements: Statements<mysql::Statement>,
+}
+
+fn key_step(conn: &mut mysql::Conn, site: CallSite) -> Result<i64> {
+    let step: Option<i64> = conn
+        .query_first("SELECT @@auto_increment_increment")
+        .map_err(|e| map_error(e, site))?;
+    Ok(step.unwrap_or(1).max(1))
+}
+
+/// Session settings every connection starts with.
+const SESSION: &[&str] = &[
+    "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_BACKSLASH_ESCAPES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'",
+    "SET SESSION time_zone = '+00:00'",
+    "SET SESSION group_concat_max_len = 1073741824",
+];
+
+/// The collation foal renders in DDL (MariaDB's name). `utf8mb4_bin` pads:
+/// it finds `'a' = 'a '`; Rust compares every byte, and so do these.
+const MARIADB_COLLATION: &str = "utf8mb4_nopad_bin";
+const MYSQL_COLLATION: &str = "utf8mb4_0900_bin";
+
+fn fetch<T>(
+    conn: &mut mysql::Conn,
+    stmt: &mysql::Statement,
+    params: Params,
+    decode: fn(&MyRow) -> std::result::Result<T, DecodeError>,
+    max: Option<usize>,
+    site: CallSite,
+    out: &mut Vec<T>,
+) -> Result<()> {
+    let rows = conn.exec_iter(stmt, params).map_err(|e| map_error(e, site))?;
+    for row in rows {
+        let row = row.map_err(|e| map_error(e, site))?;
+        let row = MyRow(std::cell::RefCell::new(row));
+        if keep_row(out, decode(&row), &row, max, site)? {
+            break;
+        }
+    }
+    Ok(())
+}
+
+impl MyConn {
+    fn open(opts: Opts) -> Result<MyConn> {
+        let site = CallSite::caller();
+        let opts = OptsBuilder::from_opts(opts).stmt_cache_size(0).init(SESSION.to_vec());
+        let mut conn = mysql::Conn::new(opts).map_err(|e| map_error(e, site))?;
+        let version: Option<String> = conn.query_first("SELECT VERSION()").map_err(|e| map_error(e, site))?;
+        let collation = if version.unwrap_or_default().contains("MariaDB") {
+            MARIADB_COLLATION
+        } else {
+            MYSQL_COLLATION
+        };
+        conn.query_drop(format!("SET NAMES utf8mb4 COLLATE {collation}"))
+            .map_err(|e| map_error(e, site))?;
+        let key_step = key_step(&mut conn, site)?;
+        Ok(MyConn {
+            conn,
+            broken: false,
+            collation,
+            key_step,
+            statements: Statements::new(),
+        })
+    }
+
+    /// DDL rendered by the provider, with this server's collation.
+    fn adapt_ddl(&self, sql: &str) -> String {
+        sql.replace(MARIADB_COLLATION, self.collation)
+    }
+
+    fn params(r: &Rendered, params: &[Value]) -> Params {
+        if r.binds.is_empty() {
+            return Params::Empty;
+        }
+        Params::Positional(r.binds.iter().map(|b| to_mysql(Value::resolve(params, *b))).collect())
+    }
+
+    /// The prepared statement of `r`, prepared on first use; the least
+    /// recently used one is closed when the cache is full.
+    fn statement(&mut self, r: &Rendered, site: CallSite) -> Result<mysql::Statement> {
+        if let Some(stmt) = self.statements.get_mut(r.id) {
+            return Ok(stmt.clone());
+        }
+        let stmt = match self.conn.prep(r.sql.as_str()) {
+            Ok(stmt) => stmt,
+            Err(e) => return Err(self.fail(e, site)),
+        };
+        if let Some((_, evicted)) = self.statements.push(r.id, stmt.clone())
+            && let Err(e) = self.conn.close(evicted)
+        {
+            return Err(self.fail(e, site));
+        }
+        Ok(stmt)
+    }
+
+    fn fail(&mut self, e: mysql::Error, site: CallSite) -> Error {
+        let error = map_error(e, site);
+        if matches!(error, Error::ConnectionLost { .. }) {
+            self.broken = true;
+        }
+        error
+    }
+
+    /// Runs `r` with `values` moved into the driver's parameters: one per
+    /// placeholder, in the order they appear (as `insert_rows` binds an
+    /// INSERT's).
+    fn execute_owned(&mut self, r: &Rendered, values: Vec<Value>, site: CallSite) -> Result<u64> {
+        if r.binds.len() != values.len() {
+            return Err(Error::Usage {
+                message: format!("{} values for {} placeholders", values.len(), r.binds.len()),
+                site,
+            });
+        }
+        let stmt = self.statement(r, site)?;
+        let params = Params::Positional(values.into_iter().map(into_mysql).collect());
+        match self.conn.exec_drop(&stmt, params) {
+            Ok(()) => Ok(self.conn.affected_rows()),
+            Err(e) => Err(self.fail(e, site)),
+        }
+    }
+}
+
+impl Driver for MyConn {
+    const DIALECT: Dialect = Dialect::Mysql;
+    type Row<'r> = MyRow;
+    type Config = Opts;
+
+    /// `mysql://user:password@host:port/dbname` (also `mariadb://`), with
+    /// the `mysql` crate's own options.
+    fn config(url: &str) -> Result<(Opts, usize)> {
+        let url = url.replacen("mariadb://", "mysql://", 1);
+        let opts = Opts::from_url(&url).map_err(|e| Error::Config(format!("invalid MySQL URL: {e}")))?;
+        Ok((opts, 10))
+    }
+
+    fn connect(opts: &Opts) -> Result<MyConn> {
+        MyConn::open(opts.clone())
+    }
+
+    fn query_into<T>(
+        &mut self,
+        r: &Rendered,
+        params: &[Value],
+        decode: fn(&MyRow) -> std::result::Result<T, DecodeError>,
+        max: Option<usize>,
+        site: CallSite,
+        out: &mut Vec<T>,
+    ) -> Result<()> {
+        let stmt = self.statement(r, site)?;
+        let result = fetch(&mut self.conn, &stmt, Self::params(r, params), decode, max, site, out);
+        if matches!(result, Err(Error::ConnectionLost { .. })) {
+            self.broken = true;
+        }
+        result
+    }
+
+    fn execute(&mut self, r: &Rendered, params: &[Value], site: CallSite) -> Result<u64> {
+        let stmt = self.statement(r, site)?;
+        let params = Self::params(r, params);
+        match self.conn.exec_drop(&stmt, params) {
+            Ok(()) => Ok(self.conn.affected_rows()),
+            Err(e) => Err(self.fail(e, site)),
+        }
+    }
+
+    fn insert_rows<E: ToValues>(
+        &mut self,
+        r: &Rendered,
+        rows: &[E],
+        (stride, skip): RowLayout,
+        _returning: bool,
+        site: CallSite,
+    ) -> Result<Vec<i64>> {
+        let stmt = self.statement(r, site)?;
+        let mut values = Owned(Vec::with_capacity(rows.len() * stride));
+        RowBinder::bind(rows, stride, skip, &mut values, site)?;
+        match self.conn.exec_drop(&stmt, Params::Positional(values.0)) {
+            Ok(()) => Ok(Vec::new()),
+            Err(e) => Err(self.fail(e, site)),
+        }
+    }
+
+    fn ddl(&mut self, sql: &str, site: CallSite) -> Result<()> {
+        let sql = self.adapt_ddl(sql);
+        self.batch(&sql, site)
+    }
+
+    fn insert_taken<E: ToValues>(
+        &mut self,
+        r: &Rendered,
+        rows: &mut [E],
+        (stride, skip): RowLayout,
+        site: CallSite,
+    ) -> Option<Result<()>> {
+        let mut values = Vec::with_capacity(rows.len() * stride);
+        for row in rows.iter_mut() {
+            row.take_values(&mut values);
+        }
+        if let Some(skip) = skip {
+            let stride = stride.max(1);
+            let mut column = 0;
+            values.retain(|_| {
+                let keep = column % stride != skip;
+                column += 1;
+                keep
+            });
+        }
+        if let Err(e) = check_params(&values, site) {
+            return Some(Err(e));
+        }
+        // MySQL's keys come from `last_insert_id`, not a reply.
+        Some(self.execute_owned(r, values, site).map(|_| ()))
+    }
+
+    fn batch(&mut self, sql: &str, site: CallSite) -> Result<()> {
+        match self.conn.query_drop(sql) {
+            Ok(()) => {
+                if sql
+                    .trim_start()
+                    .get(..4)
+                    .is_some_and(|s| s.eq_ignore_ascii_case("SET "))
+                {
+                    self.key_step = key_step(&mut self.conn, site)?;
+                }
+                Ok(())
+            }
+            Err(e) => Err(self.fail(e, site)),
+        }
+    }
+
+    fn key_step(&mut self) -> i64 {
+        self.key_step
+    }
+
+    fn last_insert_id(&mut self) -> i64 {
+        i64::try_from(self.conn.last_insert_id()).unwrap_or(i64::MAX)
+    }
+
+    fn is_healthy(&mut self) -> bool {
+        !self.broken
+    }
+}

@@ -1,0 +1,244 @@
+//! Values in and out of PostgreSQL: foal's values as binary parameters,
+//! and rows read in place from the server's messages.
+
+use std::error::Error as StdError;
+
+use bytes::BytesMut;
+use postgres_types::{FromSql, IsNull, ToSql, Type};
+
+use super::wire::{Encode, Null, RowView};
+use crate::error::DecodeError;
+use crate::types::{ParamSink, RowAccess, Value};
+
+type BoxError = Box<dyn StdError + Sync + Send>;
+
+/// NULL of any type, bound by reference.
+static NULL: Null = Null;
+
+/// One parameter of a row: a reference to the field it comes from, or a
+/// value made for it.
+#[derive(Debug)]
+pub(super) enum Bound<'a> {
+    Ref(&'a (dyn ToSql + Sync)),
+    Owned(Value),
+}
+
+impl Encode for Bound<'_> {
+    #[inline]
+    fn encode(&self, ty: &Type, out: &mut BytesMut) -> std::result::Result<IsNull, BoxError> {
+        match self {
+            Bound::Ref(v) => v.to_sql_checked(ty, out),
+            Bound::Owned(v) => v.to_sql_checked(ty, out),
+        }
+    }
+}
+
+/// A row's values, by reference where they can be.
+pub(super) struct Refs<'a>(pub(super) Vec<Bound<'a>>);
+
+impl<'a> ParamSink<'a> for Refs<'a> {
+    fn value(&mut self, v: Value) {
+        self.0.push(Bound::Owned(v));
+    }
+    fn null(&mut self) {
+        self.0.push(Bound::Ref(&NULL));
+    }
+    fn bool(&mut self, v: &'a bool) {
+        self.0.push(Bound::Ref(v));
+    }
+    fn i16(&mut self, v: &'a i16) {
+        self.0.push(Bound::Ref(v));
+    }
+    fn i32(&mut self, v: &'a i32) {
+        self.0.push(Bound::Ref(v));
+    }
+    fn i64(&mut self, v: &'a i64) {
+        self.0.push(Bound::Ref(v));
+    }
+    fn f32(&mut self, v: &'a f32) {
+        self.0.push(Bound::Ref(v));
+    }
+    fn f64(&mut self, v: &'a f64) {
+        self.0.push(Bound::Ref(v));
+    }
+    fn text(&mut self, v: &'a String) {
+        self.0.push(Bound::Ref(v));
+    }
+    fn bytes(&mut self, v: &'a Vec<u8>) {
+        self.0.push(Bound::Ref(v));
+    }
+    #[cfg(feature = "chrono")]
+    fn date(&mut self, v: &'a chrono::NaiveDate) {
+        self.0.push(Bound::Ref(v));
+    }
+    #[cfg(feature = "chrono")]
+    fn datetime(&mut self, v: &'a chrono::NaiveDateTime) {
+        self.0.push(Bound::Ref(v));
+    }
+    #[cfg(feature = "chrono")]
+    fn timestamp(&mut self, v: &'a chrono::DateTime<chrono::Utc>) {
+        self.0.push(Bound::Ref(v));
+    }
+}
+
+impl ToSql for Value {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> std::result::Result<IsNull, BoxError> {
+        match self {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Bool(b) => b.to_sql_checked(ty, out),
+            Value::Int(i) => match *ty {
+                Type::INT2 => i16::try_from(*i)?.to_sql_checked(ty, out),
+                Type::INT4 => i32::try_from(*i)?.to_sql_checked(ty, out),
+                #[allow(clippy::cast_precision_loss)]
+                Type::FLOAT8 => (*i as f64).to_sql_checked(ty, out),
+                _ => i.to_sql_checked(ty, out),
+            },
+            Value::Float(f) => match *ty {
+                #[allow(clippy::cast_possible_truncation)]
+                Type::FLOAT4 => (*f as f32).to_sql_checked(ty, out),
+                _ => f.to_sql_checked(ty, out),
+            },
+            Value::Text(s) => s.as_str().to_sql_checked(ty, out),
+            Value::StaticText(s) => s.to_sql_checked(ty, out),
+            Value::Bytes(b) => b.as_slice().to_sql_checked(ty, out),
+            #[cfg(feature = "chrono")]
+            Value::Date(d) => d.to_sql_checked(ty, out),
+            #[cfg(feature = "chrono")]
+            Value::DateTime(d) => d.to_sql_checked(ty, out),
+            #[cfg(feature = "chrono")]
+            Value::Timestamp(d) => d.to_sql_checked(ty, out),
+            // An IN list, bound as one array (`x = ANY($1::int8[])`).
+            Value::List(items) => {
+                let postgres_types::Kind::Array(member) = ty.kind() else {
+                    return Err("a list needs an array parameter".into());
+                };
+                let dimension = postgres_protocol::types::ArrayDimension {
+                    len: i32::try_from(items.len())?,
+                    lower_bound: 1,
+                };
+                postgres_protocol::types::array_to_sql(
+                    Some(dimension),
+                    member.oid(),
+                    items.iter(),
+                    |item, buf| match item.to_sql_checked(member, buf)? {
+                        IsNull::Yes => Ok(postgres_protocol::IsNull::Yes),
+                        IsNull::No => Ok(postgres_protocol::IsNull::No),
+                    },
+                    out,
+                )?;
+                Ok(IsNull::No)
+            }
+        }
+    }
+
+    fn accepts(_ty: &Type) -> bool {
+        true
+    }
+
+    postgres_types::to_sql_checked!();
+}
+
+/// Any integer column, read as i64.
+pub(super) struct AnyInt(pub(super) i64);
+
+impl<'a> FromSql<'a> for AnyInt {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> std::result::Result<Self, BoxError> {
+        Ok(AnyInt(match *ty {
+            Type::INT2 => i64::from(i16::from_sql(ty, raw)?),
+            Type::INT4 => i64::from(i32::from_sql(ty, raw)?),
+            _ => i64::from_sql(ty, raw)?,
+        }))
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        matches!(*ty, Type::INT2 | Type::INT4 | Type::INT8)
+    }
+}
+
+/// Any float or integer column, read as f64.
+struct AnyFloat(f64);
+
+impl<'a> FromSql<'a> for AnyFloat {
+    #[allow(clippy::cast_precision_loss)]
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> std::result::Result<Self, BoxError> {
+        Ok(AnyFloat(match *ty {
+            Type::FLOAT4 => f64::from(f32::from_sql(ty, raw)?),
+            Type::FLOAT8 => f64::from_sql(ty, raw)?,
+            _ => AnyInt::from_sql(ty, raw)?.0 as f64,
+        }))
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        matches!(*ty, Type::FLOAT4 | Type::FLOAT8) || AnyInt::accepts(ty)
+    }
+}
+
+#[inline]
+pub(super) fn get<'r, T: FromSql<'r>>(row: &'r RowView<'_>, i: usize, what: &str) -> Result<Option<T>, DecodeError> {
+    let Some((ty, raw)) = row.raw(i).map_err(|e| DecodeError::new(i, e))? else {
+        return Ok(None);
+    };
+    if !T::accepts(ty) {
+        return Err(DecodeError::new(
+            i,
+            format!("expected {what}, found PostgreSQL type `{}`", ty.name()),
+        ));
+    }
+    T::from_sql(ty, raw)
+        .map(Some)
+        .map_err(|e| DecodeError::new(i, format!("expected {what}: {e}")))
+}
+
+impl RowAccess for RowView<'_> {
+    #[inline]
+    fn get_bool(&self, i: usize) -> Result<Option<bool>, DecodeError> {
+        get::<bool>(self, i, "a boolean")
+    }
+
+    #[inline]
+    fn get_i64(&self, i: usize) -> Result<Option<i64>, DecodeError> {
+        Ok(get::<AnyInt>(self, i, "an integer")?.map(|v| v.0))
+    }
+
+    #[inline]
+    fn get_f64(&self, i: usize) -> Result<Option<f64>, DecodeError> {
+        Ok(get::<AnyFloat>(self, i, "a number")?.map(|v| v.0))
+    }
+
+    #[inline]
+    fn get_string(&self, i: usize) -> Result<Option<String>, DecodeError> {
+        get::<String>(self, i, "text")
+    }
+
+    #[inline]
+    fn get_bytes(&self, i: usize) -> Result<Option<Vec<u8>>, DecodeError> {
+        get::<Vec<u8>>(self, i, "bytes")
+    }
+
+    #[cfg(feature = "chrono")]
+    #[inline]
+    fn get_date(&self, i: usize) -> Result<Option<chrono::NaiveDate>, DecodeError> {
+        get::<chrono::NaiveDate>(self, i, "a date")
+    }
+
+    #[cfg(feature = "chrono")]
+    #[inline]
+    fn get_datetime(&self, i: usize) -> Result<Option<chrono::NaiveDateTime>, DecodeError> {
+        get::<chrono::NaiveDateTime>(self, i, "a date-time")
+    }
+
+    #[cfg(feature = "chrono")]
+    #[inline]
+    fn get_timestamp(&self, i: usize) -> Result<Option<chrono::DateTime<chrono::Utc>>, DecodeError> {
+        get::<chrono::DateTime<chrono::Utc>>(self, i, "a timestamp")
+    }
+
+    fn column_name(&self, i: usize) -> Option<String> {
+        self.columns.get(i).map(|c| c.name.clone())
+    }
+
+    #[inline]
+    fn is_null(&self, i: usize) -> bool {
+        matches!(self.ranges.get(i), Some(None))
+    }
+}

@@ -1,0 +1,44 @@
+//! Keeping decoded rows: into the caller's vector, a decoding error turned
+//! into foal's, naming its column.
+
+use crate::error::{CallSite, DecodeError, Result};
+use crate::types::RowAccess;
+
+/// Keeps a decoded row of a driver's result, or turns its decoding error
+/// into foal's, naming the column; returns whether `max` rows are in.
+#[inline(always)]
+pub(crate) fn keep_row<T, R: RowAccess + ?Sized>(
+    out: &mut Vec<T>,
+    decoded: std::result::Result<T, DecodeError>,
+    row: &R,
+    max: Option<usize>,
+    site: CallSite,
+) -> Result<bool> {
+    match decoded {
+        Ok(v) => push_row(out, v),
+        Err(e) => {
+            let name = row.column_name(e.column);
+            return Err(e.into_error(name.as_deref(), site));
+        }
+    }
+    Ok(max.is_some_and(|m| out.len() >= m))
+}
+
+/// Appends a decoded row: the first one allocates room for a few at once
+/// (as `collect` would) instead of going through the growth path.
+#[inline(always)]
+pub(crate) fn push_row<T>(out: &mut Vec<T>, row: T) {
+    if out.len() == out.capacity() {
+        grow(out);
+    }
+    out.push(row);
+}
+
+#[inline(never)]
+fn grow<T>(out: &mut Vec<T>) {
+    if out.capacity() == 0 {
+        *out = Vec::with_capacity(4);
+    } else {
+        out.reserve(out.len());
+    }
+}

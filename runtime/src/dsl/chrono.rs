@@ -1,0 +1,28 @@
+//! What queries can do with chrono's dates and times: compare and order
+//! them, aggregate them, read their parts, and move them by a duration
+//! (a date by its whole days, as chrono's `NaiveDate + Duration` does).
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
+
+use super::functions::{SqlAggregate, aggregatable};
+use super::methods::{SqlDate, SqlTime};
+use super::ops::{SqlAdd, SqlEq, SqlOrd, SqlSub, comparable};
+use super::vars::{MaybeNull, maybe_null};
+
+maybe_null!(NaiveDate, NaiveDateTime, DateTime<Utc>);
+comparable!(NaiveDate, NaiveDateTime, DateTime<Utc>);
+aggregatable!(NaiveDate, NaiveDateTime, DateTime<Utc>);
+
+macro_rules! moves_in_time {
+    ($($t:ty),*) => {$(
+        impl SqlAdd<TimeDelta> for $t { type Output = $t; }
+        impl SqlSub<TimeDelta> for $t { type Output = $t; }
+    )*};
+}
+moves_in_time!(NaiveDate, NaiveDateTime, DateTime<Utc>);
+
+impl SqlDate for NaiveDate {}
+impl SqlDate for NaiveDateTime {}
+impl SqlDate for DateTime<Utc> {}
+impl SqlTime for NaiveDateTime {}
+impl SqlTime for DateTime<Utc> {}

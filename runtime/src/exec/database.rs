@@ -1,0 +1,263 @@
+//! The database handle: a pool of connections to one database, opened
+//! from a URL.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::dialects::{Dialect, Statement};
+use crate::driver::Conn;
+use crate::entity::Entity;
+use crate::error::{CallSite, Error, Result};
+
+use super::executor::{Executor, bracket, rollback, sealed, with_conn};
+use super::options::split_options;
+use super::pool::{Pool, Pooled};
+use super::transaction::Transaction;
+use super::transaction::begin_statement;
+
+/// Aligned to a cache line, hot fields first: every statement reads the
+/// dialect and the pool's first fields.
+#[repr(C, align(64))]
+struct Inner {
+    dialect: Dialect,
+    pool: Pool,
+}
+
+/// A database: a pool of connections to one SQLite file (or memory),
+/// PostgreSQL or MySQL/MariaDB database. Cheap to clone, `Send + Sync`.
+///
+/// ```
+/// # fn main() -> foal::Result<()> {
+/// let db = foal::Database::open("sqlite::memory:")?;
+/// assert_eq!(db.dialect(), foal::Dialect::Sqlite);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Database {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database")
+            .field("dialect", &self.inner.dialect)
+            .field("pool_size", &self.inner.pool.max())
+            .finish()
+    }
+}
+
+impl Database {
+    /// Opens a database.
+    ///
+    /// - `sqlite::memory:` — a private in-memory database (one connection);
+    /// - `sqlite://path/to/file.db` — a file, created if missing (WAL mode);
+    /// - `postgres://user:password@host:port/dbname`;
+    /// - `mysql://user:password@host:port/dbname` (also `mariadb://`).
+    ///
+    /// Options in the query string: `pool_size=N` (default: 10, 1 for
+    /// in-memory SQLite), `pool_timeout_ms=N` (default 30 000).
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a malformed URL or a backend whose feature is
+    /// off; a connection error if the first connection cannot be opened.
+    #[track_caller]
+    pub fn open(url: &str) -> Result<Database> {
+        let site = CallSite::caller();
+        let (url, options) = split_options(url)?;
+        let base = url.as_str();
+        let crate::driver::Connector {
+            dialect,
+            default_pool: default_size,
+            connect,
+        } = crate::driver::connector(base)?;
+        let size = if dialect == Dialect::Sqlite && default_size == 1 {
+            1
+        } else {
+            options.pool_size.unwrap_or(default_size)
+        };
+        let pool = Pool::new(size, options.timeout, connect);
+        // Fail now on a wrong address or password, not at the first query.
+        drop(pool.get(site)?);
+        Ok(Database {
+            inner: Arc::new(Inner { dialect, pool }),
+        })
+    }
+
+    /// The backend's dialect.
+    pub fn dialect(&self) -> Dialect {
+        self.inner.dialect
+    }
+
+    /// The maximum number of connections.
+    pub fn pool_size(&self) -> usize {
+        self.inner.pool.max()
+    }
+
+    /// How many statements this database handle has sent to the server
+    /// (queries, writes, transaction control), over all its connections.
+    /// Handy to check that a loop does not run one query per row. A
+    /// connection's statements are added as it goes back to the pool, so
+    /// those of an open transaction show once it ends.
+    pub fn statement_count(&self) -> u64 {
+        self.inner.pool.statements_sent()
+    }
+
+    /// Creates the table of `E` (if it does not exist yet).
+    ///
+    /// # Errors
+    /// A database error.
+    #[track_caller]
+    pub fn create_table<E: Entity>(&self) -> Result<()> {
+        let site = CallSite::caller();
+        let statements = self.dialect().create_table(&E::meta().create_table());
+        self.run(site, |conn| statements.iter().try_for_each(|sql| conn.ddl(sql, site)))
+    }
+
+    /// Drops the table of `E` if it exists.
+    ///
+    /// # Errors
+    /// A database error.
+    #[track_caller]
+    pub fn drop_table<E: Entity>(&self) -> Result<()> {
+        let statement = Statement::DropTable {
+            table: E::TABLE.to_owned(),
+            if_exists: true,
+        };
+        self.execute_sql(&self.dialect().render(&statement).sql)
+    }
+
+    /// Runs SQL text with no parameters, such as DDL foal does not generate.
+    /// Never build this text from values: use `select!`, which binds them.
+    ///
+    /// # Errors
+    /// A database error.
+    #[track_caller]
+    pub fn execute_sql(&self, sql: &str) -> Result<()> {
+        let site = CallSite::caller();
+        self.run(site, |conn| conn.batch(sql, site))
+    }
+
+    /// Runs `f` in a transaction: commits when it returns `Ok`, rolls back
+    /// when it returns `Err` or panics (the panic then continues).
+    ///
+    /// # Errors
+    /// The error `f` returned, or a database error from BEGIN or COMMIT.
+    #[track_caller]
+    pub fn transaction<R>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<R>) -> Result<R> {
+        self.transaction_at(CallSite::caller(), f)
+    }
+
+    fn transaction_at<R>(&self, site: CallSite, f: impl FnOnce(&Transaction<'_>) -> Result<R>) -> Result<R> {
+        let mut pooled = self.inner.pool.get(site)?;
+        let dialect = self.dialect();
+        let begin = begin_statement(dialect);
+        with_conn(&mut pooled, site, |c| c.batch(begin, site))?;
+        let tx = Transaction::new(pooled, dialect);
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&tx)));
+        let mut pooled = tx.into_conn();
+        match outcome {
+            Ok(Ok(value)) => match with_conn(&mut pooled, site, |c| c.batch("COMMIT", site)) {
+                Ok(()) => Ok(value),
+                Err(e) => {
+                    let _ = with_conn(&mut pooled, site, |c| c.batch("ROLLBACK", site));
+                    Err(e)
+                }
+            },
+            Ok(Err(e)) => {
+                rollback(&mut pooled, site);
+                Err(e)
+            }
+            Err(panic) => {
+                rollback(&mut pooled, site);
+                std::panic::resume_unwind(panic)
+            }
+        }
+    }
+}
+
+/// A pause before retry number `attempt` (from 1): exponential from 1 ms,
+/// capped at 100 ms, with jitter so that the transactions that collided do
+/// not collide again in step.
+fn backoff(attempt: u32) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    let ceiling_us = 1000u64 << attempt.min(7);
+    // A fresh RandomState is seeded differently on every call: cheap noise.
+    let noise = std::collections::hash_map::RandomState::new().build_hasher().finish();
+    Duration::from_micros((ceiling_us / 2 + noise % ceiling_us).min(100_000))
+}
+
+impl Database {
+    /// A read failed: when its idle connection turned out lost, it runs
+    /// once more on a fresh one (out of the way of the path that succeeds).
+    #[cold]
+    #[inline(never)]
+    fn read_failed<R, F: FnMut(&mut Conn) -> Result<R>>(
+        &self,
+        error: Error,
+        pooled: Pooled<'_>,
+        site: CallSite,
+        f: F,
+    ) -> Result<R> {
+        if !(matches!(error, Error::ConnectionLost { .. }) && pooled.was_idle()) {
+            return Err(error);
+        }
+        drop(pooled);
+        let mut fresh = self.inner.pool.get(site)?;
+        with_conn(&mut fresh, site, f)
+    }
+
+    /// Runs `f` in a transaction like [`transaction`](Self::transaction),
+    /// and runs it again, up to `attempts` times in all, while it fails with
+    /// an error that a fresh attempt may not meet
+    /// ([`Error::is_retryable`]: serialization failures, deadlocks, a busy
+    /// SQLite file, optimistic-concurrency conflicts). Between attempts it
+    /// waits a little, more each time. Any other error, or the last
+    /// attempt's, is returned; `f` must read what it depends on inside the
+    /// transaction, since it may run more than once.
+    ///
+    /// # Errors
+    /// The last attempt's error, or the first error that is not retryable.
+    #[track_caller]
+    pub fn transaction_retry<R>(&self, attempts: u32, mut f: impl FnMut(&Transaction<'_>) -> Result<R>) -> Result<R> {
+        let site = CallSite::caller();
+        let mut attempt = 1;
+        loop {
+            match self.transaction_at(site, &mut f) {
+                Err(e) if e.is_retryable() && attempt < attempts => {
+                    std::thread::sleep(backoff(attempt));
+                    attempt += 1;
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+}
+
+impl sealed::Sealed for Database {}
+
+impl Executor for Database {
+    fn dialect(&self) -> Dialect {
+        self.inner.dialect
+    }
+
+    fn run<R, F: FnMut(&mut Conn) -> Result<R>>(&self, site: CallSite, f: F) -> Result<R> {
+        let mut pooled = self.inner.pool.get(site)?;
+        with_conn(&mut pooled, site, f)
+    }
+
+    #[inline(always)]
+    fn run_read<R, F: FnMut(&mut Conn) -> Result<R>>(&self, site: CallSite, mut f: F) -> Result<R> {
+        let mut pooled = self.inner.pool.get(site)?;
+        match with_conn(&mut pooled, site, &mut f) {
+            // Rebuilt rather than passed on, so that success copies no
+            // error-sized value.
+            Ok(value) => Ok(value),
+            Err(e) => self.read_failed(e, pooled, site, f),
+        }
+    }
+
+    fn atomic<R, F: FnMut(&mut Conn) -> Result<R>>(&self, site: CallSite, mut f: F) -> Result<R> {
+        let begin = begin_statement(self.dialect());
+        self.run(site, |c| bracket(c, site, [begin, "COMMIT", "ROLLBACK"], &mut f))
+    }
+}

@@ -1,0 +1,12 @@
+//! Running statements: the [`Executor`] trait queries run against, the
+//! [`Database`] (a pool of connections) and its [`Transaction`]s.
+
+mod database;
+mod executor;
+mod options;
+pub(crate) mod pool;
+mod transaction;
+
+pub use database::Database;
+pub use executor::Executor;
+pub use transaction::Transaction;

@@ -1,0 +1,73 @@
+//! chrono's dates and times as column types: `NaiveDate`, `NaiveDateTime`
+//! and `DateTime<Utc>`, and `TimeDelta` as a parameter.
+
+use crate::dialects::Type;
+use crate::error::DecodeError;
+
+use super::scalars::{scalar, sink_scalar};
+use super::traits::{FromRow, ParamSink, RowAccess, SinkScalar, SqlType, ToValues, Typed};
+use super::value::{ToValue, Value};
+
+sink_scalar!(
+    chrono::NaiveDate => date,
+    chrono::NaiveDateTime => datetime,
+    chrono::DateTime<chrono::Utc> => timestamp
+);
+
+scalar!(
+    chrono::NaiveDate,
+    Type::Date,
+    |row, i| row.get_date(i),
+    |v| Value::Date(*v)
+);
+scalar!(
+    chrono::NaiveDateTime,
+    Type::DateTime,
+    |row, i| row.get_datetime(i),
+    |v| Value::DateTime(*v)
+);
+scalar!(
+    chrono::DateTime<chrono::Utc>,
+    Type::Timestamp,
+    |row, i| row.get_timestamp(i),
+    |v| Value::Timestamp(*v)
+);
+
+impl Typed for chrono::TimeDelta {
+    const TYPE: Type = Type::I64;
+}
+
+impl ToValue for chrono::NaiveDate {
+    const TYPE: Type = Type::Date;
+    fn to_value(&self) -> Value {
+        Value::Date(*self)
+    }
+}
+
+impl ToValue for chrono::NaiveDateTime {
+    const TYPE: Type = Type::DateTime;
+    fn to_value(&self) -> Value {
+        Value::DateTime(*self)
+    }
+}
+
+impl ToValue for chrono::DateTime<chrono::Utc> {
+    const TYPE: Type = Type::Timestamp;
+    fn to_value(&self) -> Value {
+        Value::Timestamp(*self)
+    }
+}
+
+/// A duration is bound as its microseconds (saturating beyond about
+/// 292 000 years).
+impl ToValue for chrono::TimeDelta {
+    const TYPE: Type = Type::I64;
+    fn to_value(&self) -> Value {
+        let saturated = if *self < chrono::TimeDelta::zero() {
+            i64::MIN
+        } else {
+            i64::MAX
+        };
+        Value::Int(self.num_microseconds().unwrap_or(saturated))
+    }
+}

@@ -1,0 +1,21 @@
+//! Column types: their SQL type, how they are read from a row, and how
+//! they are written as parameters. The lowest layer of the runtime: it
+//! knows values, not queries, entities or connections.
+
+#[cfg(feature = "chrono")]
+mod chrono;
+#[cfg(feature = "chrono")]
+pub(crate) mod dates;
+mod inline;
+mod key;
+mod params;
+mod scalars;
+mod traits;
+mod value;
+
+pub(crate) use inline::Inline;
+pub(crate) use key::{KeyHash, KeyMap, ValueKey, key_with};
+pub use params::Params;
+pub(crate) use traits::Whole;
+pub use traits::{DecodeRow, FromRow, ParamSink, RowAccess, SqlType, ToValues, Typed};
+pub use value::{ToValue, Value};

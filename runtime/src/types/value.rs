@@ -1,0 +1,185 @@
+//! `Value`: what a host expression becomes before it is bound, and
+//! `ToValue`, the Rust types that can become one.
+
+use crate::dialects::{Bind, Type};
+
+/// A value bound to a placeholder.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+    /// A string literal of the query's source: bound without copying.
+    StaticText(&'static str),
+    Bytes(Vec<u8>),
+    #[cfg(feature = "chrono")]
+    Date(chrono::NaiveDate),
+    #[cfg(feature = "chrono")]
+    DateTime(chrono::NaiveDateTime),
+    #[cfg(feature = "chrono")]
+    Timestamp(chrono::DateTime<chrono::Utc>),
+    /// The elements of an `IN` list, or the columns of a composite key.
+    List(Vec<Value>),
+}
+
+impl Value {
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Text(s) => Some(s),
+            Value::StaticText(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The value bound at `bind`, with list padding: an index past the end of
+    /// a list repeats its last element.
+    pub(crate) fn resolve(params: &[Value], bind: Bind) -> &Value {
+        const NULL: &Value = &Value::Null;
+        match bind {
+            Bind::Param(i) => params.get(usize::from(i)).unwrap_or(NULL),
+            Bind::Item { param, item } => match params.get(usize::from(param)) {
+                Some(Value::List(items)) => {
+                    let i = (item as usize).min(items.len().saturating_sub(1));
+                    items.get(i).unwrap_or(NULL)
+                }
+                Some(other) => other,
+                None => NULL,
+            },
+        }
+    }
+
+    /// This value's shape digit: what about it changes the SQL text.
+    /// 0: nothing; 1: NULL; 2: empty list; 3 + k: a list of up to 2^k items.
+    pub(crate) fn shape_digit(&self) -> Option<u8> {
+        match self {
+            Value::Null => Some(1),
+            Value::List(items) if items.is_empty() => Some(2),
+            Value::List(items) => {
+                let k = items.len().next_power_of_two().trailing_zeros();
+                // Lists longer than 2^12 are not cached as shapes.
+                u8::try_from(k + 3).ok().filter(|d| *d <= 15)
+            }
+            _ => Some(0),
+        }
+    }
+
+    /// The number of placeholders a list renders to: its length rounded up
+    /// to a power of two, so the number of cached variants stays small.
+    pub(crate) fn padded_len(&self) -> u32 {
+        match self {
+            Value::List(items) if items.is_empty() => 0,
+            Value::List(items) => u32::try_from(items.len().next_power_of_two()).unwrap_or(u32::MAX),
+            _ => 1,
+        }
+    }
+}
+
+/// A Rust value that can be bound as a query parameter.
+///
+/// Implemented for the column types, references to them, `str`, `[u8]`,
+/// `Option`s of them, and (as `IN` lists) `Vec`s, slices and arrays.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be sent to the database as a query parameter",
+    label = "this value is computed in Rust and bound as a parameter, but its type has no SQL form",
+    note = "parameters can be bool, integers, floats, String/&str, Vec<u8>/&[u8], chrono dates, `Ref<T>`, Options of those, or lists of those for `contains`"
+)]
+pub trait ToValue {
+    /// The SQL type of the parameter.
+    const TYPE: Type;
+    fn to_value(&self) -> Value;
+}
+
+macro_rules! to_value_int {
+    ($($t:ty),*) => {$(
+        impl ToValue for $t {
+            const TYPE: Type = Type::I64;
+            fn to_value(&self) -> Value {
+                Value::Int(i64::from(*self))
+            }
+        }
+    )*};
+}
+to_value_int!(i8, i16, i32, i64, u8, u16, u32);
+
+impl ToValue for usize {
+    const TYPE: Type = Type::I64;
+    fn to_value(&self) -> Value {
+        Value::Int(i64::try_from(*self).unwrap_or(i64::MAX))
+    }
+}
+
+impl ToValue for bool {
+    const TYPE: Type = Type::Bool;
+    fn to_value(&self) -> Value {
+        Value::Bool(*self)
+    }
+}
+
+impl ToValue for f64 {
+    const TYPE: Type = Type::F64;
+    fn to_value(&self) -> Value {
+        Value::Float(*self)
+    }
+}
+
+impl ToValue for f32 {
+    const TYPE: Type = Type::F64;
+    fn to_value(&self) -> Value {
+        Value::Float(f64::from(*self))
+    }
+}
+
+impl ToValue for str {
+    const TYPE: Type = Type::Text;
+    fn to_value(&self) -> Value {
+        Value::Text(self.to_owned())
+    }
+}
+
+impl ToValue for String {
+    const TYPE: Type = Type::Text;
+    fn to_value(&self) -> Value {
+        Value::Text(self.clone())
+    }
+}
+
+impl ToValue for char {
+    const TYPE: Type = Type::Text;
+    fn to_value(&self) -> Value {
+        Value::Text(self.to_string())
+    }
+}
+
+impl ToValue for [u8] {
+    const TYPE: Type = Type::Bytes;
+    fn to_value(&self) -> Value {
+        Value::Bytes(self.to_vec())
+    }
+}
+
+impl ToValue for Vec<u8> {
+    const TYPE: Type = Type::Bytes;
+    fn to_value(&self) -> Value {
+        Value::Bytes(self.clone())
+    }
+}
+
+impl<T: ToValue + ?Sized> ToValue for &T {
+    const TYPE: Type = T::TYPE;
+    fn to_value(&self) -> Value {
+        (**self).to_value()
+    }
+}
+
+impl<T: ToValue> ToValue for Option<T> {
+    const TYPE: Type = T::TYPE;
+    fn to_value(&self) -> Value {
+        match self {
+            Some(v) => v.to_value(),
+            None => Value::Null,
+        }
+    }
+}
