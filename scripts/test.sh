@@ -9,8 +9,16 @@
 #
 #   scripts/test.sh                               # everything
 #   scripts/test.sh -p foal-tests --test smoke    # arguments replace `--workspace`
+#   scripts/test.sh --sqlite                      # the fast loop: SQLite only, no server
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [ "${1:-}" = "--sqlite" ]; then
+  shift
+  echo "[foal-test] SQLite only (FOAL_BACKENDS=sqlite): no server is started" >&2
+  export FOAL_BACKENDS=sqlite
+  if [ $# -gt 0 ]; then exec cargo test --locked "$@"; else exec cargo test --workspace --locked; fi
+fi
 
 source "$(dirname "$0")/servers.sh"
 

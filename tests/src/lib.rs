@@ -4,6 +4,11 @@
 //! PostgreSQL and MariaDB are the throwaway servers `scripts/test.sh` starts;
 //! their URLs arrive in `FOAL_TEST_POSTGRES_URL` and `FOAL_TEST_MYSQL_URL`.
 //! A missing URL fails the test: no backend is skipped silently.
+//!
+//! `FOAL_BACKENDS` (a comma-separated list of `sqlite`, `postgres`,
+//! `mysql`) narrows the backends on purpose: `FOAL_BACKENDS=sqlite cargo
+//! test` runs every test that can run without a server. Unset, it is all
+//! three.
 
 pub mod estore;
 pub mod fixture;
@@ -15,6 +20,38 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use foal::{Database, Dialect};
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+/// The backends the tests run on: `FOAL_BACKENDS`, or all three.
+pub fn backends() -> Vec<Dialect> {
+    static CHOSEN: std::sync::OnceLock<Vec<Dialect>> = std::sync::OnceLock::new();
+    CHOSEN
+        .get_or_init(|| match std::env::var("FOAL_BACKENDS") {
+            Err(_) => Dialect::ALL.to_vec(),
+            Ok(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|name| !name.is_empty())
+                .map(|name| match name {
+                    "sqlite" => Dialect::Sqlite,
+                    "postgres" | "postgresql" => Dialect::Postgres,
+                    "mysql" | "mariadb" => Dialect::Mysql,
+                    other => panic!("FOAL_BACKENDS names `{other}`; use sqlite, postgres and mysql"),
+                })
+                .collect(),
+        })
+        .clone()
+}
+
+/// Whether the tests run on `dialect`. A test of one backend only starts
+/// with `if !foal_tests::runs_on(Dialect::Postgres) { return; }`: it says
+/// so on stderr, and it can only be left out on purpose (`FOAL_BACKENDS`).
+pub fn runs_on(dialect: Dialect) -> bool {
+    let on = backends().contains(&dialect);
+    if !on {
+        eprintln!("FOAL_BACKENDS leaves out {dialect}: this check does not run");
+    }
+    on
+}
 
 fn unique_name() -> String {
     format!("t{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
@@ -109,9 +146,9 @@ pub fn admin_url(dialect: Dialect) -> Option<String> {
     }
 }
 
-/// A fresh database of each backend.
+/// A fresh database of each backend the tests run on.
 pub fn all() -> Vec<Database> {
-    Dialect::ALL.iter().map(|&d| fresh(d)).collect()
+    backends().into_iter().map(fresh).collect()
 }
 
 /// Runs `check` on a fresh database of each backend; a failure names the

@@ -31,7 +31,7 @@ pub struct Counter {
 /// (SQLite: a file in WAL mode, since an in-memory database is one
 /// connection).
 fn each_shared(check: impl Fn(&Database) -> foal::Result<()>) {
-    for dialect in Dialect::ALL {
+    for dialect in foal_tests::backends() {
         let (db, _file) = match dialect {
             Dialect::Sqlite => {
                 let (db, file) = foal_tests::sqlite_file("pool_size=8");

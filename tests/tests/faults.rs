@@ -62,6 +62,9 @@ fn crash_in_transaction(db: &Database, crash: impl FnOnce(), resume: impl FnOnce
 
 #[test]
 fn postgres_crash_in_the_middle_of_a_transaction() {
+    if !foal_tests::runs_on(Dialect::Postgres) {
+        return;
+    }
     let server = servers::Postgres::start();
     let db = Database::open(&format!("{}?pool_size=4&pool_timeout_ms=10000", server.url()))
         .unwrap_or_else(|e| panic!("{e}"));
@@ -80,6 +83,9 @@ fn postgres_crash_in_the_middle_of_a_transaction() {
 
 #[test]
 fn mariadb_crash_in_the_middle_of_a_transaction() {
+    if !foal_tests::runs_on(Dialect::Mysql) {
+        return;
+    }
     let server = std::cell::RefCell::new(servers::Mariadb::start());
     let admin = Database::open(&server.borrow().url()).unwrap_or_else(|e| panic!("{e}"));
     admin
@@ -122,7 +128,16 @@ fn killed_in_transaction(victim: &Database, kill: impl FnOnce() -> foal::Result<
 
 #[test]
 fn a_killed_connection_loses_its_transaction_only() {
-    // PostgreSQL: terminate the backends that carry the victim's name.
+    if foal_tests::runs_on(Dialect::Postgres) {
+        killed_on_postgres();
+    }
+    if foal_tests::runs_on(Dialect::Mysql) {
+        killed_on_mariadb();
+    }
+}
+
+/// PostgreSQL: terminate the backends that carry the victim's name.
+fn killed_on_postgres() {
     let name = format!("foal_victim_{}", std::process::id());
     let victim = foal_tests::fresh_with(Dialect::Postgres, &format!("application_name={name}"));
     let admin_url = foal_tests::admin_url(Dialect::Postgres).unwrap_or_default();
@@ -133,8 +148,10 @@ fn a_killed_connection_loses_its_transaction_only() {
         ))
     })
     .unwrap_or_else(|e| panic!("on PostgreSQL: {e}"));
+}
 
-    // MariaDB: kill the connections of a user made for the victim.
+/// MariaDB: kill the connections of a user made for the victim.
+fn killed_on_mariadb() {
     let (owner, database) = foal_tests::fresh_named(Dialect::Mysql, "");
     let user = format!("victim_{}", std::process::id());
     owner
@@ -190,6 +207,9 @@ fn a_statement_that_cannot_be_sent_leaves_the_pool_intact() {
 
 #[test]
 fn postgres_statements_the_server_dropped_are_prepared_again() {
+    if !foal_tests::runs_on(Dialect::Postgres) {
+        return;
+    }
     // Only PostgreSQL names prepared statements on the server, where
     // `DISCARD ALL` or a column type change can invalidate them.
     let db = foal_tests::fresh_with(Dialect::Postgres, "pool_size=1");

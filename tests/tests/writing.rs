@@ -191,7 +191,7 @@ fn insert_all_keeps_nothing_when_a_row_fails() {
 
 #[test]
 fn generated_keys_follow_the_servers_increment() {
-    for dialect in Dialect::ALL {
+    for dialect in foal_tests::backends() {
         let db = foal_tests::fresh_with(dialect, "pool_size=1");
         let step = if dialect == Dialect::Mysql {
             // MySQL draws a multi-row INSERT's keys `auto_increment_increment` apart.
