@@ -48,3 +48,28 @@ pub(crate) fn with_args(call: TokenStream, args: TokenStream) -> TokenStream {
         })
         .collect()
 }
+
+/// Checks that the markdown file `doc` (relative to the workspace) holds
+/// `text` as its code block between `<!-- name:begin -->` and
+/// `<!-- name:end -->`; with `UPDATE_EXPECT=1`, writes it there instead.
+#[cfg(test)]
+#[allow(clippy::panic)]
+pub(crate) fn check_doc_block(doc: &str, name: &str, text: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(doc);
+    let current = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {doc}: {e}"));
+    let (begin, end) = (format!("<!-- {name}:begin -->\n"), format!("<!-- {name}:end -->"));
+    let (Some(start), Some(stop)) = (current.find(&begin), current.find(&end)) else {
+        panic!("{doc} has no {begin} … {end} block");
+    };
+    let block = format!("```rust\n{text}```\n");
+    let shown = &current[start + begin.len()..stop];
+    if shown == block {
+        return;
+    }
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        let updated = format!("{}{block}{}", &current[..start + begin.len()], &current[stop..]);
+        std::fs::write(&path, updated).unwrap_or_else(|e| panic!("cannot write {doc}: {e}"));
+        return;
+    }
+    panic!("the `{name}` block of {doc} is out of date; run `UPDATE_EXPECT=1 cargo test -p foal-macros`");
+}

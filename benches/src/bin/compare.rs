@@ -63,8 +63,12 @@ fn options() -> Result<Options> {
 /// build with foal's) on `backend`; returns its table lines.
 fn peers(options: &Options, backend: Backend) -> Result<Vec<String>> {
     let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/peers/Cargo.toml");
-    // The workspace's target folder, beside foal's own build.
-    let target = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/peers");
+    // Beside foal's own build: the benchmark's target folder when
+    // scripts/bench.sh set one (with its build flags), else the workspace's.
+    let target = match std::env::var("CARGO_TARGET_DIR") {
+        Ok(dir) => format!("{dir}/peers"),
+        Err(_) => concat!(env!("CARGO_MANIFEST_DIR"), "/../target/peers").to_owned(),
+    };
     let mut command = Command::new(env!("CARGO"));
     command
         .args([
@@ -74,7 +78,7 @@ fn peers(options: &Options, backend: Backend) -> Result<Vec<String>> {
             "--manifest-path",
             manifest,
             "--target-dir",
-            target,
+            &target,
         ])
         .args(["--", "--backend"])
         .arg(backend.to_string());

@@ -110,3 +110,28 @@ mod tests {
         assert!(err.contains("`auto` marks a key"), "{err}");
     }
 }
+
+#[cfg(test)]
+mod snapshots {
+    #[test]
+    fn an_entity_with_a_reference_a_relation_and_a_version() {
+        let input: syn::DeriveInput = syn::parse_quote!(
+            #[foal(table = "orders")]
+            #[foal(has_many(items: OrderItem = order))]
+            pub struct Order {
+                #[foal(primary_key, auto)]
+                pub id: i64,
+                pub customer: Ref<Customer>,
+                pub note: Option<String>,
+                #[foal(version)]
+                pub version: i64,
+            }
+        );
+        let tokens = super::expand(&input).unwrap_or_else(syn::Error::into_compile_error);
+        let text = match syn::parse2::<syn::File>(tokens) {
+            Ok(file) => prettyplease::unparse(&file),
+            Err(e) => format!("the expansion does not parse: {e}"),
+        };
+        expect_test::expect_file!["snapshots/entity.rs"].assert_eq(&text);
+    }
+}

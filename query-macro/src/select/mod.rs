@@ -159,3 +159,41 @@ mod tests {
         assert!(out.contains("the method `frobnicate` cannot be translated"), "{out}");
     }
 }
+
+/// Expansion snapshots: what `select!` generates, formatted. The first is
+/// also the expansion `docs/architecture.md` shows, which this test keeps
+/// current (`UPDATE_EXPECT=1 cargo test -p foal-macros` rewrites both).
+#[cfg(test)]
+mod snapshots {
+    use super::expand_select;
+
+    /// The expansion of `query` as formatted Rust.
+    pub(crate) fn expanded(query: &str) -> String {
+        let tokens: proc_macro2::TokenStream = query.parse().unwrap_or_default();
+        let expansion = expand_select(tokens);
+        let file: syn::File = match syn::parse2(quote::quote!(fn expansion() { let _ = #expansion; })) {
+            Ok(file) => file,
+            Err(e) => return format!("the expansion does not parse: {e}\n{expansion}"),
+        };
+        prettyplease::unparse(&file)
+    }
+
+    #[test]
+    fn a_comprehension_with_a_host_value_and_a_literal_pattern() {
+        let text = expanded(r#"p.name for p in Product if p.price >= min_price && p.name.starts_with("iPad")"#);
+        expect_test::expect_file!["snapshots/comprehension.rs"].assert_eq(&text);
+        crate::spans::check_doc_block("docs/architecture.md", "expansion", &text);
+    }
+
+    #[test]
+    fn a_chain_with_ordering_limit_and_a_list() {
+        let text = expanded("Product.filter(|p| ids.contains(&p.id)).order_by(|p| desc(p.price)).limit(10)");
+        expect_test::expect_file!["snapshots/chain.rs"].assert_eq(&text);
+    }
+
+    #[test]
+    fn a_generator_over_a_relation_and_a_query_value_as_a_source() {
+        let text = expanded("(c.name, count(o for o in c.orders if o.total > 100.0)) for c in Customer for x in recent if x.id == c.id");
+        expect_test::expect_file!["snapshots/generator_and_source.rs"].assert_eq(&text);
+    }
+}

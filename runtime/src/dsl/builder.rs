@@ -60,6 +60,12 @@ pub struct ListParam<E> {
     _e: std::marker::PhantomData<fn() -> E>,
 }
 
+/// A variable's id. A query has far fewer than 65 536 tables.
+#[allow(clippy::expect_used)]
+fn id16(index: usize) -> u16 {
+    u16::try_from(index).expect("invariant: a query has fewer than 65 536 variables")
+}
+
 /// Integer types accepted by `limit`, `offset` and `page`.
 #[diagnostic::on_unimplemented(
     message = "`limit`, `offset` and `page` take an integer, found `{Self}`",
@@ -88,6 +94,7 @@ impl Builder {
 
     /// A builder that refines an existing query whose rows are the entity
     /// at `root`. Returns the builder and the variable standing for a row.
+    #[allow(clippy::expect_used)]
     pub(crate) fn refine<E>(base: &Select, root: Option<&str>, param_offset: u16) -> (Builder, Var<E>) {
         let b = Builder::new(param_offset);
         let mergeable = root.is_some()
@@ -102,9 +109,13 @@ impl Builder {
                 Some(root) if mergeable => {
                     st.aliases.extend(base.from.iter().map(|j| j.alias.clone()));
                     st.depths.extend(base.from.iter().map(|_| 0));
-                    let id = st.aliases.iter().position(|a| a == root).unwrap_or(0);
+                    let id = st
+                        .aliases
+                        .iter()
+                        .position(|a| a == root)
+                        .expect("invariant: a query's root variable is one of its tables");
                     st.scopes[0].select = base.clone();
-                    Var::new(u16::try_from(id).unwrap_or(0))
+                    Var::new(id16(id))
                 }
                 _ => {
                     let mut inner = base.clone();
@@ -131,13 +142,14 @@ impl Builder {
     }
 
     /// The alias of variable `id`.
+    #[allow(clippy::expect_used)]
     pub fn alias(&self, id: u16) -> String {
         self.state
             .borrow()
             .aliases
             .get(usize::from(id))
             .cloned()
-            .unwrap_or_default()
+            .expect("invariant: every variable has an alias")
     }
 
     fn fresh_alias(st: &mut State, name: &str) -> u16 {
@@ -149,7 +161,7 @@ impl Builder {
         }
         st.aliases.push(alias);
         st.depths.push(st.scopes.len().saturating_sub(1));
-        u16::try_from(st.aliases.len() - 1).unwrap_or(u16::MAX)
+        id16(st.aliases.len() - 1)
     }
 
     /// An alias no other table of the query uses, for subqueries foal adds.
@@ -194,6 +206,7 @@ impl Builder {
     /// Follows a reference (`o.customer`) to the row it points at: joins the
     /// referenced table once per path and scope, with an inner join for a
     /// required reference and a left join for an optional one.
+    #[allow(clippy::expect_used)]
     pub(crate) fn follow<E: Entity, N: Nullability>(&self, reference: &sql::Expr) -> Var<E, N> {
         let existing = self.with_scope(|s| {
             s.follows
@@ -219,7 +232,7 @@ impl Builder {
                 .zip(referencing)
                 .map(|(k, r)| sql::Expr::binary(sql::BinaryOp::Eq, k, r))
                 .reduce(sql::Expr::and)
-                .unwrap_or(sql::Expr::bool(true))
+                .expect("invariant: an entity has a key")
         });
         self.with_scope(|s| s.follows.push((reference.clone(), N::OPTIONAL, id)));
         Var::new(id)
@@ -229,10 +242,15 @@ impl Builder {
     /// (inner join, or left join when `c` itself may be missing); from a
     /// subquery over an outer `c` they are the subquery's source, correlated
     /// by a condition.
+    #[allow(clippy::expect_used)]
     pub fn join<E: Entity, N: Nullability>(&self, path: ManyPath<E, N>, name: &str) -> Var<E, N> {
         let (here, parent_depth) = {
             let st = self.state.borrow();
-            let depth = st.depths.get(usize::from(path.parent)).copied().unwrap_or(0);
+            let depth = st
+                .depths
+                .get(usize::from(path.parent))
+                .copied()
+                .expect("invariant: every variable has a depth");
             (st.scopes.len().saturating_sub(1), depth)
         };
         if parent_depth < here {
@@ -251,13 +269,15 @@ impl Builder {
         Var::new(self.add_join(E::TABLE, name, JoinKind::Left, |alias| path.condition(alias)))
     }
 
+    /// Runs `f` on the innermost scope (the query's, or a subquery's).
+    #[allow(clippy::expect_used)]
     fn with_scope<R>(&self, f: impl FnOnce(&mut Scope) -> R) -> R {
         let mut st = self.state.borrow_mut();
-        let scope = st.scopes.last_mut();
-        match scope {
-            Some(scope) => f(scope),
-            None => f(&mut Scope::default()),
-        }
+        let scope = st
+            .scopes
+            .last_mut()
+            .expect("invariant: the query's own scope is never popped");
+        f(scope)
     }
 
     /// `for p in Product`: the entity's table joins the current query.
@@ -485,4 +505,58 @@ pub struct Sub<T> {
     pub(crate) select: Select,
     pub(crate) nullable: bool,
     _t: std::marker::PhantomData<fn() -> T>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Builder;
+    use crate::dialects::{self as sql, AggFunc};
+    use crate::dsl::Expr;
+
+    fn column(name: &str) -> Expr<i64> {
+        Expr::plain(sql::Expr::column("t", name))
+    }
+
+    fn total(name: &str) -> Expr<i64> {
+        let sum = sql::Expr::Aggregate {
+            func: AggFunc::Sum,
+            distinct: false,
+            arg: Some(Box::new(sql::Expr::column("t", name))),
+            separator: None,
+        };
+        Expr::with(sum, true, false)
+    }
+
+    #[test]
+    fn the_items_that_do_not_aggregate_are_the_grouping_keys() {
+        let b = Builder::new(0);
+        let built = b.project((column("country"), total("amount"), column("city")));
+        assert_eq!(
+            built.select.group_by,
+            [sql::Expr::column("t", "country"), sql::Expr::column("t", "city")]
+        );
+        assert!(built.root.is_none(), "grouped rows are not one entity's");
+    }
+
+    #[test]
+    fn without_an_aggregate_nothing_is_grouped() {
+        let b = Builder::new(0);
+        let built = b.project((column("country"), column("city")));
+        assert!(built.select.group_by.is_empty());
+    }
+
+    #[test]
+    fn a_condition_on_an_aggregate_goes_to_having_and_groups_by_the_items() {
+        let b = Builder::new(0);
+        let positive = Expr::<bool>::with(
+            sql::Expr::binary(sql::BinaryOp::Gt, total("amount").node, sql::Expr::int(0)),
+            true,
+            false,
+        );
+        b.filter(positive);
+        let built = b.project(column("country"));
+        assert!(built.select.having.is_some());
+        assert!(built.select.filter.is_none());
+        assert_eq!(built.select.group_by, [sql::Expr::column("t", "country")]);
+    }
 }

@@ -91,6 +91,7 @@ impl<E: Entity> FieldAccess for Many<E> {
 
 impl<E: Entity, N> ManyPath<E, N> {
     /// `child.link = parent.key` for the child row at `alias`.
+    #[allow(clippy::expect_used)]
     pub(crate) fn condition(&self, alias: &str) -> sql::Expr {
         let link = field_node::<E>(alias, self.link);
         let links = match link {
@@ -102,7 +103,7 @@ impl<E: Entity, N> ManyPath<E, N> {
             .zip(self.parent_key.iter().cloned())
             .map(|(l, k)| sql::Expr::binary(sql::BinaryOp::Eq, l, k))
             .reduce(sql::Expr::and)
-            .unwrap_or(sql::Expr::bool(true))
+            .expect("invariant: a reference has at least one column")
     }
 
     /// `SELECT <item> FROM E WHERE link = parent` as a subquery.

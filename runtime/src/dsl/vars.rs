@@ -186,6 +186,7 @@ pub fn row_ref<E: Entity, N: Nullability>(b: &Builder, var: &Var<E, N>) -> Expr<
 
 /// `count(p)` of a query variable: its rows (present rows for an optional
 /// variable; distinct rows when the query joins several sources).
+#[allow(clippy::expect_used)]
 pub fn count_var<E: Entity, N: Nullability>(b: &Builder, var: Var<E, N>, distinct: bool) -> Expr<i64> {
     let agg = |func, distinct, arg: Option<sql::Expr>| sql::Expr::Aggregate {
         func,
@@ -216,7 +217,7 @@ pub fn count_var<E: Entity, N: Nullability>(b: &Builder, var: Var<E, N>, distinc
                     b,
                 )
             })
-            .unwrap_or(sql::Expr::int(1))
+            .expect("invariant: an entity has a key")
     };
     Expr::with(agg(sql::AggFunc::Count, distinct, Some(key)), true, false)
 }

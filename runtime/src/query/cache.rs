@@ -292,3 +292,44 @@ pub(crate) fn shape_of(params: &[Value]) -> Option<u128> {
     }
     Some(key)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::shape_of;
+    use crate::types::Value;
+
+    fn list(n: usize) -> Value {
+        Value::List((0..n).map(|i| Value::Int(i as i64)).collect())
+    }
+
+    #[test]
+    fn values_that_do_not_change_the_sql_have_shape_zero() {
+        assert_eq!(shape_of(&[]), Some(0));
+        assert_eq!(
+            shape_of(&[Value::Int(3), Value::Text("x".into()), Value::Bool(true)]),
+            Some(0)
+        );
+    }
+
+    #[test]
+    fn a_none_and_each_list_length_class_have_a_digit_of_their_own() {
+        assert_eq!(shape_of(&[Value::Null]), Some(1));
+        assert_eq!(shape_of(&[Value::Int(1), Value::Null]), Some(1 << 4));
+        assert_eq!(shape_of(&[list(0)]), Some(2));
+        // 1, 2, 3..=4, 5..=8 items: 2^0, 2^1, 2^2, 2^3 placeholders.
+        let digits: Vec<Option<u128>> = [1, 2, 3, 4, 5, 8, 9].iter().map(|&n| shape_of(&[list(n)])).collect();
+        assert_eq!(digits, [Some(3), Some(4), Some(5), Some(5), Some(6), Some(6), Some(7)]);
+        assert_ne!(shape_of(&[list(3), Value::Null]), shape_of(&[Value::Null, list(3)]));
+    }
+
+    #[test]
+    fn shapes_beyond_what_a_key_holds_are_not_cached() {
+        // Lists over 4096 items, and a changing parameter past the 32nd.
+        assert_eq!(shape_of(&[list(4096)]), Some(15));
+        assert_eq!(shape_of(&[list(4097)]), None);
+        let mut many = vec![Value::Int(0); 32];
+        assert_eq!(shape_of(&many), Some(0));
+        many.push(Value::Null);
+        assert_eq!(shape_of(&many), None);
+    }
+}

@@ -76,3 +76,50 @@ pub(crate) fn composed_entry(
     }
     EntryRef::Shared(entry)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::hash::BuildHasher;
+
+    use super::ComposedKey;
+    use crate::util::hash::IdHash;
+
+    fn hash(key: &ComposedKey) -> u64 {
+        IdHash.hash_one(key)
+    }
+
+    fn key(bases: [u64; 4], site: usize, shape: u128) -> ComposedKey {
+        ComposedKey { bases, site, shape }
+    }
+
+    #[test]
+    fn each_part_of_the_key_changes_its_hash() {
+        let base = key([1, 2, 0, 0], 0x5000, 0);
+        let others = [
+            key([2, 1, 0, 0], 0x5000, 0),
+            key([1, 3, 0, 0], 0x5000, 0),
+            key([1, 2, 0, 0], 0x5040, 0),
+            key([1, 2, 0, 0], 0x5000, 1),
+            key([1, 2, 0, 0], 0x5000, 1 << 100),
+        ];
+        for other in &others {
+            assert_ne!(hash(&base), hash(other));
+        }
+        assert_eq!(hash(&base), hash(&key([1, 2, 0, 0], 0x5000, 0)));
+    }
+
+    #[test]
+    fn high_bits_reach_the_bucket_bits() {
+        // The table buckets by the low bits: keys differing only in a high
+        // bit of the shape or the site must still spread.
+        let low = |k: &ComposedKey| hash(k) & 0xffff;
+        let spread: std::collections::HashSet<u64> = (0..64)
+            .map(|bit| low(&key([7, 0, 0, 0], 0x1000, 1u128 << (64 + bit))))
+            .collect();
+        assert!(spread.len() > 48, "only {} distinct buckets of 64", spread.len());
+        let sites: std::collections::HashSet<u64> = (0..64)
+            .map(|i| low(&key([7, 0, 0, 0], 0x1000 + (i << 40), 0)))
+            .collect();
+        assert!(sites.len() > 48, "only {} distinct buckets of 64", sites.len());
+    }
+}

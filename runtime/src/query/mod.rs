@@ -278,6 +278,7 @@ impl<E: Entity> Query<E> {
     /// stays usable). When this query is a plain selection of entities its
     /// tree is extended in place; otherwise (limit, distinct, grouping) it
     /// becomes a subquery.
+    #[allow(clippy::expect_used)]
     #[doc(hidden)]
     pub fn refine<P, F>(&self, site: &'static Site, params: impl Into<Params>, build: F) -> Query<P::Row>
     where
@@ -285,7 +286,7 @@ impl<E: Entity> Query<E> {
         F: FnOnce(&Builder, Var<E>) -> P,
     {
         let params: Params = params.into();
-        let offset = u16::try_from(self.params.len()).unwrap_or(u16::MAX);
+        let offset = u16::try_from(self.params.len()).expect("invariant: a query has at most 65 535 parameters");
         let base = self.entry.clone();
         let mut build = Some(build);
         let entry = composed_entry(&[base.id], site, shape_of(&params), &mut || {

@@ -36,18 +36,20 @@ impl Value {
 
     /// The value bound at `bind`, with list padding: an index past the end of
     /// a list repeats its last element.
+    #[allow(clippy::expect_used)]
     pub(crate) fn resolve(params: &[Value], bind: Bind) -> &Value {
-        const NULL: &Value = &Value::Null;
-        match bind {
-            Bind::Param(i) => params.get(usize::from(i)).unwrap_or(NULL),
-            Bind::Item { param, item } => match params.get(usize::from(param)) {
-                Some(Value::List(items)) => {
-                    let i = (item as usize).min(items.len().saturating_sub(1));
-                    items.get(i).unwrap_or(NULL)
-                }
-                Some(other) => other,
-                None => NULL,
-            },
+        let index = match bind {
+            Bind::Param(i) | Bind::Item { param: i, .. } => usize::from(i),
+        };
+        let value = params
+            .get(index)
+            .expect("invariant: every placeholder's parameter is bound");
+        match (bind, value) {
+            (Bind::Item { item, .. }, Value::List(items)) => {
+                let i = (item as usize).min(items.len().saturating_sub(1));
+                items.get(i).expect("invariant: an empty list renders no placeholder")
+            }
+            (_, value) => value,
         }
     }
 
@@ -181,5 +183,32 @@ impl<T: ToValue> ToValue for Option<T> {
             Some(v) => v.to_value(),
             None => Value::Null,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Value;
+    use crate::dialects::Bind;
+
+    fn list(items: &[i64]) -> Value {
+        Value::List(items.iter().map(|&i| Value::Int(i)).collect())
+    }
+
+    #[test]
+    fn a_list_is_padded_to_a_power_of_two_by_repeating_its_last_item() {
+        assert_eq!(list(&[]).padded_len(), 0);
+        assert_eq!(list(&[1]).padded_len(), 1);
+        assert_eq!(list(&[1, 2, 3]).padded_len(), 4);
+        assert_eq!(list(&[1, 2, 3, 4, 5]).padded_len(), 8);
+        let params = [Value::Text("x".into()), list(&[10, 20, 30])];
+        let bound: Vec<&Value> = (0..4)
+            .map(|item| Value::resolve(&params, Bind::Item { param: 1, item }))
+            .collect();
+        assert_eq!(
+            bound,
+            [&Value::Int(10), &Value::Int(20), &Value::Int(30), &Value::Int(30)]
+        );
+        assert_eq!(Value::resolve(&params, Bind::Param(0)), &Value::Text("x".into()));
     }
 }

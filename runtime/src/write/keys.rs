@@ -5,14 +5,16 @@ use crate::dialects::{self as sql, BinaryOp};
 use crate::entity::{ColumnMeta, Entity, EntityMeta};
 use crate::types::{ToValues, Value};
 
+#[allow(clippy::expect_used)]
 pub(super) fn param(index: usize, column: &ColumnMeta) -> sql::Expr {
     sql::Expr::Param {
-        index: u16::try_from(index).unwrap_or(u16::MAX),
+        index: u16::try_from(index).expect("invariant: a statement has at most 65 535 parameters"),
         ty: column.ty,
     }
 }
 
 /// `c1 = ? AND c2 = ? …` over `columns`, parameters numbered from `first`.
+#[allow(clippy::expect_used)]
 pub(super) fn columns_equal(meta: &EntityMeta, alias: &str, columns: &[usize], first: usize) -> sql::Expr {
     columns
         .iter()
@@ -26,7 +28,7 @@ pub(super) fn columns_equal(meta: &EntityMeta, alias: &str, columns: &[usize], f
             )
         })
         .reduce(sql::Expr::and)
-        .unwrap_or(sql::Expr::bool(true))
+        .expect("invariant: a key or conflict target has a column")
 }
 
 /// `key1 = ? AND key2 = ? [AND version = ?]`, parameters numbered from `first`.

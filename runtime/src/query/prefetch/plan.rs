@@ -184,10 +184,11 @@ impl<E: Entity, C: Entity + Send + Sync> Plan<E> for ToMany<C> {
 }
 
 /// `SELECT <all columns> FROM t WHERE (columns) IN (…)` for `len` keys.
+#[allow(clippy::expect_used)]
 fn select_in(meta: &EntityMeta, columns: &[usize], len: usize) -> Statement {
     let target = |c: usize| sql::Expr::column("t", meta.columns[c].name.clone());
     let param = |n: usize, c: usize| sql::Expr::Param {
-        index: u16::try_from(n).unwrap_or(u16::MAX),
+        index: u16::try_from(n).expect("invariant: a chunk has at most 65 535 parameters"),
         ty: meta.columns[c].ty,
     };
     let width = columns.len();
@@ -274,4 +275,25 @@ fn load_by<C: Entity>(
         conn.query_into(&rendered, &params, &decoder, None, site, &mut out)?;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::list_length;
+
+    #[test]
+    fn list_lengths_are_exact_up_to_16_then_rounded_in_steps() {
+        assert_eq!(
+            (0..=16).map(list_length).collect::<Vec<_>>(),
+            (0..=16).collect::<Vec<_>>()
+        );
+        assert_eq!(list_length(17), 32);
+        assert_eq!(list_length(128), 128);
+        assert_eq!(list_length(129), 192);
+        assert_eq!(list_length(512), 512);
+        // Never fewer places than keys, and few distinct texts in all.
+        let lengths: std::collections::BTreeSet<usize> = (1..=512).map(list_length).collect();
+        assert!((1..=512).all(|n| list_length(n) >= n));
+        assert!(lengths.len() <= 29, "{} texts", lengths.len());
+    }
 }
