@@ -100,7 +100,9 @@ pub enum Func {
     ByteLength,
     /// Length in characters, like `chars().count()`.
     CharLength,
-    /// Removes ASCII whitespace from both ends.
+    /// Removes whitespace from both ends: every character Rust's
+    /// `char::is_whitespace` accepts (see [`WHITESPACE`](crate::WHITESPACE)),
+    /// as `str::trim` does.
     Trim,
     Abs,
     /// Rounds half away from zero, like `f64::round`.

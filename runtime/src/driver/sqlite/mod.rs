@@ -3,10 +3,12 @@
 //! Each connection: `PRAGMA case_sensitive_like = ON` (LIKE compares bytes,
 //! as Rust's `starts_with` does), foreign keys on, a busy timeout, a bounded
 //! statement cache, the query planner stability guarantee (so cached
-//! statements stay compiled whatever is bound to them), and three functions registered in Rust so that SQLite
-//! computes exactly what Rust would: `lower`/`upper` with Rust's Unicode case
-//! mapping (SQLite's own are ASCII-only) and `floor` (absent from the
-//! bundled build).
+//! statements stay compiled whatever is bound to them), and functions
+//! registered in Rust so that SQLite computes exactly what Rust would
+//! (`setup.rs`): `lower`/`upper` with Rust's Unicode case mapping
+//! (SQLite's own are ASCII-only), `floor` (absent from the bundled build),
+//! and, with the `chrono` feature, `foal_add_micros`/`foal_add_days` (date
+//! arithmetic with microseconds, which SQLite's own date functions drop).
 
 mod row;
 mod setup;
