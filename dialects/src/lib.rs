@@ -36,6 +36,7 @@
 //! );
 //! ```
 
+mod emulate;
 mod mysql;
 mod postgres;
 mod provider;

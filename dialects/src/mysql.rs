@@ -5,7 +5,7 @@
 use crate::Dialect;
 use crate::provider::{Capabilities, Provider};
 use crate::render;
-use crate::tree::{AggFunc, BinaryOp, ColumnDef, Delete, Expr, Func, OnConflict, Type};
+use crate::tree::{AggFunc, BinaryOp, ColumnDef, Delete, Expr, Func, OnConflict, Select, Type};
 use crate::writer::Writer;
 
 /// The MySQL / MariaDB provider.
@@ -54,6 +54,14 @@ impl Provider for Mysql {
             && !format!("{v:?}").contains(['e', 'E'])
         {
             w.push("e0");
+        }
+    }
+
+    /// A FULL JOIN is emulated (see [`crate::emulate::without_full_joins`]).
+    fn select(&self, w: &mut Writer<'_>, s: &Select) {
+        match crate::emulate::without_full_joins(s) {
+            Some(emulated) => render::select(w, &emulated),
+            None => render::select(w, s),
         }
     }
 
@@ -106,6 +114,15 @@ impl Provider for Mysql {
             }
             Func::Year | Func::Month | Func::Day | Func::Hour | Func::Minute | Func::Second => {
                 render::call(w, render::date_part(f), args)
+            }
+            Func::MicrosBetween | Func::DaysBetween => {
+                if let [a, b] = args {
+                    w.push("TIMESTAMPDIFF(MICROSECOND, ");
+                    w.expr(b);
+                    w.push(", ");
+                    w.expr(a);
+                    w.push(")");
+                }
             }
             Func::AddMicros | Func::AddDays => {
                 if let [a, b] = args {

@@ -57,6 +57,8 @@ impl Provider for Postgres {
             // A bare decimal is `numeric` in PostgreSQL; doubles stay doubles.
             Literal::Float(_) => w.push("::float8"),
             Literal::Int(v) if i32::try_from(*v).is_err() => w.push("::int8"),
+            // Typed as the text parameters are.
+            Literal::Str(_) => w.push("::text"),
             _ => {}
         }
     }

@@ -5,8 +5,8 @@
 use crate::Dialect;
 use crate::render;
 use crate::tree::{
-    AggFunc, BinaryOp, ColumnDef, CreateIndex, CreateTable, Delete, Expr, Func, Insert, Literal, Lock, OnConflict,
-    OrderBy, Select, Type, Update,
+    AggFunc, BinaryOp, ColumnDef, Compound, CreateIndex, CreateTable, Delete, Expr, Func, Insert, Literal, Lock,
+    OnConflict, OrderBy, Select, Type, Update, WindowFunc, WindowSpec,
 };
 use crate::writer::Writer;
 
@@ -118,6 +118,21 @@ pub trait Provider: Sync {
 
     fn select(&self, w: &mut Writer<'_>, s: &Select) {
         render::select(w, s);
+    }
+
+    /// A set operation (see [`Compound`]).
+    fn compound(&self, w: &mut Writer<'_>, c: &Compound) {
+        render::compound(w, c);
+    }
+
+    /// `func OVER (window)`.
+    fn window(&self, w: &mut Writer<'_>, func: &Expr, spec: &WindowSpec) {
+        render::window(w, func, spec);
+    }
+
+    /// A ranking or offset function (inside a window).
+    fn window_call(&self, w: &mut Writer<'_>, func: WindowFunc, args: &[Expr]) {
+        render::window_call(w, func, args);
     }
 
     /// One ORDER BY key. Rust sorts `None` before `Some`; this default

@@ -42,6 +42,8 @@ impl Provider for Sqlite {
             // connection (SQLite's own date functions keep milliseconds only).
             Func::AddMicros => render::call(w, "foal_add_micros", args),
             Func::AddDays => render::call(w, "foal_add_days", args),
+            // Registered in Rust on each connection, as the date functions.
+            Func::MicrosBetween | Func::DaysBetween => render::call(w, "foal_micros_between", args),
 
             Func::Greatest => render::call(w, "max", args),
             Func::Least => render::call(w, "min", args),

@@ -647,6 +647,7 @@ fn aggregates() {
 #[test]
 fn select_with_every_clause() {
     let s = Select {
+        with: Vec::new(),
         distinct: true,
         items: vec![
             item(col("c", "country")),
@@ -977,4 +978,168 @@ fn a_condition_on_the_first_table_is_kept_in_where() {
             "SELECT `p`.`name` FROM `product` AS `p` WHERE `p`.`category` = `c`.`id` AND `p`.`price` > 5",
         ]
     );
+}
+
+fn orders_of_customers(kind: JoinKind) -> Select {
+    Select {
+        items: vec![item(col("c", "name")), item(col("o", "id"))],
+        from: vec![
+            table("customer", "c"),
+            Join {
+                kind,
+                source: TableSource::Table("order".into()),
+                alias: "o".into(),
+                on: Some(bin(BinaryOp::Eq, col("o", "customer"), col("c", "id"))),
+            },
+        ],
+        ..Select::default()
+    }
+}
+
+#[test]
+fn right_and_full_joins() {
+    renders!(
+        select3(&orders_of_customers(JoinKind::Right)),
+        [
+            r#"SELECT "c"."name", "o"."id" FROM "customer" AS "c" RIGHT JOIN "order" AS "o" ON "o"."customer" = "c"."id""#,
+            r#"SELECT "c"."name", "o"."id" FROM "customer" AS "c" RIGHT JOIN "order" AS "o" ON "o"."customer" = "c"."id""#,
+            "SELECT `c`.`name`, `o`.`id` FROM `customer` AS `c` RIGHT JOIN `order` AS `o` ON `o`.`customer` = `c`.`id`",
+        ]
+    );
+    // MySQL has no FULL JOIN: the left join, then the unmatched right rows.
+    renders!(
+        select3(&orders_of_customers(JoinKind::Full)),
+        [
+            r#"SELECT "c"."name", "o"."id" FROM "customer" AS "c" FULL JOIN "order" AS "o" ON "o"."customer" = "c"."id""#,
+            r#"SELECT "c"."name", "o"."id" FROM "customer" AS "c" FULL JOIN "order" AS "o" ON "o"."customer" = "c"."id""#,
+            "SELECT `foal_full`.`c__name`, `foal_full`.`o__id` FROM (SELECT `c`.`name` AS `c__name`, `o`.`id` AS `o__id` \
+             FROM `customer` AS `c` LEFT JOIN `order` AS `o` ON `o`.`customer` = `c`.`id` UNION ALL \
+             SELECT NULL AS `c__name`, `o`.`id` AS `o__id` FROM `order` AS `o` WHERE NOT EXISTS \
+             (SELECT 1 FROM `customer` AS `c` WHERE `o`.`customer` = `c`.`id`)) AS `foal_full`",
+        ]
+    );
+}
+
+#[test]
+fn window_functions_with_partitions_orders_and_frames() {
+    let running = Expr::Window {
+        func: Box::new(Expr::Aggregate {
+            func: AggFunc::Sum,
+            distinct: false,
+            arg: Some(Box::new(price())),
+            separator: None,
+        }),
+        spec: Box::new(WindowSpec {
+            partition: vec![col("p", "category")],
+            order: vec![OrderBy {
+                expr: col("p", "id"),
+                desc: false,
+                nullable: false,
+            }],
+            frame: Some(Frame {
+                units: FrameUnits::Rows,
+                start: FrameBound::UnboundedPreceding,
+                end: FrameBound::CurrentRow,
+            }),
+        }),
+    };
+    renders!(
+        expr3(&running),
+        [
+            r#"SUM("p"."price") OVER (PARTITION BY "p"."category" ORDER BY "p"."id" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"#,
+            r#"SUM("p"."price") OVER (PARTITION BY "p"."category" ORDER BY "p"."id" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"#,
+            "SUM(`p`.`price`) OVER (PARTITION BY `p`.`category` ORDER BY `p`.`id` ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)",
+        ]
+    );
+    let lag = Expr::Window {
+        func: Box::new(Expr::WindowCall {
+            func: WindowFunc::Lag,
+            args: vec![price(), Expr::int(1)],
+        }),
+        spec: Box::new(WindowSpec {
+            order: vec![OrderBy {
+                expr: col("p", "rating"),
+                desc: true,
+                nullable: true,
+            }],
+            ..WindowSpec::default()
+        }),
+    };
+    renders!(
+        expr3(&lag),
+        [
+            r#"LAG("p"."price", 1) OVER (ORDER BY "p"."rating" DESC)"#,
+            r#"LAG("p"."price", 1) OVER (ORDER BY "p"."rating" DESC NULLS LAST)"#,
+            "LAG(`p`.`price`, 1) OVER (ORDER BY `p`.`rating` DESC)",
+        ]
+    );
+}
+
+#[test]
+fn set_operations_and_with() {
+    let names = |table_name: &str| Select {
+        items: vec![SelectItem {
+            expr: col("t", "name"),
+            alias: Some("c0".into()),
+        }],
+        from: vec![table(table_name, "t")],
+        ..Select::default()
+    };
+    let union = Select {
+        items: vec![item(col("u", "c0"))],
+        from: vec![Join {
+            kind: JoinKind::Cross,
+            source: TableSource::Compound(Box::new(Compound {
+                op: SetOp::Except,
+                left: Box::new(names("customer")),
+                right: Box::new(Select {
+                    limit: Some(Expr::int(3)),
+                    ..names("supplier")
+                }),
+            })),
+            alias: "u".into(),
+            on: None,
+        }],
+        ..Select::default()
+    };
+    renders!(
+        select3(&union),
+        [
+            r#"SELECT "u"."c0" FROM (SELECT "t"."name" AS "c0" FROM "customer" AS "t" EXCEPT SELECT * FROM (SELECT "t"."name" AS "c0" FROM "supplier" AS "t" LIMIT 3) AS "foal_operand") AS "u""#,
+            r#"SELECT "u"."c0" FROM (SELECT "t"."name" AS "c0" FROM "customer" AS "t" EXCEPT SELECT * FROM (SELECT "t"."name" AS "c0" FROM "supplier" AS "t" LIMIT 3) AS "foal_operand") AS "u""#,
+            "SELECT `u`.`c0` FROM (SELECT `t`.`name` AS `c0` FROM `customer` AS `t` EXCEPT SELECT * FROM (SELECT `t`.`name` AS `c0` FROM `supplier` AS `t` LIMIT 3) AS `foal_operand`) AS `u`",
+        ]
+    );
+    // The same query value twice becomes one CTE.
+    let shared = |alias: &str| Join {
+        kind: JoinKind::Cross,
+        source: TableSource::Shared {
+            key: (7, 0),
+            query: Box::new(names("customer")),
+        },
+        alias: alias.into(),
+        on: None,
+    };
+    let mut twice = Select {
+        items: vec![item(col("a", "c0"))],
+        from: vec![shared("a"), shared("b")],
+        ..Select::default()
+    };
+    twice.share_repeated();
+    renders!(
+        select3(&twice),
+        [
+            r#"WITH "foal_q7_0" ("c0") AS (SELECT "t"."name" AS "c0" FROM "customer" AS "t") SELECT "a"."c0" FROM "foal_q7_0" AS "a" CROSS JOIN "foal_q7_0" AS "b""#,
+            r#"WITH "foal_q7_0" ("c0") AS (SELECT "t"."name" AS "c0" FROM "customer" AS "t") SELECT "a"."c0" FROM "foal_q7_0" AS "a" CROSS JOIN "foal_q7_0" AS "b""#,
+            "WITH `foal_q7_0` (`c0`) AS (SELECT `t`.`name` AS `c0` FROM `customer` AS `t`) SELECT `a`.`c0` FROM `foal_q7_0` AS `a` CROSS JOIN `foal_q7_0` AS `b`",
+        ]
+    );
+    // Used once, a query value stays a derived table.
+    let mut once = Select {
+        items: vec![item(col("a", "c0"))],
+        from: vec![shared("a")],
+        ..Select::default()
+    };
+    once.share_repeated();
+    assert!(once.with.is_empty());
 }

@@ -2,7 +2,7 @@
 //! overrides a hook of [`Provider`](crate::Provider) where its dialect
 //! differs; everything else lands here.
 
-use crate::tree::{AggFunc, BinaryOp, Expr, Func, Literal, UnaryOp, precedence};
+use crate::tree::{AggFunc, BinaryOp, Expr, FrameBound, FrameUnits, Func, Literal, UnaryOp, WindowFunc, WindowSpec, precedence};
 use crate::writer::{Bind, Writer};
 
 /// Writes an operand of `op`, adding parentheses where precedence requires.
@@ -58,6 +58,7 @@ pub fn literal(w: &mut Writer<'_>, lit: &Literal) {
         Literal::Int(v) => w.push(&v.to_string()),
         Literal::Float(v) => w.push(&crate::provider::float_text(*v)),
         Literal::Text(t) => w.string_constant(t),
+        Literal::Str(t) => w.string_constant(t),
     }
 }
 
@@ -143,6 +144,8 @@ pub fn expr(w: &mut Writer<'_>, e: &Expr) {
             w.exprs(items);
             w.push(")");
         }
+        Expr::Window { func, spec } => p.window(w, func, spec),
+        Expr::WindowCall { func, args } => p.window_call(w, *func, args),
     }
 }
 
@@ -204,6 +207,47 @@ pub fn func(w: &mut Writer<'_>, f: Func, args: &[Expr]) {
             w.push(" FROM ");
             w.exprs(args);
             w.push(")");
+        }
+        Func::Substring => {
+            // `start` from 0 in Rust, from 1 in SQL; both already clamped.
+            if let [text, start, len] = args {
+                w.push("substr(");
+                w.expr(text);
+                w.push(", ");
+                w.expr_grouped(start);
+                w.push(" + 1, ");
+                w.expr(len);
+                w.push(")");
+            }
+        }
+        Func::Power => call(w, "power", args),
+        Func::Sqrt => {
+            if let [x] = args {
+                w.push("CASE WHEN ");
+                w.expr_grouped(x);
+                w.push(" < 0 THEN NULL ELSE sqrt(");
+                w.expr(x);
+                w.push(") END");
+            }
+        }
+        Func::MicrosBetween => {
+            // PostgreSQL: an interval's seconds, exactly (numeric).
+            if let [a, b] = args {
+                w.push("CAST(EXTRACT(EPOCH FROM (");
+                w.expr(a);
+                w.push(" - ");
+                w.expr_grouped(b);
+                w.push(")) * 1000000 AS int8)");
+            }
+        }
+        Func::DaysBetween => {
+            if let [a, b] = args {
+                w.push("(CAST((");
+                w.expr(a);
+                w.push(" - ");
+                w.expr_grouped(b);
+                w.push(") AS int8) * 86400000000)");
+            }
         }
         Func::AddMicros | Func::AddDays => {
             // Standard SQL: `x + n * INTERVAL '1' UNIT`.
@@ -282,4 +326,73 @@ pub fn aggregate(w: &mut Writer<'_>, f: AggFunc, distinct: bool, arg: Option<&Ex
         w.string_constant(sep);
     }
     w.push(")");
+}
+
+/// `func OVER (PARTITION BY … ORDER BY … frame)`.
+pub fn window(w: &mut Writer<'_>, func: &Expr, spec: &WindowSpec) {
+    let p = w.provider();
+    w.expr(func);
+    w.push(" OVER (");
+    let mut space = "";
+    if !spec.partition.is_empty() {
+        w.push("PARTITION BY ");
+        w.exprs(&spec.partition);
+        space = " ";
+    }
+    if !spec.order.is_empty() {
+        w.push(space);
+        w.push("ORDER BY ");
+        for (i, o) in spec.order.iter().enumerate() {
+            if i > 0 {
+                w.push(", ");
+            }
+            p.order_item(w, o);
+        }
+        space = " ";
+    }
+    if let Some(frame) = &spec.frame {
+        w.push(space);
+        w.push(match frame.units {
+            FrameUnits::Rows => "ROWS BETWEEN ",
+            FrameUnits::Range => "RANGE BETWEEN ",
+        });
+        frame_bound(w, frame.start);
+        w.push(" AND ");
+        frame_bound(w, frame.end);
+    }
+    w.push(")");
+}
+
+fn frame_bound(w: &mut Writer<'_>, bound: FrameBound) {
+    match bound {
+        FrameBound::UnboundedPreceding => w.push("UNBOUNDED PRECEDING"),
+        FrameBound::Preceding(n) => {
+            w.push(&n.to_string());
+            w.push(" PRECEDING");
+        }
+        FrameBound::CurrentRow => w.push("CURRENT ROW"),
+        FrameBound::Following(n) => {
+            w.push(&n.to_string());
+            w.push(" FOLLOWING");
+        }
+        FrameBound::UnboundedFollowing => w.push("UNBOUNDED FOLLOWING"),
+    }
+}
+
+/// A ranking or offset function's call (without its OVER).
+pub fn window_call(w: &mut Writer<'_>, func: WindowFunc, args: &[Expr]) {
+    let name = match func {
+        WindowFunc::RowNumber => "ROW_NUMBER",
+        WindowFunc::Rank => "RANK",
+        WindowFunc::DenseRank => "DENSE_RANK",
+        WindowFunc::Ntile => "NTILE",
+        WindowFunc::PercentRank => "PERCENT_RANK",
+        WindowFunc::CumeDist => "CUME_DIST",
+        WindowFunc::Lag => "LAG",
+        WindowFunc::Lead => "LEAD",
+        WindowFunc::FirstValue => "FIRST_VALUE",
+        WindowFunc::LastValue => "LAST_VALUE",
+        WindowFunc::NthValue => "NTH_VALUE",
+    };
+    call(w, name, args);
 }

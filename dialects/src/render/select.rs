@@ -1,11 +1,84 @@
 //! The default rendering of SELECT.
 
-use crate::tree::{JoinKind, Literal, Select, TableSource};
+use crate::tree::{Compound, Cte, CteBody, JoinKind, Literal, Select, SetOp, TableSource};
 use crate::writer::Writer;
+
+/// `WITH [RECURSIVE] name (columns) AS (body), … ` before a SELECT.
+pub fn with(w: &mut Writer<'_>, ctes: &[Cte]) {
+    if ctes.is_empty() {
+        return;
+    }
+    w.push(if ctes.iter().any(|c| c.recursive) {
+        "WITH RECURSIVE "
+    } else {
+        "WITH "
+    });
+    for (i, cte) in ctes.iter().enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        w.ident(&cte.name);
+        if !cte.columns.is_empty() {
+            w.push(" ");
+            w.ident_list(&cte.columns);
+        }
+        w.push(" AS (");
+        match &cte.body {
+            CteBody::Select(q) => w.select(q),
+            CteBody::Compound(c) => w.provider().compound(w, c),
+        }
+        w.push(")");
+    }
+    w.push(" ");
+}
+
+/// One side of a set operation: a plain SELECT as it is, one with its own
+/// ordering, limit or WITH as a derived table (no backend takes those in
+/// an operand).
+fn operand(w: &mut Writer<'_>, side: &Select) {
+    if side.order_by.is_empty() && side.limit.is_none() && side.offset.is_none() && side.with.is_empty() {
+        w.select(side);
+    } else {
+        w.push("SELECT * FROM (");
+        w.select(side);
+        w.push(") AS ");
+        w.ident("foal_operand");
+    }
+}
+
+/// `left UNION | UNION ALL | INTERSECT | EXCEPT right`.
+pub fn compound(w: &mut Writer<'_>, c: &Compound) {
+    operand(w, &c.left);
+    w.push(match c.op {
+        SetOp::Union => " UNION ",
+        SetOp::UnionAll => " UNION ALL ",
+        SetOp::Intersect => " INTERSECT ",
+        SetOp::Except => " EXCEPT ",
+    });
+    operand(w, &c.right);
+}
+
+/// A table, CTE, derived table or set operation in a FROM clause.
+pub fn table_source(w: &mut Writer<'_>, source: &TableSource) {
+    match source {
+        TableSource::Table(name) | TableSource::Cte(name) => w.ident(name),
+        TableSource::Query(q) | TableSource::Shared { query: q, .. } => {
+            w.push("(");
+            w.select(q);
+            w.push(")");
+        }
+        TableSource::Compound(c) => {
+            w.push("(");
+            w.provider().compound(w, c);
+            w.push(")");
+        }
+    }
+}
 
 /// The standard SELECT.
 pub fn select(w: &mut Writer<'_>, s: &Select) {
     let p = w.provider();
+    with(w, &s.with);
     w.push("SELECT ");
     if s.distinct {
         w.push("DISTINCT ");
@@ -29,19 +102,13 @@ pub fn select(w: &mut Writer<'_>, s: &Select) {
                 // bind a comma looser than JOIN).
                 w.push(match join.kind {
                     JoinKind::Cross => " CROSS JOIN ",
-
                     JoinKind::Inner => " INNER JOIN ",
                     JoinKind::Left => " LEFT JOIN ",
+                    JoinKind::Right => " RIGHT JOIN ",
+                    JoinKind::Full => " FULL JOIN ",
                 });
             }
-            match &join.source {
-                TableSource::Table(name) => w.ident(name),
-                TableSource::Query(q) => {
-                    w.push("(");
-                    w.select(q);
-                    w.push(")");
-                }
-            }
+            table_source(w, &join.source);
             w.push(" AS ");
             w.ident(&join.alias);
             if i > 0 && join.kind != JoinKind::Cross {

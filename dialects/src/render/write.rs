@@ -1,7 +1,7 @@
 //! The default rendering of writing statements: INSERT (with upserts),
 //! UPDATE, DELETE.
 
-use crate::tree::{Delete, Expr, Insert, Join, JoinKind, OnConflict, TableSource, Update};
+use crate::tree::{Delete, Expr, Insert, Join, JoinKind, OnConflict, Update};
 use crate::writer::Writer;
 
 /// `INSERT INTO t (…) VALUES (…), (…) [ON CONFLICT …] [RETURNING …]`.
@@ -79,14 +79,7 @@ fn joins(w: &mut Writer<'_>, keyword: &str, from: &[Join]) -> bool {
     let mut conditions = false;
     for (n, join) in from.iter().enumerate() {
         w.push(if n == 0 { keyword } else { ", " });
-        match &join.source {
-            TableSource::Table(name) => w.ident(name),
-            TableSource::Query(q) => {
-                w.push("(");
-                w.select(q);
-                w.push(")");
-            }
-        }
+        super::table_source(w, &join.source);
         w.push(" AS ");
         w.ident(&join.alias);
         conditions |= join.on.is_some() && join.kind != JoinKind::Cross;

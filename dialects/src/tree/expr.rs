@@ -1,6 +1,7 @@
 //! Expressions: values, operators, functions, aggregates and subqueries.
 
 use super::query::Select;
+use super::window::{WindowFunc, WindowSpec};
 
 /// The SQL-side type of a value, as far as rendering needs to know it
 /// (casts, typed placeholders, DDL).
@@ -46,6 +47,10 @@ pub enum Literal {
     Float(f64),
     /// A text constant of foal itself (`''`, `'%'`), never user data.
     Text(&'static str),
+    /// A text constant written in the query's source code (a LIKE pattern
+    /// of a string literal): code, not data, written into the SQL where a
+    /// planner needs to see it, escaped by the provider.
+    Str(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +132,17 @@ pub enum Func {
     AddMicros,
     /// Adds a number of days to a date.
     AddDays,
+    /// `substring(s, start, len)` in characters, `start` counted from 0;
+    /// the arguments are already clamped to be non-negative.
+    Substring,
+    /// `x` raised to the power `y` (floats).
+    Power,
+    /// Square root of a float; NULL for a negative number.
+    Sqrt,
+    /// Microseconds from the second date-time argument to the first.
+    MicrosBetween,
+    /// Days from the second date argument to the first.
+    DaysBetween,
 }
 
 /// Aggregate functions.
@@ -237,6 +253,18 @@ pub enum Expr {
     },
     /// A row value `(a, b, …)`.
     Tuple(Vec<Expr>),
+    /// `func OVER (window)`: an aggregate or a [`WindowFunc`] over a window
+    /// of rows.
+    Window {
+        func: Box<Expr>,
+        spec: Box<WindowSpec>,
+    },
+    /// A ranking or offset function; only valid as the `func` of a
+    /// [`Expr::Window`].
+    WindowCall {
+        func: WindowFunc,
+        args: Vec<Expr>,
+    },
 }
 
 impl Expr {
@@ -326,7 +354,14 @@ impl Expr {
                     e.walk_mut(f);
                 }
             }
-            Expr::Func { args, .. } | Expr::Tuple(args) => args.iter_mut().for_each(|e| e.walk_mut(f)),
+            Expr::Func { args, .. } | Expr::Tuple(args) | Expr::WindowCall { args, .. } => {
+                args.iter_mut().for_each(|e| e.walk_mut(f))
+            }
+            Expr::Window { func, spec } => {
+                func.walk_mut(f);
+                spec.partition.iter_mut().for_each(|e| e.walk_mut(f));
+                spec.order.iter_mut().for_each(|o| o.expr.walk_mut(f));
+            }
             Expr::Aggregate { arg, .. } => {
                 if let Some(arg) = arg {
                     arg.walk_mut(f);
@@ -397,6 +432,86 @@ impl Expr {
             | Expr::InSubquery { .. } => precedence::COMPARISON,
             Expr::Exists { negated: true, .. } => precedence::NOT,
             _ => precedence::ATOM,
+        }
+    }
+}
+
+impl Expr {
+    /// Whether a window function is computed at this level of the query
+    /// (not inside a subquery, which has levels of its own).
+    pub fn contains_window(&self) -> bool {
+        match self {
+            Expr::Window { .. } => true,
+            Expr::Subquery(_) | Expr::Exists { .. } => false,
+            Expr::InSubquery { expr, .. } => expr.contains_window(),
+            Expr::Unary { expr, .. } | Expr::IsNull { expr, .. } | Expr::Cast { expr, .. } | Expr::InParam { expr, .. } => {
+                expr.contains_window()
+            }
+            Expr::Binary { left, right, .. } | Expr::IsNotDistinct { left, right, .. } => {
+                left.contains_window() || right.contains_window()
+            }
+            Expr::Like { expr, pattern, .. } => expr.contains_window() || pattern.contains_window(),
+            Expr::InList { expr, items, .. } => expr.contains_window() || items.iter().any(Expr::contains_window),
+            Expr::Case { branches, otherwise } => {
+                branches.iter().any(|(w, t)| w.contains_window() || t.contains_window())
+                    || otherwise.as_ref().is_some_and(|e| e.contains_window())
+            }
+            Expr::Func { args, .. } | Expr::Tuple(args) | Expr::WindowCall { args, .. } => {
+                args.iter().any(Expr::contains_window)
+            }
+            Expr::Aggregate { arg, .. } => arg.as_ref().is_some_and(|e| e.contains_window()),
+            Expr::Column(_) | Expr::Param { .. } | Expr::Literal(_) => false,
+        }
+    }
+}
+
+impl Expr {
+    /// Calls `f` on every SELECT nested in this expression (subqueries).
+    pub fn visit_selects_mut(&mut self, f: &mut dyn FnMut(&mut Select)) {
+        match self {
+            Expr::Subquery(q) | Expr::Exists { query: q, .. } => q.visit_selects_mut(f),
+            Expr::InSubquery { expr, query, .. } => {
+                expr.visit_selects_mut(f);
+                query.visit_selects_mut(f);
+            }
+            Expr::Unary { expr, .. } | Expr::IsNull { expr, .. } | Expr::Cast { expr, .. } | Expr::InParam { expr, .. } => {
+                expr.visit_selects_mut(f)
+            }
+            Expr::Binary { left, right, .. } | Expr::IsNotDistinct { left, right, .. } => {
+                left.visit_selects_mut(f);
+                right.visit_selects_mut(f);
+            }
+            Expr::Like { expr, pattern, .. } => {
+                expr.visit_selects_mut(f);
+                pattern.visit_selects_mut(f);
+            }
+            Expr::InList { expr, items, .. } => {
+                expr.visit_selects_mut(f);
+                items.iter_mut().for_each(|e| e.visit_selects_mut(f));
+            }
+            Expr::Case { branches, otherwise } => {
+                for (when, then) in branches {
+                    when.visit_selects_mut(f);
+                    then.visit_selects_mut(f);
+                }
+                if let Some(e) = otherwise {
+                    e.visit_selects_mut(f);
+                }
+            }
+            Expr::Func { args, .. } | Expr::Tuple(args) | Expr::WindowCall { args, .. } => {
+                args.iter_mut().for_each(|e| e.visit_selects_mut(f))
+            }
+            Expr::Aggregate { arg, .. } => {
+                if let Some(arg) = arg {
+                    arg.visit_selects_mut(f);
+                }
+            }
+            Expr::Window { func, spec } => {
+                func.visit_selects_mut(f);
+                spec.partition.iter_mut().for_each(|e| e.visit_selects_mut(f));
+                spec.order.iter_mut().for_each(|o| o.expr.visit_selects_mut(f));
+            }
+            Expr::Column(_) | Expr::Param { .. } | Expr::Literal(_) => {}
         }
     }
 }

@@ -7,11 +7,13 @@
 mod expr;
 mod query;
 mod schema;
+mod window;
 mod write;
 
 pub use expr::*;
 pub use query::*;
 pub use schema::*;
+pub use window::*;
 pub use write::*;
 
 /// Any statement a provider can render.

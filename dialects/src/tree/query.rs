@@ -10,13 +10,68 @@ pub enum JoinKind {
     Cross,
     Inner,
     Left,
+    /// Every row of the joined table, with the rows before it where the
+    /// condition holds (NULLs where none does).
+    Right,
+    /// Both sides' rows: matched, or with NULLs for the other side.
+    Full,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TableSource {
     Table(String),
+    /// A derived table.
     Query(Box<Select>),
+    /// A derived table of a query value: `key` names the value (its
+    /// translation and where its parameters start), so that the same value
+    /// used twice in one statement can be rendered once, as a CTE (see
+    /// [`Select::share_repeated`]).
+    Shared { key: (u64, u16), query: Box<Select> },
+    /// The rows of a set operation, as a derived table.
+    Compound(Box<Compound>),
+    /// A CTE of the statement's WITH clause, by name.
+    Cte(String),
+}
+
+/// A set operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SetOp {
+    /// Rows of either side, duplicates removed.
+    Union,
+    /// Rows of both sides, duplicates kept.
+    UnionAll,
+    /// Distinct rows found on both sides.
+    Intersect,
+    /// Distinct rows of the left side not found on the right.
+    Except,
+}
+
+/// `left <op> right`. Both sides have the same number of items; the
+/// left's aliases name the columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Compound {
+    pub op: SetOp,
+    pub left: Box<Select>,
+    pub right: Box<Select>,
+}
+
+/// One entry of a WITH clause: `name (columns) AS (body)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cte {
+    pub name: String,
+    pub columns: Vec<String>,
+    /// A recursive CTE's body is a compound whose right side reads the CTE.
+    pub recursive: bool,
+    pub body: CteBody,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum CteBody {
+    Select(Box<Select>),
+    Compound(Box<Compound>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -54,6 +109,8 @@ pub enum Lock {
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Select {
+    /// The WITH clause (`WITH RECURSIVE` when one CTE is recursive).
+    pub with: Vec<Cte>,
     pub distinct: bool,
     pub items: Vec<SelectItem>,
     pub from: Vec<Join>,
@@ -87,13 +144,14 @@ impl Select {
 impl Select {
     /// Calls `f` on every expression of the statement, nested ones included.
     pub fn walk_mut(&mut self, f: &mut impl FnMut(&mut Expr)) {
+        for cte in &mut self.with {
+            cte.body.walk_mut(f);
+        }
         for item in &mut self.items {
             item.expr.walk_mut(f);
         }
         for join in &mut self.from {
-            if let TableSource::Query(q) = &mut join.source {
-                q.walk_mut(f);
-            }
+            join.source.walk_mut(f);
             if let Some(on) = &mut join.on {
                 on.walk_mut(f);
             }
@@ -114,6 +172,37 @@ impl Select {
         }
     }
 
+    /// Calls `f` on this statement and on every SELECT nested in it (CTEs,
+    /// derived tables, set operations, subqueries), outermost first.
+    pub fn visit_selects_mut(&mut self, f: &mut dyn FnMut(&mut Select)) {
+        f(self);
+        for cte in &mut self.with {
+            cte.body.visit_selects_mut(f);
+        }
+        for join in &mut self.from {
+            join.source.visit_selects_mut(f);
+            if let Some(on) = &mut join.on {
+                on.visit_selects_mut(f);
+            }
+        }
+        for item in &mut self.items {
+            item.expr.visit_selects_mut(f);
+        }
+        for e in self
+            .filter
+            .iter_mut()
+            .chain(self.having.iter_mut())
+            .chain(self.group_by.iter_mut())
+            .chain(self.limit.iter_mut())
+            .chain(self.offset.iter_mut())
+        {
+            e.visit_selects_mut(f);
+        }
+        for o in &mut self.order_by {
+            o.expr.visit_selects_mut(f);
+        }
+    }
+
     /// Renumbers every parameter by `by`, for embedding this statement in
     /// one whose own parameters come first.
     pub fn shift_params(&mut self, by: u16) {
@@ -122,5 +211,111 @@ impl Select {
             Expr::InParam { param, .. } => *param += by,
             _ => {}
         });
+    }
+}
+
+impl TableSource {
+    /// Calls `f` on every expression of the source's own statements.
+    pub fn walk_mut(&mut self, f: &mut impl FnMut(&mut Expr)) {
+        match self {
+            TableSource::Query(q) | TableSource::Shared { query: q, .. } => q.walk_mut(f),
+            TableSource::Compound(c) => c.walk_mut(f),
+            TableSource::Table(_) | TableSource::Cte(_) => {}
+        }
+    }
+
+    /// Calls `f` on every SELECT of the source (see [`Select::visit_selects_mut`]).
+    pub fn visit_selects_mut(&mut self, f: &mut dyn FnMut(&mut Select)) {
+        match self {
+            TableSource::Query(q) | TableSource::Shared { query: q, .. } => q.visit_selects_mut(f),
+            TableSource::Compound(c) => c.visit_selects_mut(f),
+            TableSource::Table(_) | TableSource::Cte(_) => {}
+        }
+    }
+}
+
+impl Compound {
+    pub fn walk_mut(&mut self, f: &mut impl FnMut(&mut Expr)) {
+        self.left.walk_mut(f);
+        self.right.walk_mut(f);
+    }
+
+    pub fn visit_selects_mut(&mut self, f: &mut dyn FnMut(&mut Select)) {
+        self.left.visit_selects_mut(f);
+        self.right.visit_selects_mut(f);
+    }
+}
+
+impl CteBody {
+    pub fn walk_mut(&mut self, f: &mut impl FnMut(&mut Expr)) {
+        match self {
+            CteBody::Select(q) => q.walk_mut(f),
+            CteBody::Compound(c) => c.walk_mut(f),
+        }
+    }
+
+    pub fn visit_selects_mut(&mut self, f: &mut dyn FnMut(&mut Select)) {
+        match self {
+            CteBody::Select(q) => q.visit_selects_mut(f),
+            CteBody::Compound(c) => c.visit_selects_mut(f),
+        }
+    }
+}
+
+impl Select {
+    /// Renders once, as CTEs of this statement's WITH clause, the shared
+    /// derived tables (query values) that occur more than once anywhere in
+    /// it: each occurrence then reads the CTE. A value used once stays a
+    /// derived table, where the planner can push conditions into it.
+    pub fn share_repeated(&mut self) {
+        let mut seen: Vec<((u64, u16), usize)> = Vec::new();
+        self.visit_selects_mut(&mut |s| {
+            for join in &s.from {
+                if let TableSource::Shared { key, .. } = &join.source {
+                    match seen.iter_mut().find(|(k, _)| k == key) {
+                        Some((_, n)) => *n += 1,
+                        None => seen.push((*key, 1)),
+                    }
+                }
+            }
+        });
+        let repeated: Vec<(u64, u16)> = seen.into_iter().filter(|(_, n)| *n > 1).map(|(k, _)| k).collect();
+        if repeated.is_empty() {
+            return;
+        }
+        let mut ctes: Vec<Cte> = Vec::new();
+        self.visit_selects_mut(&mut |s| {
+            for join in &mut s.from {
+                let TableSource::Shared { key, query } = &mut join.source else {
+                    continue;
+                };
+                if !repeated.contains(key) {
+                    continue;
+                }
+                let name = format!("foal_q{}_{}", key.0, key.1);
+                if !ctes.iter().any(|c| c.name == name) {
+                    let columns = query
+                        .items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, item)| item.alias.clone().unwrap_or_else(|| format!("c{i}")))
+                        .collect();
+                    ctes.push(Cte {
+                        name: name.clone(),
+                        columns,
+                        recursive: false,
+                        body: CteBody::Select(std::mem::take(query)),
+                    });
+                }
+                join.source = TableSource::Cte(name);
+            }
+        });
+        // A repeated value inside another repeated one was hoisted in the
+        // inner CTE's body first (outermost first): CTEs that read others
+        // come later in the list, as WITH requires.
+        ctes.reverse();
+        let mut with = std::mem::take(&mut self.with);
+        with.extend(ctes);
+        self.with = with;
     }
 }
