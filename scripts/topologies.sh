@@ -33,15 +33,16 @@
 #   FOAL_TEST_GALERA_URLS           three comma-separated mysql:// URLs (user foal), one per node
 #   FOAL_TEST_GALERA_PIDS, FOAL_TEST_GALERA_DATADIRS, FOAL_TEST_GALERA_CNFS   space-separated, node order
 # A test kills node i with `kill -KILL <pid i>` and restarts it with
-# `$FOAL_TEST_MARIADBD --defaults-file=<cnf i> &` (it rejoins by SST); the
+# `$FOAL_TEST_MARIADBD --defaults-file=<cnf i> &` (it rejoins by IST); the
 # cleanup stops it too, found by the pid-file named in that cnf.
 
 TOPO_DIR="$WORK/topologies"
 mkdir -p "$TOPO_DIR"
 chmod 755 "$WORK" "$TOPO_DIR"
-# What the cleanup stops: lines "pid PID MATCH" or "pidfile FILE MATCH"; a
-# process is signalled only if its command line contains MATCH (its own
-# data folder or config file), so a recycled pid is never hit.
+# What the cleanup stops: lines "pid PID SIGNAL MATCH" or "pidfile FILE
+# SIGNAL MATCH" (the pid is the file's first line); a process is signalled
+# only if its command line contains MATCH (its own data folder or config
+# file), so a recycled pid is never hit.
 TOPO_REG="$TOPO_DIR/registry"
 : >"$TOPO_REG"
 TOPO_JOBS=()          # "pid:name" of the start jobs
@@ -49,45 +50,48 @@ TOPO_PORTS="${PG_PORT:-} ${MY_PORT:-}"
 
 topo_register() { echo "$*" >>"$TOPO_REG"; }
 
-# A free loopback port not handed out before (the jobs start in parallel).
-topo_port() {
+# Sets TOPO_P to N free loopback ports not handed out before (the jobs
+# start in parallel, so ports are all picked here, in the calling shell).
+topo_ports() { # n
   local p
-  for _ in $(seq 1 50); do
+  TOPO_P=()
+  while [ ${#TOPO_P[@]} -lt "$1" ]; do
     p=$(free_port) || die "no free port"
     case " $TOPO_PORTS " in *" $p "*) continue ;; esac
     TOPO_PORTS="$TOPO_PORTS $p"
-    echo "$p"
-    return
+    TOPO_P+=("$p")
   done
-  die "no free port"
 }
 
 topo_matches() { # pid match
   [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$2"
 }
 
-# Signal (postgres: SIGQUIT, an immediate stop; pgbouncer and mariadbd:
-# SIGTERM) every registered process still alive, wait up to 20 s, SIGKILL
-# what is left.
+# Sends each registered process still alive its signal (postgres: QUIT, an
+# immediate stop; pgbouncer, mariadbd: TERM), waits up to 10 s, then
+# SIGKILLs what is left. Called from the trap with the exit status, which
+# it returns so that the next trap command (servers.sh's cleanup) sees it
+# in $?; it turns errexit off first, since under errexit a trap's command
+# list stops at its first failing command.
 topologies_cleanup() {
-  local status=$? j kind what match pid sig pids=""
+  local status=${1:-$?} j kind what sig match pid pids="" alive
+  set +e
   for j in "${TOPO_JOBS[@]}"; do kill -TERM "${j%%:*}" 2>/dev/null || true; done
   for j in "${TOPO_JOBS[@]}"; do wait "${j%%:*}" 2>/dev/null || true; done
   TOPO_JOBS=()
   if [ -f "$TOPO_REG" ]; then
-    while read -r kind what match; do
+    while read -r kind what sig match; do
       pid=$what
       if [ "$kind" = pidfile ]; then pid=$(head -n1 "$what" 2>/dev/null || true); fi
       case "$pid" in '' | *[!0-9]*) continue ;; esac
+      case " $pids " in *" $pid:$match "*) continue ;; esac
       topo_matches "$pid" "$match" || continue
-      case "$match" in *postgres* | */pg_tls/* | */replica/*) sig=QUIT ;; *) sig=TERM ;; esac
-      if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q '^[^ ]*postgres '; then sig=QUIT; fi
       kill -"$sig" "$pid" 2>/dev/null || true
-      case " $pids " in *" $pid:$match "*) ;; *) pids="$pids $pid:$match" ;; esac
+      pids="$pids $pid:$match"
     done <"$TOPO_REG"
-    for _ in $(seq 1 80); do
-      local alive=""
-      for j in $pids; do topo_matches "${j%%:*}" "${j#*:}" && alive="$alive $j"; done
+    for _ in $(seq 1 40); do
+      alive=""
+      for j in $pids; do if topo_matches "${j%%:*}" "${j#*:}"; then alive="$alive $j"; fi; done
       pids=$alive
       [ -z "$pids" ] && break
       sleep 0.25
@@ -107,7 +111,7 @@ topo_wrap_trap() {
       old=$3
     fi
     # shellcheck disable=SC2064
-    trap "topologies_cleanup; ${old:-:}" "$sig"
+    trap "topologies_cleanup \$?; ${old:-:}" "$sig"
   done
 }
 topo_wrap_trap
@@ -116,6 +120,16 @@ topo_show_log() { # file...: the end of server logs, into the job's log
   local f
   for f in "$@"; do [ -f "$f" ] && { echo "----- $f"; tail -n 60 "$f"; }; done
   return 0
+}
+
+topo_retry_while() { # pid seconds command...: until it succeeds; fails at once if pid exits
+  local pid=$1 deadline=$((SECONDS + $2))
+  shift 2
+  until "$@" >/dev/null 2>&1; do
+    [ -n "$(tr -d '\0' <"/proc/$pid/cmdline" 2>/dev/null)" ] || return 1 # gone, or a zombie
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.25
+  done
 }
 
 topo_retry() { # seconds command...: until it succeeds
@@ -218,7 +232,7 @@ full_page_writes = off
 max_connections = 100
 EOF
   chown postgres:postgres "$d/data/pg_hba.conf" "$d/data/postgresql.conf"
-  topo_register pidfile "$d/data/postmaster.pid" "$d/data"
+  topo_register pidfile "$d/data/postmaster.pid" QUIT "$d/data"
   as_pg "$PG_BIN/pg_ctl" -D "$d/data" -l "$d/server.log" -w -t 60 start >/dev/null \
     || { topo_show_log "$d/server.log"; die "pg_tls: PostgreSQL did not start"; }
   as_pg "$PG_BIN/psql" -h "$d" -p "$port" -U postgres -d postgres -qAtX -v ON_ERROR_STOP=1 >/dev/null <<'EOF' \
@@ -251,10 +265,10 @@ topo_mysql_tls() { # port
     --ssl-ca="$tls/ca.pem" --ssl-cert="$tls/server.pem" --ssl-key="$tls/server.key" \
     --log-error="$d/server.log" --pid-file="$d/pid" </dev/null >"$d/stdout.log" 2>&1 &
   pid=$!
-  topo_register pid "$pid" "$d/data"
-  topo_register pidfile "$d/pid" "$d/data"
-  topo_retry 60 mariadb-admin --no-defaults --socket="$d/sock" -uroot ping \
-    || { topo_show_log "$d/server.log"; die "mysql_tls: MariaDB did not start"; }
+  topo_register pid "$pid" TERM "$d/data"
+  topo_register pidfile "$d/pid" TERM "$d/data"
+  topo_retry_while "$pid" 60 mariadb-admin --no-defaults --socket="$d/sock" -uroot ping \
+    || { topo_show_log "$d/stdout.log" "$d/server.log"; die "mysql_tls: MariaDB did not start"; }
   local ssl
   ssl=$(mariadb --no-defaults --socket="$d/sock" -uroot -NBe "SELECT @@have_ssl")
   [ "$ssl" = YES ] || { topo_show_log "$d/server.log"; die "mysql_tls: have_ssl is '$ssl', not YES"; }
@@ -301,7 +315,7 @@ logfile = $d/pgbouncer.log
 pidfile = $d/pgbouncer.pid
 EOF
   chown -R postgres:postgres "$d"
-  topo_register pidfile "$d/pgbouncer.pid" "$d/pgbouncer.ini"
+  topo_register pidfile "$d/pgbouncer.pid" TERM "$d/pgbouncer.ini"
   # pgbouncer refuses to run as root.
   as_pg pgbouncer -d -q "$d/pgbouncer.ini" || { topo_show_log "$d/pgbouncer.log"; die "$name: pgbouncer did not start"; }
   topo_retry 30 as_pg "$PG_BIN/psql" "host=127.0.0.1 port=$port user=postgres dbname=foal sslmode=disable" -qAtXc 'SELECT 1' \
@@ -331,7 +345,7 @@ topo_replica() { # port
   chown postgres:postgres "$d"
   as_pg "$PG_BIN/pg_basebackup" -D "$d/data" -h 127.0.0.1 -p "$PG_PORT" -U postgres -X stream -R -c fast --no-sync \
     >"$d/basebackup.log" 2>&1 || { cat "$d/basebackup.log"; die "replica: pg_basebackup failed"; }
-  topo_register pidfile "$d/data/postmaster.pid" "$d/data"
+  topo_register pidfile "$d/data/postmaster.pid" QUIT "$d/data"
   # A hot standby needs max_connections >= the primary's (400 in servers.sh).
   as_pg "$PG_BIN/pg_ctl" -D "$d/data" -l "$d/server.log" -w -t 60 \
     -o "-p $port -k $d -c listen_addresses=127.0.0.1 -c hot_standby=on -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
@@ -369,9 +383,32 @@ galera_status() { # node variable
   galera_sql "$1" "SHOW GLOBAL STATUS LIKE '$2'" 2>/dev/null | awk '{ print $2 }'
 }
 
+galera_alive() { # nodes...: each started process still runs
+  local n pid
+  for n in "$@"; do
+    pid=$(cat "$TOPO_DIR/galera/node$n/started.pid" 2>/dev/null) || return 1
+    topo_matches "$pid" "$TOPO_DIR/galera/node$n/my.cnf" || return 1
+  done
+}
+
 galera_synced() { # node [cluster size]
   [ "$(galera_status "$1" wsrep_local_state_comment)" = Synced ] || return 1
   [ -z "${2:-}" ] || [ "$(galera_status "$1" wsrep_cluster_size)" = "$2" ]
+}
+
+# Waits until every node of NODES is Synced in a cluster of SIZE; fails at
+# once if one of their processes exits.
+galera_wait() { # seconds size nodes...
+  local deadline=$((SECONDS + $1)) size=$2 n ok
+  shift 2
+  while :; do
+    galera_alive "$@" || return 1
+    ok=1
+    for n in "$@"; do galera_synced "$n" "$size" || { ok=0; break; }; done
+    [ $ok = 0 ] || return 0
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.25
+  done
 }
 
 # Starts node N from its cnf (as a test's restart would), in the background.
@@ -380,8 +417,8 @@ galera_start_node() { # node [--wsrep-new-cluster]
   shift
   "$MY_BIN" --defaults-file="$d/my.cnf" "$@" </dev/null >>"$d/stdout.log" 2>&1 &
   pid=$!
-  topo_register pid "$pid" "$d/my.cnf"
-  topo_register pidfile "$d/pid" "$d/my.cnf"
+  topo_register pid "$pid" TERM "$d/my.cnf"
+  topo_register pidfile "$d/pid" TERM "$d/my.cnf"
   echo "$pid" >"$d/started.pid"
 }
 
@@ -391,7 +428,7 @@ galera_kill_node() { # node
   pid=$(cat "$d/pid" 2>/dev/null) || return 1
   topo_matches "$pid" "$d/my.cnf" || return 1
   kill -KILL "$pid"
-  topo_retry 10 sh -c "! kill -0 $pid 2>/dev/null"
+  topo_retry 10 eval "! topo_matches $pid $d/my.cnf"
 }
 
 topo_galera() { # port1 port2 port3 (client ports; more are picked here)
@@ -409,7 +446,7 @@ topo_galera() { # port1 port2 port3 (client ports; more are picked here)
     mkdir -p "$d/data"
     cat >"$d/my.cnf" <<EOF
 [mysqld]
-user = root
+user = mysql
 datadir = $d/data
 socket = $d/sock
 port = ${ports[$((n - 1))]}
@@ -437,12 +474,16 @@ wsrep_sst_receive_address = 127.0.0.1:${sst[$n]}
 wsrep_auto_increment_control = ON
 EOF
   done
-  # Only the bootstrap node is initialised; the others get its files by SST.
+  # The nodes run as `mysql`, not root: the joiner's rsync SST runs an rsync
+  # daemon, which as root switches to `nobody` and then cannot write the
+  # datadir. Only the bootstrap node is initialised; the others get its
+  # files by SST.
+  chown -R mysql:mysql "$TOPO_DIR/galera"
   d="$TOPO_DIR/galera/node1"
-  mariadb-install-db --no-defaults --user=root --datadir="$d/data" --auth-root-authentication-method=normal \
+  mariadb-install-db --no-defaults --user=mysql --datadir="$d/data" --auth-root-authentication-method=normal \
     --skip-test-db >"$d/install-db.log" 2>&1 || { cat "$d/install-db.log"; die "galera: mariadb-install-db failed"; }
   galera_start_node 1 --wsrep-new-cluster
-  topo_retry 60 galera_synced 1 || { topo_show_log "$d/server.log"; die "galera: node 1 did not bootstrap"; }
+  galera_wait 60 1 1 || { topo_show_log "$d/stdout.log" "$d/server.log"; die "galera: node 1 did not bootstrap"; }
   galera_sql 1 "
     CREATE DATABASE foal;
     CREATE USER 'foal'@'%' IDENTIFIED BY 'foal';
@@ -450,12 +491,10 @@ EOF
     || { topo_show_log "$d/server.log"; die "galera: creating the user failed"; }
   galera_start_node 2
   galera_start_node 3
-  for n in 1 2 3; do
-    topo_retry 180 galera_synced "$n" 3 || {
-      topo_show_log "$TOPO_DIR"/galera/node*/server.log
-      die "galera: node $n is not synced in a cluster of 3"
-    }
-  done
+  galera_wait 180 3 1 2 3 || {
+    topo_show_log "$TOPO_DIR"/galera/node*/stdout.log "$TOPO_DIR"/galera/node*/server.log
+    die "galera: the three nodes did not sync into one cluster"
+  }
   local inc pids="" dirs="" cnfs="" urls=""
   for n in 1 2 3; do
     inc=$(galera_sql "$n" "SELECT @@auto_increment_increment")
@@ -497,31 +536,33 @@ start_topologies() {
   local wanted=() w t0 t1 j name failed="" summary=""
   for w in ${FOAL_TOPOLOGIES-all}; do
     case "$w" in
-      all) wanted+=(pg_tls mysql_tls pgbouncer replica galera) ;;
-      tls) wanted+=(pg_tls mysql_tls) ;;
-      pg_tls | mysql_tls | pgbouncer | replica | galera) wanted+=("$w") ;;
+      all) set -- pg_tls mysql_tls pgbouncer replica galera ;;
+      tls) set -- pg_tls mysql_tls ;;
+      pg_tls | mysql_tls | pgbouncer | replica | galera) set -- "$w" ;;
       *) die "FOAL_TOPOLOGIES: unknown topology '$w' (tls pg_tls mysql_tls pgbouncer replica galera all)" ;;
     esac
+    for name in "$@"; do
+      case " ${wanted[*]} " in *" $name "*) ;; *) wanted+=("$name") ;; esac
+    done
   done
   [ ${#wanted[@]} -gt 0 ] || { log "no extra topologies (FOAL_TOPOLOGIES is empty)"; return 0; }
   local has=" ${wanted[*]} "
-  log "starting topologies:$(printf ' %s' $(printf '%s\n' "${wanted[@]}" | awk '!seen[$0]++'))"
+  log "starting topologies: ${wanted[*]}"
   t0=$(topo_now)
   if [[ $has == *" pg_tls "* || $has == *" mysql_tls "* ]]; then
     t1=$(topo_now)
     topo_tls_ca
     summary="$summary ca=$(topo_since "$t1")s"
   fi
-  # Ports are picked here, before the jobs fork, so no two jobs share one.
-  [[ $has != *" pg_tls "* ]] || topo_job pg_tls topo_pg_tls "$(topo_port)"
-  [[ $has != *" mysql_tls "* ]] || topo_job mysql_tls topo_mysql_tls "$(topo_port)"
-  [[ $has != *" pgbouncer "* ]] || topo_job pgbouncer topo_pgbouncer "$(topo_port)" "$(topo_port)"
-  [[ $has != *" replica "* ]] || topo_job replica topo_replica "$(topo_port)"
+  if [[ $has == *" pg_tls "* ]]; then topo_ports 1; topo_job pg_tls topo_pg_tls "${TOPO_P[@]}"; fi
+  if [[ $has == *" mysql_tls "* ]]; then topo_ports 1; topo_job mysql_tls topo_mysql_tls "${TOPO_P[@]}"; fi
+  if [[ $has == *" pgbouncer "* ]]; then topo_ports 2; topo_job pgbouncer topo_pgbouncer "${TOPO_P[@]}"; fi
+  if [[ $has == *" replica "* ]]; then topo_ports 1; topo_job replica topo_replica "${TOPO_P[@]}"; fi
   if [[ $has == *" galera "* ]]; then
-    GALERA_GMCAST_PORTS=("$(topo_port)" "$(topo_port)" "$(topo_port)")
-    GALERA_IST_PORTS=("$(topo_port)" "$(topo_port)" "$(topo_port)")
-    GALERA_SST_PORTS=("$(topo_port)" "$(topo_port)" "$(topo_port)")
-    topo_job galera topo_galera "$(topo_port)" "$(topo_port)" "$(topo_port)"
+    topo_ports 3; GALERA_GMCAST_PORTS=("${TOPO_P[@]}")
+    topo_ports 3; GALERA_IST_PORTS=("${TOPO_P[@]}")
+    topo_ports 3; GALERA_SST_PORTS=("${TOPO_P[@]}")
+    topo_ports 3; topo_job galera topo_galera "${TOPO_P[@]}"
   fi
   for j in "${TOPO_JOBS[@]}"; do
     name=${j#*:}
