@@ -1,9 +1,7 @@
 //! Rewrites of the tree for a backend that lacks a construct, so that the
 //! statement it runs means what the tree means.
 
-use crate::tree::{
-    ColumnRef, Compound, Expr, Join, JoinKind, Literal, Select, SelectItem, SetOp, TableSource,
-};
+use crate::tree::{ColumnRef, Compound, Expr, Join, JoinKind, Literal, Select, SelectItem, SetOp, TableSource};
 
 /// The alias of the derived table an emulated FULL JOIN becomes.
 const FULL: &str = "foal_full";
@@ -18,9 +16,7 @@ pub(crate) fn without_full_joins(s: &Select) -> Option<Select> {
     let k = s.from.iter().position(|j| j.kind == JoinKind::Full)?;
     let mut out = s.clone();
     let rest: Vec<Join> = out.from.split_off(k + 1);
-    let Some(mut right) = out.from.pop() else {
-        return None;
-    };
+    let mut right = out.from.pop()?;
     let left = std::mem::take(&mut out.from);
     let left_aliases: Vec<String> = left.iter().map(|j| j.alias.clone()).collect();
     let mut replaced: Vec<String> = left_aliases.clone();

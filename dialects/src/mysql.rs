@@ -57,7 +57,8 @@ impl Provider for Mysql {
         }
     }
 
-    /// A FULL JOIN is emulated (see [`crate::emulate::without_full_joins`]).
+    /// A FULL JOIN is emulated: the LEFT JOIN, then the unmatched rows of the
+    /// right side (`emulate.rs`).
     fn select(&self, w: &mut Writer<'_>, s: &Select) {
         match crate::emulate::without_full_joins(s) {
             Some(emulated) => render::select(w, &emulated),

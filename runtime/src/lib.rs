@@ -61,14 +61,14 @@ pub use query::cache;
 
 pub use dialects::Dialect;
 pub use dsl::relations::{Many, ManyPath};
-pub use dsl::{Expr, Nullability, Optional, Projection, Required, Var};
+pub use dsl::{Expr, Nullability, Optional, Projection, Required, SourceRow, Var};
 pub use entity::{Column, ColumnMeta, Entity, EntityMeta, FieldAttrs, FieldMeta, Ref};
 pub use error::{CallSite, DbFault, DecodeError, Error, Result};
 pub use exec::{Database, Executor, Transaction};
 pub use foal_macros::{Entity, select};
-pub use query::Query;
 pub use query::bulk::UpdateQuery;
 pub use query::prefetch::{Loaded, MaybeRef, Prefetch, Prefetching};
+pub use query::{Query, QueryValue, SameRows};
 pub use types::{FromRow, RowAccess, SqlType, ToValue, ToValues, Typed, Value};
 pub use write::ConflictKey;
 
@@ -87,20 +87,21 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::DecodeError;
+    pub use crate::dialects::JoinKind;
     pub use crate::driver::{Conn, Decoder};
     pub use crate::dsl::functions::scalar;
     pub use crate::dsl::methods::{self, LikeKind};
     pub use crate::dsl::ops;
     pub use crate::dsl::relations::{self, Many, link};
     pub use crate::dsl::{
-        Builder, Expr, Item, ListParam, Mapped, Optional, Projection, Required, RowDecoder, Sub, Var, check_field,
-        count_var, field, lit, row_ref,
+        Builder, Expr, Item, ListParam, Mapped, Optional, Projection, Required, RowDecoder, SourceRow, Sub, Var,
+        check_field, count_row, count_var, entity_merged, entity_vars, field, lit, optional, row_ref, value_of,
     };
     pub use crate::entity::{Column, EntityMeta, Field, FieldAttrs};
-    pub use crate::query::Query;
     pub use crate::query::bulk::UpdateQuery;
     pub use crate::query::cache::Site;
     pub use crate::query::prefetch::{prefetch, prefetch2, prefetch3};
+    pub use crate::query::{Query, query_value};
     pub use crate::types::{FromRow, ParamSink, Params, RowAccess, ToValue, ToValues, Value};
 
     /// `if cond` / `.filter(|p| cond)`.
@@ -117,6 +118,16 @@ pub mod __private {
     /// A value computed in Rust, bound as parameter `index`.
     pub fn param<V: ToValue>(b: &Builder, index: u16, value: &V) -> Expr<V> {
         b.param(index, value)
+    }
+
+    /// A LIKE pattern of a string literal, written into the SQL.
+    pub fn pattern(b: &Builder, pattern: &'static str) -> Expr<String> {
+        b.pattern(pattern)
+    }
+
+    /// The condition of an explicit join (`Order.join(|o| cond)`).
+    pub fn on<C: crate::dsl::ops::SqlBool>(b: &Builder, cond: Expr<C>) {
+        b.on(cond);
     }
 
     /// A string literal of the query, bound as parameter `index`.

@@ -2,7 +2,9 @@
 //! overrides a hook of [`Provider`](crate::Provider) where its dialect
 //! differs; everything else lands here.
 
-use crate::tree::{AggFunc, BinaryOp, Expr, FrameBound, FrameUnits, Func, Literal, UnaryOp, WindowFunc, WindowSpec, precedence};
+use crate::tree::{
+    AggFunc, BinaryOp, Expr, FrameBound, FrameUnits, Func, Literal, UnaryOp, WindowFunc, WindowSpec, precedence,
+};
 use crate::writer::{Bind, Writer};
 
 /// Writes an operand of `op`, adding parentheses where precedence requires.

@@ -444,9 +444,10 @@ impl Expr {
             Expr::Window { .. } => true,
             Expr::Subquery(_) | Expr::Exists { .. } => false,
             Expr::InSubquery { expr, .. } => expr.contains_window(),
-            Expr::Unary { expr, .. } | Expr::IsNull { expr, .. } | Expr::Cast { expr, .. } | Expr::InParam { expr, .. } => {
-                expr.contains_window()
-            }
+            Expr::Unary { expr, .. }
+            | Expr::IsNull { expr, .. }
+            | Expr::Cast { expr, .. }
+            | Expr::InParam { expr, .. } => expr.contains_window(),
             Expr::Binary { left, right, .. } | Expr::IsNotDistinct { left, right, .. } => {
                 left.contains_window() || right.contains_window()
             }
@@ -474,9 +475,10 @@ impl Expr {
                 expr.visit_selects_mut(f);
                 query.visit_selects_mut(f);
             }
-            Expr::Unary { expr, .. } | Expr::IsNull { expr, .. } | Expr::Cast { expr, .. } | Expr::InParam { expr, .. } => {
-                expr.visit_selects_mut(f)
-            }
+            Expr::Unary { expr, .. }
+            | Expr::IsNull { expr, .. }
+            | Expr::Cast { expr, .. }
+            | Expr::InParam { expr, .. } => expr.visit_selects_mut(f),
             Expr::Binary { left, right, .. } | Expr::IsNotDistinct { left, right, .. } => {
                 left.visit_selects_mut(f);
                 right.visit_selects_mut(f);

@@ -27,7 +27,10 @@ pub enum TableSource {
     /// translation and where its parameters start), so that the same value
     /// used twice in one statement can be rendered once, as a CTE (see
     /// [`Select::share_repeated`]).
-    Shared { key: (u64, u16), query: Box<Select> },
+    Shared {
+        key: (u64, u16),
+        query: Box<Select>,
+    },
     /// The rows of a set operation, as a derived table.
     Compound(Box<Compound>),
     /// A CTE of the statement's WITH clause, by name.

@@ -211,6 +211,20 @@ pub(super) fn generate(input: &DeriveInput, table: &str, fields: &[Field<'_>], h
             }
         }
 
+        impl #p::SourceRow for #name {
+            type Vars = #p::Var<#name>;
+            fn vars(__b: &#p::Builder, __table: u16, __first: usize) -> #p::Var<#name> {
+                #p::entity_vars::<#name>(__b, __table, __first)
+            }
+            fn merged(
+                __base: &::foal::dialects::Select,
+                __root: ::core::option::Option<&str>,
+                __offset: u16,
+            ) -> ::core::option::Option<(#p::Builder, #p::Var<#name>)> {
+                #p::entity_merged::<#name>(__base, __root, __offset)
+            }
+        }
+
         impl #p::ToValues for #name {
             fn push_values(&self, __out: &mut ::std::vec::Vec<#p::Value>) {
                 #(<#types as #p::ToValues>::push_values(&self.#idents, __out);)*

@@ -193,7 +193,9 @@ mod snapshots {
 
     #[test]
     fn a_generator_over_a_relation_and_a_query_value_as_a_source() {
-        let text = expanded("(c.name, count(o for o in c.orders if o.total > 100.0)) for c in Customer for x in recent if x.id == c.id");
+        let text = expanded(
+            "(c.name, count(o for o in c.orders if o.total > 100.0)) for c in Customer for x in recent if x.id == c.id",
+        );
         expect_test::expect_file!["snapshots/generator_and_source.rs"].assert_eq(&text);
     }
 }

@@ -85,9 +85,22 @@ impl Ctx {
 
     /// A query value used as a source: the locals holding it and the offset
     /// of its parameters in the query's.
+    /// The same query value named twice in one query (`revenue` as a source
+    /// and in a subquery) is one source: its parameters are bound once, and
+    /// the runtime renders it once, as a CTE.
     pub(crate) fn query_source(&mut self, expr: syn::Expr) -> (syn::Ident, syn::Ident) {
-        let n = self.sources.len();
-        self.sources.push(expr);
+        let text = quote::ToTokens::to_token_stream(&expr).to_string();
+        let n = match self
+            .sources
+            .iter()
+            .position(|s| quote::ToTokens::to_token_stream(s).to_string() == text)
+        {
+            Some(n) => n,
+            None => {
+                self.sources.push(expr);
+                self.sources.len() - 1
+            }
+        };
         (format_ident!("__s{}", n), format_ident!("__o{}", n))
     }
 
@@ -108,7 +121,9 @@ impl Ctx {
                 let (ps, po) = (format_ident!("__s{}", n - 1), format_ident!("__o{}", n - 1));
                 quote!(#po.saturating_add(::core::convert::TryFrom::try_from(#ps.params().len()).unwrap_or(u16::MAX)))
             };
-            lets.extend(quote!(let #s = &(#expr); let #o: u16 = #offset;));
+            let p = private();
+            let value = call_over(quote!(#p::query_value), quote!(&(#expr)), expr);
+            lets.extend(quote!(let #s = #value; let #o: u16 = #offset;));
             ids.push(quote!(#s.entry_id()));
         }
         Some((lets, quote!(&[#(#ids),*])))

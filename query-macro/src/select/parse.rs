@@ -15,9 +15,61 @@ use syn::{Expr, Token};
 /// The name of the wrapper generators are parsed through.
 pub(crate) const GENERATOR: &str = "__foal_gen";
 
+/// What a `for` clause binds: a name, `_`, or a tuple of those (the rows
+/// of a query value of tuples).
+#[derive(Clone)]
+pub(crate) enum ForPat {
+    Name(Ident),
+    Wild(syn::token::Underscore),
+    Tuple(Vec<ForPat>),
+}
+
+impl ForPat {
+    pub(crate) fn from_pat(pat: syn::Pat) -> syn::Result<ForPat> {
+        match pat {
+            syn::Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() && p.mutability.is_none() => {
+                Ok(ForPat::Name(p.ident))
+            }
+            syn::Pat::Wild(w) => Ok(ForPat::Wild(w.underscore_token)),
+            syn::Pat::Tuple(t) => {
+                let elems = t.elems.into_iter().map(ForPat::from_pat).collect::<syn::Result<_>>()?;
+                Ok(ForPat::Tuple(elems))
+            }
+            syn::Pat::Paren(p) => ForPat::from_pat(*p.pat),
+            other => Err(syn::Error::new_spanned(
+                other,
+                "a query variable is a plain name (`for p in Product`), or a tuple of names for the rows of a \
+                 query of tuples (`for (who, total) in per_customer`)",
+            )),
+        }
+    }
+
+    /// The pattern of a closure's parameter (`|o|`, `|(who, total)|`).
+    pub(crate) fn from_closure_input(pat: &syn::Pat) -> syn::Result<ForPat> {
+        ForPat::from_pat(pat.clone())
+    }
+
+    /// The names the pattern binds, in order.
+    pub(crate) fn names(&self) -> Vec<&Ident> {
+        match self {
+            ForPat::Name(n) => vec![n],
+            ForPat::Wild(_) => Vec::new(),
+            ForPat::Tuple(items) => items.iter().flat_map(ForPat::names).collect(),
+        }
+    }
+
+    /// The one name, when the pattern is a plain name.
+    pub(crate) fn name(&self) -> Option<&Ident> {
+        match self {
+            ForPat::Name(n) => Some(n),
+            _ => None,
+        }
+    }
+}
+
 /// One `for x in SOURCE` or `if COND` clause.
 pub(crate) enum Clause {
-    For { var: Ident, source: Expr },
+    For { pat: ForPat, source: Expr },
     If(Expr),
 }
 
@@ -35,19 +87,10 @@ impl Parse for Comprehension {
             let lookahead = input.lookahead1();
             if lookahead.peek(Token![for]) {
                 input.parse::<Token![for]>()?;
-                let pat = syn::Pat::parse_single(input)?;
-                let var = match pat {
-                    syn::Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident,
-                    other => {
-                        return Err(syn::Error::new_spanned(
-                            other,
-                            "a query variable must be a plain name: `for p in Product`",
-                        ));
-                    }
-                };
+                let pat = ForPat::from_pat(syn::Pat::parse_single(input)?)?;
                 input.parse::<Token![in]>()?;
                 let source = Expr::parse_without_eager_brace(input)?;
-                clauses.push(Clause::For { var, source });
+                clauses.push(Clause::For { pat, source });
             } else if lookahead.peek(Token![if]) {
                 input.parse::<Token![if]>()?;
                 clauses.push(Clause::If(input.parse()?));

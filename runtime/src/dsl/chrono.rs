@@ -7,11 +7,14 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use super::functions::{SqlAggregate, aggregatable};
 use super::methods::{SqlDate, SqlTime};
 use super::ops::{SqlAdd, SqlEq, SqlOrd, SqlSub, comparable};
+use super::source::{SourceRow, column_sources};
 use super::vars::{MaybeNull, maybe_null};
+use super::{Builder, Expr};
 
 maybe_null!(NaiveDate, NaiveDateTime, DateTime<Utc>);
 comparable!(NaiveDate, NaiveDateTime, DateTime<Utc>);
 aggregatable!(NaiveDate, NaiveDateTime, DateTime<Utc>);
+column_sources!(NaiveDate, NaiveDateTime, DateTime<Utc>);
 
 macro_rules! moves_in_time {
     ($($t:ty),*) => {$(

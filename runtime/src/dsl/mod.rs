@@ -16,9 +16,11 @@ pub mod methods;
 pub mod ops;
 pub(crate) mod projection;
 pub mod relations;
+pub(crate) mod source;
 pub(crate) mod vars;
 
 pub use builder::*;
 pub use expr::*;
 pub use projection::*;
+pub use source::*;
 pub use vars::*;

@@ -8,7 +8,7 @@ use std::marker::PhantomData;
 use crate::dialects::{self as sql, AggFunc};
 use crate::dsl::Builder;
 use crate::dsl::Expr;
-use crate::dsl::{FieldAccess, Nullability, Var, field_node, key_nodes};
+use crate::dsl::{FieldAccess, Nullability, Var, field_node};
 use crate::entity::{Entity, Field, Ref};
 
 /// The descriptor of a to-many relation: which field of `E` links back.
@@ -82,7 +82,7 @@ impl<E: Entity> FieldAccess for Many<E> {
         let columns = E::COLUMNS;
         ManyPath {
             parent: var.id,
-            parent_key: key_nodes::<P>(&b.alias(var.id)),
+            parent_key: b.var_key::<P>(var.id),
             link: (self.link)(&columns),
             _e: PhantomData,
         }
@@ -183,4 +183,16 @@ pub fn join_left<E: Entity, N: Nullability>(
     name: &str,
 ) -> Var<E, crate::dsl::Optional> {
     b.join_left(path, name)
+}
+
+/// `for o in c.orders.left_join(|o| cond)` (and `join`, `right_join`,
+/// `full_join`): the relation's rows joined on its own match and `cond`,
+/// which the caller gives next (`Builder::on`).
+pub fn join_path<E: Entity, N: Nullability>(
+    b: &Builder,
+    path: ManyPath<E, N>,
+    name: &str,
+    kind: sql::JoinKind,
+) -> Var<E> {
+    b.join_path(path, name, kind)
 }

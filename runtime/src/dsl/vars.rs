@@ -89,7 +89,7 @@ impl<E, N> Var<E, N> {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no fields to read in a query",
     label = "fields can be read from a query variable or through a `Ref` field",
-    note = "a to-many relation (`c.orders`) is a source: `for o in c.orders`, `count(o for o in c.orders)`"
+    note = "a to-many relation (`c.orders`) is a source: `for o in c.orders`, `count(o for o in c.orders)`; a row of a query of tuples is a tuple: name its parts, `|(name, price)| price > 1`"
 )]
 pub trait Fields {
     type Entity: Entity;
@@ -143,7 +143,7 @@ pub(crate) fn field_node<E: Entity>(alias: &str, field: usize) -> sql::Expr {
 impl<T: MaybeNull> FieldAccess for Field<T> {
     type Output<N: Nullability> = Expr<N::Of<T>>;
     fn access<E: Entity, N: Nullability>(&self, b: &Builder, var: Var<E, N>) -> Expr<N::Of<T>> {
-        let node = field_node::<E>(&b.alias(var.id), self.index());
+        let node = b.var_field::<E>(var.id, self.index());
         Expr::with(node, false, T::NULLABLE || N::OPTIONAL)
     }
 }
@@ -175,7 +175,7 @@ pub(crate) fn key_nodes<E: Entity>(alias: &str) -> Vec<sql::Expr> {
 /// A query variable used as a value: its row's key, as a `Ref` (so
 /// `o.customer == c` compares keys).
 pub fn row_ref<E: Entity, N: Nullability>(b: &Builder, var: &Var<E, N>) -> Expr<N::Of<Ref<E>>> {
-    let mut keys = key_nodes::<E>(&b.alias(var.id));
+    let mut keys = b.var_key::<E>(var.id);
     let node = if keys.len() == 1 {
         keys.remove(0)
     } else {
@@ -197,7 +197,7 @@ pub fn count_var<E: Entity, N: Nullability>(b: &Builder, var: Var<E, N>, distinc
     if !N::OPTIONAL && !distinct {
         return Expr::with(agg(sql::AggFunc::CountRows, false, None), true, false);
     }
-    let mut keys = key_nodes::<E>(&b.alias(var.id));
+    let mut keys = b.var_key::<E>(var.id);
     let key = if keys.len() == 1 || !distinct {
         keys.remove(0)
     } else {
@@ -223,12 +223,8 @@ pub fn count_var<E: Entity, N: Nullability>(b: &Builder, var: Var<E, N>, distinc
 }
 
 fn entity_items<E: Entity>(b: &Builder, id: u16, out: &mut Vec<Item>) {
-    let alias = b.alias(id);
-    for column in &E::meta().columns {
-        out.push(Item {
-            expr: sql::Expr::column(alias.clone(), column.name.clone()),
-            agg: false,
-        });
+    for expr in b.var_columns::<E>(id) {
+        out.push(Item { expr, agg: false });
     }
 }
 

@@ -73,6 +73,12 @@ pub(crate) struct Entry {
     pub(crate) root: Option<String>,
     /// Assignments of a bulk update.
     pub(crate) sets: Vec<(String, Expr)>,
+    /// The CTE this entry's rows are, when it stands for the rows a
+    /// recursive query found so far (`prev`): a source reads the CTE by name.
+    pub(crate) cte: Option<String>,
+    /// Why the query cannot run, found as it was composed (a recursive
+    /// step that does not read `prev`): running it returns this error.
+    pub(crate) problem: Option<String>,
     rendered: [[OnceLock<Rendered>; 3]; MODES],
 }
 
@@ -81,11 +87,16 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 impl Entry {
     pub(crate) fn new(built: Built) -> Entry {
         BUILDS.with(|b| b.set(b.get() + 1));
+        let mut select = built.select;
+        // A query value read twice in the statement is rendered once.
+        select.share_repeated();
         Entry {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            select: built.select,
+            select,
             root: built.root,
             sets: built.sets,
+            cte: built.cte,
+            problem: built.problem,
             rendered: Default::default(),
         }
     }

@@ -4,15 +4,17 @@
 
 pub(crate) mod bulk;
 pub mod cache;
+mod compose;
 mod composed;
+
+pub use compose::{QueryValue, SameRows, query_value};
 pub(crate) mod memo;
 pub(crate) mod prefetch;
 
 use crate::dialects::Dialect;
 use crate::driver::Decoder;
-use crate::dsl::{Builder, Projection, Rows, Var};
-use crate::entity::Entity;
-use crate::error::{Error, Result};
+use crate::dsl::{Builder, Projection, Rows};
+use crate::error::{CallSite, Error, Result};
 use crate::exec::Executor;
 use crate::types::{Params, Value, Whole};
 
@@ -40,6 +42,9 @@ pub struct Query<T> {
     params: Params,
     decoder: Decoder<T>,
     site: &'static Site,
+    /// Where the query was written: its `select!`, or the call that
+    /// composed it (`a.union(&b)`).
+    at: CallSite,
 }
 
 impl<T> Clone for Query<T> {
@@ -49,6 +54,7 @@ impl<T> Clone for Query<T> {
             params: self.params.clone(),
             decoder: self.decoder,
             site: self.site,
+            at: self.at,
         }
     }
 }
@@ -57,7 +63,7 @@ impl<T> std::fmt::Debug for Query<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Query")
             .field("source", &self.site.source)
-            .field("at", &self.site.at)
+            .field("at", &self.at)
             .field("params", &self.params)
             .finish()
     }
@@ -83,6 +89,7 @@ impl<T: 'static> Query<T> {
             params: params.into(),
             decoder: Decoder::of::<Rows<P>>(),
             site,
+            at: site.at,
         }
     }
 
@@ -103,6 +110,7 @@ impl<T: 'static> Query<T> {
             params,
             decoder: Decoder::of::<Rows<P>>(),
             site,
+            at: site.at,
         }
     }
 
@@ -121,6 +129,7 @@ impl<T: 'static> Query<T> {
             params,
             decoder: Decoder::of::<Rows<P>>(),
             site,
+            at: site.at,
         }
     }
 
@@ -159,7 +168,7 @@ impl<T: 'static> Query<T> {
     }
 
     pub(crate) fn call_site(&self) -> crate::error::CallSite {
-        self.site.at
+        self.at
     }
 
     /// The bound parameter values, in order.
@@ -168,14 +177,28 @@ impl<T: 'static> Query<T> {
     }
 
     /// Every row, on a connection already taken.
+    /// The error a query composed wrongly returns instead of running.
+    #[inline]
+    fn runnable(&self) -> Result<()> {
+        match &self.entry.problem {
+            None => Ok(()),
+            Some(problem) => Err(Error::Usage {
+                message: problem.clone(),
+                site: self.at,
+            }),
+        }
+    }
+
     pub(crate) fn rows_on(&self, conn: &mut crate::driver::Conn, max: Option<usize>) -> Result<Vec<T>> {
+        self.runnable()?;
         let rendered = self.entry.rendered(Mode::Rows, conn.dialect());
-        conn.query(rendered, &self.params, &self.decoder, max, self.site.at)
+        conn.query(rendered, &self.params, &self.decoder, max, self.at)
     }
 
     #[inline(always)]
     fn rows(&self, ex: &impl Executor, mode: Mode, max: Option<usize>) -> Result<Vec<T>> {
-        let site = self.site.at;
+        let site = self.at;
+        self.runnable()?;
         let mut out = Vec::new();
         ex.run_read(site, |conn| {
             // A read tried again on a fresh connection starts over.
@@ -201,7 +224,7 @@ impl<T: 'static> Query<T> {
     pub fn fetch_one(&self, ex: &impl Executor) -> Result<T> {
         match self.fetch_optional(ex)? {
             Some(row) => Ok(row),
-            None => Err(Error::NotFound { site: self.site.at }),
+            None => Err(Error::NotFound { site: self.at }),
         }
     }
 
@@ -212,7 +235,7 @@ impl<T: 'static> Query<T> {
     pub fn fetch_optional(&self, ex: &impl Executor) -> Result<Option<T>> {
         let mut rows = self.rows(ex, Mode::Rows, Some(2))?;
         if rows.len() > 1 {
-            return Err(Error::TooManyRows { site: self.site.at });
+            return Err(Error::TooManyRows { site: self.at });
         }
         Ok(rows.pop())
     }
@@ -230,7 +253,8 @@ impl<T: 'static> Query<T> {
     /// # Errors
     /// A database error.
     pub fn count(&self, ex: &impl Executor) -> Result<i64> {
-        let site = self.site.at;
+        let site = self.at;
+        self.runnable()?;
         ex.run_read(site, |conn| {
             let rendered = self.entry.rendered(Mode::Count, conn.dialect());
             let rows = conn.query(
@@ -249,7 +273,8 @@ impl<T: 'static> Query<T> {
     /// # Errors
     /// A database error.
     pub fn exists(&self, ex: &impl Executor) -> Result<bool> {
-        let site = self.site.at;
+        let site = self.at;
+        self.runnable()?;
         ex.run_read(site, |conn| {
             let rendered = self.entry.rendered(Mode::Exists, conn.dialect());
             let rows = conn.query(
@@ -261,46 +286,5 @@ impl<T: 'static> Query<T> {
             )?;
             Ok(rows.first().copied().unwrap_or(false))
         })
-    }
-}
-
-impl<E: Entity> Query<E> {
-    /// `for x in q`: this query's rows as a source of another, whose own
-    /// parameters come first (`offset` of them).
-    #[doc(hidden)]
-    pub fn source_in(&self, b: &Builder, offset: u16, name: &str) -> Var<E> {
-        let mut select = self.entry.select.clone();
-        select.shift_params(offset);
-        b.derived(select, name)
-    }
-
-    /// Called by `select!(q.filter(..))`: a query refining this one (which
-    /// stays usable). When this query is a plain selection of entities its
-    /// tree is extended in place; otherwise (limit, distinct, grouping) it
-    /// becomes a subquery.
-    #[allow(clippy::expect_used)]
-    #[doc(hidden)]
-    pub fn refine<P, F>(&self, site: &'static Site, params: impl Into<Params>, build: F) -> Query<P::Row>
-    where
-        P: Projection,
-        F: FnOnce(&Builder, Var<E>) -> P,
-    {
-        let params: Params = params.into();
-        let offset = u16::try_from(self.params.len()).expect("invariant: a query has at most 65 535 parameters");
-        let base = self.entry.clone();
-        let mut build = Some(build);
-        let entry = composed_entry(&[base.id], site, shape_of(&params), &mut || {
-            let (b, var) = Builder::refine::<E>(&base.select, base.root.as_deref(), offset);
-            match build.take() {
-                Some(build) => b.project(build(&b, var)),
-                None => b.finish_empty(),
-            }
-        });
-        Query {
-            entry,
-            params: params.after(&self.params),
-            decoder: Decoder::of::<Rows<P>>(),
-            site,
-        }
     }
 }

@@ -192,6 +192,25 @@ impl ::foal::__private::FromRow for Order {
             .map(::core::option::Option::Some)
     }
 }
+impl ::foal::__private::SourceRow for Order {
+    type Vars = ::foal::__private::Var<Order>;
+    fn vars(
+        __b: &::foal::__private::Builder,
+        __table: u16,
+        __first: usize,
+    ) -> ::foal::__private::Var<Order> {
+        ::foal::__private::entity_vars::<Order>(__b, __table, __first)
+    }
+    fn merged(
+        __base: &::foal::dialects::Select,
+        __root: ::core::option::Option<&str>,
+        __offset: u16,
+    ) -> ::core::option::Option<
+        (::foal::__private::Builder, ::foal::__private::Var<Order>),
+    > {
+        ::foal::__private::entity_merged::<Order>(__base, __root, __offset)
+    }
+}
 impl ::foal::__private::ToValues for Order {
     fn push_values(&self, __out: &mut ::std::vec::Vec<::foal::__private::Value>) {
         <i64 as ::foal::__private::ToValues>::push_values(&self.id, __out);

@@ -48,15 +48,8 @@ pub(super) fn chain(tx: &mut Tx<'_>, expr: &Expr) -> Lowered {
         Root::Entity(path) => {
             let var = tx.ctx.fresh_var();
             let name = alias_name(&calls, path);
-            body.extend(tx.source(
-                &name,
-                &Expr::Path(syn::ExprPath {
-                    attrs: vec![],
-                    qself: None,
-                    path: path.clone(),
-                }),
-                &var,
-            ));
+            let alias = name.to_string();
+            body.extend(quote!(let #var = __b.source::<#path>(#alias);));
             tx.env.bind(&name, var.clone(), true);
             (Binding::Row(var), None)
         }
@@ -107,19 +100,19 @@ pub(super) fn chain(tx: &mut Tx<'_>, expr: &Expr) -> Lowered {
         tx.env.push();
         match (method.as_str(), row_var) {
             ("filter", Some(v)) => {
-                if let Some(cond) = closure(tx, m, &v) {
+                if let Some(cond) = closure(tx, m, &v, &mut body) {
                     body.extend(tx.filter(cond));
                 }
             }
             ("map", Some(v)) => {
-                if let Some(proj) = closure(tx, m, &v) {
+                if let Some(proj) = closure(tx, m, &v, &mut body) {
                     projected = Some(projection(tx, proj, &mut items));
                     mapped = true;
                 }
             }
 
             ("order_by", Some(v)) => {
-                if let Some(keys) = closure(tx, m, &v) {
+                if let Some(keys) = closure(tx, m, &v, &mut body) {
                     body.extend(order_keys(tx, keys));
                 }
             }
@@ -141,7 +134,7 @@ pub(super) fn chain(tx: &mut Tx<'_>, expr: &Expr) -> Lowered {
                     .error(&m.method, "`page` takes the page number (from 1) and the page size"),
             },
             ("update", Some(Binding::Row(v))) if !mapped && projected.is_none() => {
-                if let Some(assignments) = closure(tx, m, &Binding::Row(v)) {
+                if let Some(assignments) = closure(tx, m, &Binding::Row(v), &mut body) {
                     body.extend(assign_all(tx, assignments));
                     update = true;
                 }

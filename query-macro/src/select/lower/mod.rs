@@ -105,7 +105,12 @@ fn named(tx: &mut Tx<'_>, pat: &syn::Pat) -> bool {
 }
 
 /// The closure `|p| body` of a chain method, with its parameter bound.
-fn closure<'e>(tx: &mut Tx<'_>, m: &'e syn::ExprMethodCall, binding: &Binding) -> Option<&'e Expr> {
+fn closure<'e>(
+    tx: &mut Tx<'_>,
+    m: &'e syn::ExprMethodCall,
+    binding: &Binding,
+    body: &mut TokenStream,
+) -> Option<&'e Expr> {
     let Some(Expr::Closure(c)) = m.args.first().map(strip) else {
         tx.ctx.error(
             &m.method,
@@ -125,9 +130,37 @@ fn closure<'e>(tx: &mut Tx<'_>, m: &'e syn::ExprMethodCall, binding: &Binding) -
     match &c.inputs[0] {
         syn::Pat::Ident(p) => tx.env.bind(&p.ident, var.clone(), false),
         syn::Pat::Wild(_) => {}
+        // A row of a query value of tuples: `|(country, n)| desc(n)`.
+        syn::Pat::Tuple(t) => {
+            let mut names = Vec::new();
+            let mut tokens = Vec::new();
+            for elem in &t.elems {
+                match elem {
+                    syn::Pat::Ident(p) => {
+                        let v = tx.ctx.fresh_var();
+                        tokens.push(quote::quote!(#v));
+                        names.push((p.ident.clone(), v));
+                    }
+                    syn::Pat::Wild(w) => tokens.push(quote::quote!(#w)),
+                    other => {
+                        tx.ctx.error(
+                            other,
+                            "each element of the row is a plain name or `_`: `|(country, n)| …`",
+                        );
+                        return None;
+                    }
+                }
+            }
+            body.extend(quote::quote!(let (#(#tokens,)*) = ::core::clone::Clone::clone(&#var);));
+            for (name, v) in names {
+                tx.env.bind(&name, v, false);
+            }
+        }
         other => {
-            tx.ctx
-                .error(other, "the closure's parameter must be a plain name: `|p| …`");
+            tx.ctx.error(
+                other,
+                "the closure's parameter is a plain name (`|p| …`), or a tuple of names for rows of tuples",
+            );
             return None;
         }
     }

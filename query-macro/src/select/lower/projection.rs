@@ -37,7 +37,7 @@ fn element(tx: &mut Tx<'_>, e: &Expr) -> TokenStream {
         }
 
         other => match tx.tr(other) {
-            Tr::Var(v) => quote!(#v),
+            Tr::Var(v) => quote!(::core::clone::Clone::clone(&#v)),
             tr => tx.value(tr, other),
         },
     }

@@ -3,7 +3,7 @@ fn expansion() {
         static __SITE: ::foal::__private::Site = ::foal::__private::Site::new(
             "(c.name, count(o for o in c.orders if o.total > 100.0)) for c in Customer for x in recent if x.id == c.id",
         );
-        let __s0 = &(recent);
+        let __s0 = ::foal::__private::query_value(&(recent));
         let __o0: u16 = ::core::convert::TryFrom::try_from(0usize).unwrap_or(u16::MAX);
         let __q0 = ::foal::__private::Query::with_sources(
             &__SITE,
@@ -44,7 +44,7 @@ fn expansion() {
                                         ),
                                     ),
                                 );
-                                ::foal::__private::count_var(__b, __v3, false)
+                                ::foal::__private::count_row(__b, &__v3, false)
                             }),
                     ),
                 )

@@ -108,7 +108,7 @@ impl Tx<'_> {
         let x = match self.tr(arg) {
             Tr::Var(v) if name == "count" => {
                 let distinct = self.env.sources() > 1;
-                return Tr::Query(call_over(quote!(#p::count_var), quote!(__b, #v, #distinct), c));
+                return Tr::Query(call_over(quote!(#p::count_row), quote!(__b, &#v, #distinct), c));
             }
             other => self.value(other, arg),
         };
@@ -135,7 +135,7 @@ impl Tx<'_> {
             let x = match self.tr(&g.projection) {
                 Tr::Var(v) if name == "count" => {
                     let distinct = self.env.sources() > 1;
-                    quote!(#p::count_var(__b, #v, #distinct))
+                    quote!(#p::count_row(__b, &#v, #distinct))
                 }
                 other => {
                     let x = self.value(other, &g.projection);

@@ -10,6 +10,7 @@ mod calls;
 mod control;
 mod methods;
 mod operators;
+mod sources;
 mod unsupported;
 
 use proc_macro2::TokenStream;
@@ -18,7 +19,7 @@ use syn::visit::Visit;
 use syn::{BinOp, Expr, ExprLit, Ident, Lit, UnOp};
 
 use crate::select::ctx::{Ctx, private};
-use crate::select::parse::{Clause, generator};
+use crate::select::parse::generator;
 use crate::spans::call_over;
 
 /// Query variables in scope, innermost last.
@@ -66,6 +67,12 @@ impl Env {
 
     fn sources(&self) -> usize {
         self.scopes.last().map_or(0, |s| s.sources)
+    }
+
+    /// The variables bound in the innermost scope (the comprehension or
+    /// generator being translated).
+    pub(crate) fn current(&self) -> Vec<(String, Ident)> {
+        self.scopes.last().map(|s| s.vars.clone()).unwrap_or_default()
     }
 }
 
@@ -247,7 +254,7 @@ impl Tx<'_> {
         let p = private();
         match tr {
             Tr::Query(t) | Tr::Const(t) => t,
-            Tr::Var(v) => call_over(quote!(#p::row_ref), quote!(__b, &#v), at),
+            Tr::Var(v) => call_over(quote!(#p::value_of), quote!(__b, &#v), at),
         }
     }
 
@@ -278,22 +285,6 @@ impl Tx<'_> {
         Tr::Query(call_over(quote!(#p::field), quote!(__b, #base, |__f| #access), f))
     }
 
-    /// The sources and conditions of a comprehension, as builder statements.
-    pub(crate) fn clauses(&mut self, clauses: &[Clause]) -> TokenStream {
-        let mut stmts = TokenStream::new();
-        for clause in clauses {
-            match clause {
-                Clause::For { var, source } => {
-                    let ident = self.ctx.fresh_var();
-                    stmts.extend(self.source(var, source, &ident));
-                    self.env.bind(var, ident, true);
-                }
-                Clause::If(cond) => stmts.extend(self.filter(cond)),
-            }
-        }
-        stmts
-    }
-
     /// `__b.filter(..);` for each conjunct of `cond`: `a && b` filters by `a`
     /// and by `b`, so a part that aggregates goes to HAVING and the rest to
     /// WHERE.
@@ -310,48 +301,6 @@ impl Tx<'_> {
         let mut out = call_over(quote!(#p::filter), quote!(__b, #tokens), cond);
         out.extend(quote!(;));
         out
-    }
-
-    /// `let <ident> = __b.source::<Entity>("name");` for `for var in source`.
-    pub(crate) fn source(&mut self, var: &Ident, source: &Expr, ident: &Ident) -> TokenStream {
-        let name = var.to_string();
-        let source = strip(source);
-        if let Expr::Path(path) = source
-            && is_entity_path(&path.path)
-        {
-            let ty = &path.path;
-            return quote!(let #ident = __b.source::<#ty>(#name););
-        }
-        // `c.orders` / `c.orders.left()`: a to-many path of a query variable.
-        let (path, left) = match source {
-            Expr::MethodCall(m) if m.method == "left" && m.args.is_empty() => (&*m.receiver, true),
-            other => (other, false),
-        };
-        if self.mentions(path) {
-            let tokens = match self.tr(path) {
-                Tr::Query(t) => t,
-                _ => {
-                    self.ctx.error(
-                        path,
-                        "a source must be an entity type or a to-many relation like `c.orders`",
-                    );
-                    return TokenStream::new();
-                }
-            };
-            let join = if left { quote!(join_left) } else { quote!(join) };
-            let p = private();
-            let call = call_over(quote!(#p::relations::#join), quote!(__b, #tokens, #name), path);
-            return quote!(let #ident = #call;);
-        }
-        // A query value computed in Rust: its rows, as a derived table.
-        let (query, offset) = self.ctx.query_source(source.clone());
-        let p = private();
-        let call = call_over(
-            quote!(#p::Query::source_in),
-            quote!(#query, __b, #offset, #name),
-            source,
-        );
-        quote!(let #ident = #call;)
     }
 }
 
