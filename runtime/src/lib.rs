@@ -25,7 +25,7 @@
 //! assert_eq!(q.fetch_all(&db)?, vec!["iPad Air".to_string()]);
 //! assert_eq!(
 //!     q.sql(Dialect::Postgres),
-//!     r#"SELECT "p"."name" FROM "product" AS "p" WHERE "p"."price" >= $1::int8 AND "p"."name" LIKE $2::text ESCAPE '\'"#
+//!     r#"SELECT "p"."name" FROM "product" AS "p" WHERE "p"."price" >= $1::int8 AND "p"."name" LIKE 'iPad%'::text ESCAPE '\'"#
 //! );
 //! # Ok(()) }
 //! ```
@@ -54,7 +54,7 @@ mod types;
 mod util;
 mod write;
 
-pub use dsl::{functions, ops};
+pub use dsl::{functions, ops, window};
 #[doc(hidden)]
 pub use dsl::{methods, relations};
 pub use query::cache;
@@ -68,7 +68,8 @@ pub use exec::{Database, Executor, Transaction};
 pub use foal_macros::{Entity, select};
 pub use query::bulk::UpdateQuery;
 pub use query::prefetch::{Loaded, MaybeRef, Prefetch, Prefetching};
-pub use query::{Query, QueryValue, SameRows};
+pub use query::Query;
+pub use query::compose::{QueryValue, SameRows};
 pub use types::{FromRow, RowAccess, SqlType, ToValue, ToValues, Typed, Value};
 pub use write::ConflictKey;
 
@@ -79,7 +80,14 @@ pub struct ReadmeDoctests;
 
 /// Everything a program using foal needs in scope.
 pub mod prelude {
-    pub use crate::dsl::functions::{avg, coalesce, count, count_distinct, desc, exists, group_concat, max, min, sum};
+    pub use crate::dsl::functions::{
+        avg, avg_distinct, coalesce, count, count_distinct, desc, exists, group_concat, max, min, substring, sum,
+        sum_distinct, sum_or_none,
+    };
+    pub use crate::dsl::window::{
+        cume_dist, dense_rank, first_value, lag, last_value, lead, nth_value, ntile, order_by, partition_by,
+        percent_rank, rank, row_number, window,
+    };
     pub use crate::{Database, Dialect, Entity, Executor, Query, Ref, Transaction, select};
 }
 
@@ -87,12 +95,13 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::DecodeError;
-    pub use crate::dialects::JoinKind;
+    pub use crate::dialects::{FrameBound, JoinKind};
     pub use crate::driver::{Conn, Decoder};
     pub use crate::dsl::functions::scalar;
     pub use crate::dsl::methods::{self, LikeKind};
     pub use crate::dsl::ops;
     pub use crate::dsl::relations::{self, Many, link};
+    pub use crate::dsl::window;
     pub use crate::dsl::{
         Builder, Expr, Item, ListParam, Mapped, Optional, Projection, Required, RowDecoder, SourceRow, Sub, Var,
         check_field, count_row, count_var, entity_merged, entity_vars, field, lit, optional, row_ref, value_of,
@@ -101,7 +110,8 @@ pub mod __private {
     pub use crate::query::bulk::UpdateQuery;
     pub use crate::query::cache::Site;
     pub use crate::query::prefetch::{prefetch, prefetch2, prefetch3};
-    pub use crate::query::{Query, query_value};
+    pub use crate::query::Query;
+    pub use crate::query::compose::query_value;
     pub use crate::types::{FromRow, ParamSink, Params, RowAccess, ToValue, ToValues, Value};
 
     /// `if cond` / `.filter(|p| cond)`.

@@ -10,6 +10,7 @@
 //! test` runs every test that can run without a server. Unset, it is all
 //! three.
 
+pub mod analytics;
 pub mod estore;
 pub mod fixture;
 pub mod servers;

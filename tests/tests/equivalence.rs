@@ -902,6 +902,363 @@ fn refinement(s: &mut Suite) {
     }
 }
 
+/// Joins of each kind on conditions mixing both sides, optional columns
+/// included.
+fn joins(s: &mut Suite) {
+    let people = s.rows.people.clone();
+    let sales = s.rows.sales.clone();
+    let items = s.rows.items.clone();
+    let inner = |cond: &dyn Fn(&Person, &Sale) -> bool| {
+        let mut out = Vec::new();
+        for p in &people {
+            for x in &sales {
+                if cond(p, x) {
+                    out.push((p.id, x.id));
+                }
+            }
+        }
+        out
+    };
+    let q = select!((p.id, x.id) for p in Person for x in Sale.join(|x| x.person == p && x.quantity > 10));
+    s.check(
+        "inner join",
+        &q,
+        inner(&|p, x| x.person.key() == p.id && x.quantity > 10),
+        false,
+    );
+    let q = select!((p.id, x.id) for p in Person for x in Sale.join(|x| x.person == p || (x.amount > 990.0 && p.vip)));
+    s.check(
+        "inner join on an OR",
+        &q,
+        inner(&|p, x| x.person.key() == p.id || (x.amount > 990.0 && p.vip)),
+        false,
+    );
+    let q =
+        select!((p.id, x.id) for p in Person for x in Sale.join(|x| x.person == p && p.age.unwrap_or(0) > x.quantity));
+    s.check(
+        "inner join reading an option",
+        &q,
+        inner(&|p, x| x.person.key() == p.id && p.age.unwrap_or(0) > x.quantity),
+        false,
+    );
+    // Left: every person, with their big sales or None.
+    let left = |cond: &dyn Fn(&Person, &Sale) -> bool| {
+        let mut out = Vec::new();
+        for p in &people {
+            let m: Vec<i64> = sales.iter().filter(|x| cond(p, x)).map(|x| x.id).collect();
+            if m.is_empty() {
+                out.push((p.id, None));
+            }
+            out.extend(m.into_iter().map(|id| (p.id, Some(id))));
+        }
+        out
+    };
+    let q = select!((p.id, x.id) for p in Person for x in Sale.left_join(|x| x.person == p && x.amount > 500.0));
+    s.check(
+        "left join",
+        &q,
+        left(&|p, x| x.person.key() == p.id && x.amount > 500.0),
+        false,
+    );
+    let q = select!((p.id, x.id) for p in Person for x in Sale.left_join(|x| x.person == p && x.note.is_some() && p.age.is_none()));
+    s.check(
+        "left join on options",
+        &q,
+        left(&|p, x| x.person.key() == p.id && x.note.is_some() && p.age.is_none()),
+        false,
+    );
+    let q = select!(p.id for p in Person for x in Sale.left_join(|x| x.person == p) if x.is_none());
+    s.check(
+        "anti join",
+        &q,
+        people
+            .iter()
+            .filter(|p| sales.iter().all(|x| x.person.key() != p.id))
+            .map(|p| p.id)
+            .collect(),
+        false,
+    );
+    let q = select!((p.id, x.quantity) for p in Person for x in Sale.left_join(|x| x.person == p && x.quantity > 18));
+    let mut expected = Vec::new();
+    for p in &people {
+        let m: Vec<i32> = sales
+            .iter()
+            .filter(|x| x.person.key() == p.id && x.quantity > 18)
+            .map(|x| x.quantity)
+            .collect();
+        if m.is_empty() {
+            expected.push((p.id, None));
+        }
+        expected.extend(m.into_iter().map(|n| (p.id, Some(n))));
+    }
+    s.check("left join fields are options", &q, expected, false);
+    // Right: every sale, its person only when a VIP.
+    let q = select!((p.id, x.id) for p in Person for x in Sale.right_join(|x| x.person == p && p.vip));
+    let expected: Vec<(Option<i64>, i64)> = sales
+        .iter()
+        .map(|x| {
+            let vip = people.iter().any(|p| p.id == x.person.key() && p.vip);
+            (vip.then(|| x.person.key()), x.id)
+        })
+        .collect();
+    s.check("right join", &q, expected, false);
+    // Full: people and items matched on a price band, both sides kept.
+    let q =
+        select!((p.id, i.id) for p in Person for i in Item.full_join(|i| i.price == p.age.unwrap_or(-1) as i64 * 20));
+    let mut expected = Vec::new();
+    for p in &people {
+        let m: Vec<i64> = items
+            .iter()
+            .filter(|i| i.price == i64::from(p.age.unwrap_or(-1)) * 20)
+            .map(|i| i.id)
+            .collect();
+        if m.is_empty() {
+            expected.push((Some(p.id), None));
+        }
+        expected.extend(m.into_iter().map(|id| (Some(p.id), Some(id))));
+    }
+    for i in &items {
+        if !people.iter().any(|p| i.price == i64::from(p.age.unwrap_or(-1)) * 20) {
+            expected.push((None, Some(i.id)));
+        }
+    }
+    s.check("full join", &q, expected, false);
+    // A filter after a full join applies to its rows.
+    let q = select!((p.id, i.id) for p in Person for i in Item.full_join(|i| i.price == p.age.unwrap_or(-1) as i64 * 20) if i.is_none());
+    let expected: Vec<(Option<i64>, Option<i64>)> = people
+        .iter()
+        .filter(|p| !items.iter().any(|i| i.price == i64::from(p.age.unwrap_or(-1)) * 20))
+        .map(|p| (Some(p.id), None))
+        .collect();
+    s.check("filter after a full join", &q, expected, false);
+}
+
+/// `rank` of `key(x)` among `rows` in the order of `key` (SQL's RANK).
+fn rank_of<T, K: PartialOrd>(rows: &[T], x: &T, key: impl Fn(&T) -> K, same: impl Fn(&T, &T) -> bool) -> i64 {
+    1 + rows.iter().filter(|y| same(x, y) && key(y) < key(x)).count() as i64
+}
+
+/// Window functions, over orders with ties and missing values.
+fn windows(s: &mut Suite) {
+    let items = s.rows.items.clone();
+    let people = s.rows.people.clone();
+    let sales = s.rows.sales.clone();
+    let q = select!((i.id, rank().over(order_by(i.rank))) for i in Item);
+    let expected = items
+        .iter()
+        .map(|i| (i.id, rank_of(&items, i, |x| x.rank, |_, _| true)))
+        .collect();
+    s.check("rank with ties", &q, expected, false);
+    let q = select!((p.id, rank().over(order_by(p.age))) for p in Person);
+    let expected = people
+        .iter()
+        .map(|p| (p.id, rank_of(&people, p, |x| x.age, |_, _| true)))
+        .collect();
+    s.check("rank over an option (None first)", &q, expected, false);
+    let q = select!((p.id, rank().over(order_by(desc(p.age)))) for p in Person);
+    let expected = people
+        .iter()
+        .map(|p| (p.id, rank_of(&people, p, |x| std::cmp::Reverse(x.age), |_, _| true)))
+        .collect();
+    s.check("rank over an option descending (None last)", &q, expected, false);
+    let q = select!((p.id, dense_rank().over(partition_by(p.country).order_by(p.vip))) for p in Person);
+    let expected = people
+        .iter()
+        .map(|p| {
+            let below = people
+                .iter()
+                .filter(|x| x.country == p.country && !x.vip && p.vip)
+                .count();
+            (p.id, if below > 0 { 2 } else { 1 })
+        })
+        .collect();
+    s.check("dense_rank of a bool per partition", &q, expected, false);
+    let q = select!((x.id, row_number().over(partition_by(x.person).order_by((x.at, x.id)))) for x in Sale);
+    let expected = sales
+        .iter()
+        .map(|x| {
+            let before = sales
+                .iter()
+                .filter(|y| y.person == x.person && (y.at, y.id) < (x.at, x.id))
+                .count();
+            (x.id, 1 + before as i64)
+        })
+        .collect();
+    s.check("row_number per partition", &q, expected, false);
+    let mut by_id = items.clone();
+    by_id.sort_by_key(|i| i.id);
+    let q = select!((i.id, lag(i.price, 1).over(order_by(i.id)), lead(i.rating, 2).over(order_by(i.id))) for i in Item);
+    let expected = by_id
+        .iter()
+        .enumerate()
+        .map(|(n, i)| {
+            let prev = n.checked_sub(1).map(|k| by_id[k].price);
+            let next = by_id.get(n + 2).and_then(|x| x.rating);
+            (i.id, prev, next)
+        })
+        .collect();
+    s.check("lag and lead (of an option)", &q, expected, false);
+    let q = select!((i.id, sum(i.price).over(order_by(i.id).rows(..=0)), count(i).over(partition_by(i.active)), min(i.rating).over(partition_by(i.active))) for i in Item);
+    let expected = by_id
+        .iter()
+        .enumerate()
+        .map(|(n, i)| {
+            let running: i64 = by_id[..=n].iter().map(|x| x.price).sum();
+            let same: Vec<&Item> = items.iter().filter(|x| x.active == i.active).collect();
+            let least = same
+                .iter()
+                .filter_map(|x| x.rating)
+                .fold(None, |m: Option<f64>, r| Some(m.map_or(r, |m| m.min(r))));
+            (i.id, running, same.len() as i64, least)
+        })
+        .collect();
+    s.check("running sum, counts and min over partitions", &q, expected, false);
+    let q = select!((i.id, sum(i.stock).over(order_by(i.id).rows(-3..=1)), max(i.price).over(order_by(i.id).rows(1..=4))) for i in Item);
+    let expected = by_id
+        .iter()
+        .enumerate()
+        .map(|(n, i)| {
+            let lo = n.saturating_sub(3);
+            let hi = (n + 1).min(by_id.len() - 1);
+            let sum: i32 = by_id[lo..=hi].iter().map(|x| x.stock).sum();
+            let ahead = by_id.iter().skip(n + 1).take(4).map(|x| x.price).max();
+            (i.id, sum, ahead)
+        })
+        .collect();
+    s.check("moving frames, one ahead of the row", &q, expected, false);
+    let q = select!((i.id, first_value(i.name).over(partition_by(i.rank).order_by((i.price, i.id))), last_value(i.id).over(partition_by(i.rank).order_by((i.price, i.id)).rows(..))) for i in Item);
+    let expected = items
+        .iter()
+        .map(|i| {
+            let mut group: Vec<&Item> = items.iter().filter(|x| x.rank == i.rank).collect();
+            group.sort_by_key(|x| (x.price, x.id));
+            (i.id, group.first().map(|x| x.name.clone()), group.last().map(|x| x.id))
+        })
+        .collect();
+    s.check("first and last values per partition", &q, expected, false);
+    let q = select!((i.id, ntile(3).over(partition_by(i.active).order_by(i.id))) for i in Item);
+    let expected = items
+        .iter()
+        .map(|i| {
+            let group: Vec<i64> = by_id.iter().filter(|x| x.active == i.active).map(|x| x.id).collect();
+            let (n, at) = (group.len(), group.iter().position(|x| *x == i.id).unwrap_or(0));
+            // NTILE: the first n % 3 buckets get one more row.
+            let (size, extra) = (n / 3, n % 3);
+            let mut bucket = 0;
+            let mut end = 0;
+            while end <= at {
+                end += size + usize::from(bucket < extra);
+                bucket += 1;
+            }
+            (i.id, bucket as i64)
+        })
+        .collect();
+    s.check("ntile per partition", &q, expected, false);
+    let q =
+        select!(i.id for i in Item if i.active && dense_rank().over(partition_by(i.rank).order_by(desc(i.price))) == 1);
+    let expected = items
+        .iter()
+        .filter(|i| i.active && !items.iter().any(|x| x.active && x.rank == i.rank && x.price > i.price))
+        .map(|i| i.id)
+        .collect();
+    s.check(
+        "the best per partition, after the plain conditions",
+        &q,
+        expected,
+        false,
+    );
+    let q = select!((x.person, sum(x.quantity), rank().over(order_by(desc(sum(x.quantity))))) for x in Sale);
+    let mut totals: std::collections::BTreeMap<i64, i32> = std::collections::BTreeMap::new();
+    for x in &sales {
+        *totals.entry(x.person.key()).or_default() += x.quantity;
+    }
+    let expected = totals
+        .iter()
+        .map(|(p, t)| (Ref::new(*p), *t, 1 + totals.values().filter(|o| *o > t).count() as i64))
+        .collect();
+    s.check("a window over groups", &q, expected, false);
+}
+
+/// Set operations with duplicates, missing values and tuple rows.
+fn set_operations(s: &mut Suite) {
+    use std::collections::BTreeSet;
+    let people = s.rows.people.clone();
+    let items = s.rows.items.clone();
+    let a = select!(p.age for p in Person if p.vip);
+    let b = select!(p.age for p in Person if p.balance > 500.0);
+    let va: Vec<Option<i32>> = people.iter().filter(|p| p.vip).map(|p| p.age).collect();
+    let vb: Vec<Option<i32>> = people.iter().filter(|p| p.balance > 500.0).map(|p| p.age).collect();
+    let (sa, sb): (BTreeSet<_>, BTreeSet<_>) = (va.iter().copied().collect(), vb.iter().copied().collect());
+    s.check(
+        "union (None is one value)",
+        &a.union(&b),
+        sa.union(&sb).copied().collect(),
+        false,
+    );
+    s.check(
+        "union all",
+        &a.union_all(&b),
+        va.iter().chain(&vb).copied().collect(),
+        false,
+    );
+    s.check(
+        "intersect",
+        &a.intersect(&b),
+        sa.intersection(&sb).copied().collect(),
+        false,
+    );
+    s.check("except", &a.except(&b), sa.difference(&sb).copied().collect(), false);
+    let c = select!((i.rank, i.active) for i in Item if i.price > 1000);
+    let d = select!((i.rank, i.active) for i in Item if i.stock < 50);
+    let sc: BTreeSet<(i16, bool)> = items
+        .iter()
+        .filter(|i| i.price > 1000)
+        .map(|i| (i.rank, i.active))
+        .collect();
+    let sd: BTreeSet<(i16, bool)> = items
+        .iter()
+        .filter(|i| i.stock < 50)
+        .map(|i| (i.rank, i.active))
+        .collect();
+    s.check("union of tuples", &c.union(&d), sc.union(&sd).copied().collect(), false);
+    s.check(
+        "except of tuples",
+        &c.except(&d),
+        sc.difference(&sd).copied().collect(),
+        false,
+    );
+    let u = c.intersect(&d);
+    let q = select!(u.order_by(|(r, a)| (desc(r), a)).limit(4));
+    let mut ordered: Vec<(i16, bool)> = sc.intersection(&sd).copied().collect();
+    ordered.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+    ordered.truncate(4);
+    s.check("ordered and limited", &q, ordered, true);
+    let q = select!(i.id for i in Item for (r, a) in u if i.rank == r && i.active == a);
+    let both: BTreeSet<(i16, bool)> = sc.intersection(&sd).copied().collect();
+    s.check(
+        "as a source",
+        &q,
+        items
+            .iter()
+            .filter(|i| both.contains(&(i.rank, i.active)))
+            .map(|i| i.id)
+            .collect(),
+        false,
+    );
+    let ages = a.union(&b);
+    let q = select!(p.id for p in Person if (x for x in ages).contains(&p.age));
+    s.check(
+        "in an IN test (None never matches)",
+        &q,
+        people
+            .iter()
+            .filter(|p| p.age.is_some() && sa.union(&sb).any(|x| *x == p.age))
+            .map(|p| p.id)
+            .collect(),
+        false,
+    );
+}
+
 /// One test per group: a failure in one hides nothing of the others, and
 /// `cargo test --test equivalence text` runs one group.
 mod every_backend_agrees_with_rust {
@@ -927,5 +1284,8 @@ mod every_backend_agrees_with_rust {
         aggregates: at least 28,
         subqueries: at least 6,
         refinement: at least 3,
+        joins: at least 10,
+        windows: at least 12,
+        set_operations: at least 9,
     }
 }

@@ -216,8 +216,14 @@ pub fn func(w: &mut Writer<'_>, f: Func, args: &[Expr]) {
                 w.push("substr(");
                 w.expr(text);
                 w.push(", ");
-                w.expr_grouped(start);
-                w.push(" + 1, ");
+                match start {
+                    Expr::Literal(Literal::Int(n)) => w.expr(&Expr::int(n.saturating_add(1))),
+                    start => {
+                        w.expr_grouped(start);
+                        w.push(" + 1");
+                    }
+                }
+                w.push(", ");
                 w.expr(len);
                 w.push(")");
             }

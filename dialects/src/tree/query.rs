@@ -206,6 +206,40 @@ impl Select {
         }
     }
 
+    /// Renames the CTEs defined anywhere in the statement `foal_cte0`,
+    /// `foal_cte1`, … in order of appearance, so the text does not depend
+    /// on the ids the queries were given at run time. Distinct names stay
+    /// distinct; a name without a definition here (the rows found so far,
+    /// in the step of a recursive query being built) is left alone.
+    pub fn number_ctes(&mut self) {
+        let mut defined: Vec<String> = Vec::new();
+        self.visit_selects_mut(&mut |s| {
+            for cte in &s.with {
+                if !defined.contains(&cte.name) {
+                    defined.push(cte.name.clone());
+                }
+            }
+        });
+        if defined.iter().enumerate().all(|(i, n)| *n == format!("foal_cte{i}")) {
+            return;
+        }
+        let renamed = |name: &str| defined.iter().position(|n| n == name).map(|i| format!("foal_cte{i}"));
+        self.visit_selects_mut(&mut |s| {
+            for cte in &mut s.with {
+                if let Some(new) = renamed(&cte.name) {
+                    cte.name = new;
+                }
+            }
+            for join in &mut s.from {
+                if let TableSource::Cte(name) = &mut join.source
+                    && let Some(new) = renamed(name)
+                {
+                    *name = new;
+                }
+            }
+        });
+    }
+
     /// Renumbers every parameter by `by`, for embedding this statement in
     /// one whose own parameters come first.
     pub fn shift_params(&mut self, by: u16) {

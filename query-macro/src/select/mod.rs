@@ -26,12 +26,24 @@ fn source_text(input: &TokenStream) -> String {
         let next = chars.peek().copied();
         match (c, next) {
             (' ', Some('.' | ',' | ')' | ']' | '?' | ':')) if !out.ends_with(['.', ':']) => {}
-            (' ', Some('(' | '[')) if out.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '!') => {}
+            (' ', Some('(' | '['))
+                if out.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '!') && !ends_with_keyword(&out) => {
+            }
             (' ', _) if out.ends_with(['.', '(', '[']) || ends_with_unary(&out) => {}
             _ => out.push(c),
         }
     }
     out.replace(" :: ", "::").replace(": :", "::")
+}
+
+/// Whether `text` ends with a keyword a parenthesis follows with a space
+/// (`for (a, b) in q`, `if (x)`).
+fn ends_with_keyword(text: &str) -> bool {
+    let word = text
+        .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .next()
+        .unwrap_or_default();
+    matches!(word, "for" | "in" | "if" | "else" | "match" | "move" | "return")
 }
 
 /// Whether `text` ends with a prefix `&` or `!` (not `&&` or a binary `&`).
@@ -145,6 +157,13 @@ mod tests {
         assert_eq!(
             source_text(&tokens),
             "p.name for p in Product if p.price >= 500 && p.name.starts_with(\"iPad\")"
+        );
+        let tokens: TokenStream = "(c . name , t) for c in Customer for (who , t) in q if (t > 1.0)"
+            .parse()
+            .unwrap_or_default();
+        assert_eq!(
+            source_text(&tokens),
+            "(c.name, t) for c in Customer for (who, t) in q if (t > 1.0)"
         );
     }
 

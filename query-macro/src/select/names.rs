@@ -64,14 +64,16 @@ pub(crate) fn chain_method(name: &str) -> Option<&'static ChainMethod> {
 pub(crate) enum MethodKind {
     /// `starts_with` / `ends_with` / `contains`: a LIKE.
     Like(LikeKind),
+    /// `like(pattern)`: a LIKE with the user's `%` and `_`.
+    Pattern,
     /// `methods::<name>(receiver)`.
     Unary,
     /// The receiver itself (`clone`, `as_str`, …).
     Identity,
     /// `unwrap_or(default)`.
     UnwrapOr,
-    /// `a.min(b)` / `a.max(b)`: `LEAST` / `GREATEST`.
-    Extremum(&'static str),
+    /// `methods::<function>(receiver, argument)`: `a.min(b)` is `least`.
+    WithArg(&'static str),
     /// `c.orders.count()` (rows of a to-many relation) or `s.chars().count()`.
     Count,
     /// `is_empty()` of text or of a to-many relation.
@@ -126,6 +128,12 @@ pub(crate) const METHODS: &[Method] = &[
         kind: MethodKind::Like(LikeKind::Anywhere),
         shown: "contains",
     },
+    Method {
+        name: "like",
+        args: 1,
+        kind: MethodKind::Pattern,
+        shown: "like (a pattern with % and _)",
+    },
     unary("to_lowercase"),
     unary("to_uppercase"),
     unary("trim"),
@@ -156,15 +164,28 @@ pub(crate) const METHODS: &[Method] = &[
     Method {
         name: "min",
         args: 1,
-        kind: MethodKind::Extremum("least"),
+        kind: MethodKind::WithArg("least"),
         shown: "min",
     },
     Method {
         name: "max",
         args: 1,
-        kind: MethodKind::Extremum("greatest"),
+        kind: MethodKind::WithArg("greatest"),
         shown: "max",
     },
+    Method {
+        name: "powi",
+        args: 1,
+        kind: MethodKind::WithArg("powi"),
+        shown: "powi",
+    },
+    Method {
+        name: "powf",
+        args: 1,
+        kind: MethodKind::WithArg("powf"),
+        shown: "powf",
+    },
+    unary("sqrt"),
     unary("to_string"),
     unary("key"),
     unary("year"),
@@ -206,10 +227,46 @@ pub(crate) const AGGREGATES: &[&str] = &[
     "count_distinct",
     "group_concat",
     "exists",
+    "sum_distinct",
+    "avg_distinct",
+    "sum_or_none",
 ];
 
 /// Functions that are not aggregates.
-pub(crate) const FUNCTIONS: &[&str] = &["coalesce", "Some"];
+pub(crate) const FUNCTIONS: &[&str] = &["coalesce", "substring", "Some"];
+
+/// A ranking or offset function, a value only with `.over(window)`, and
+/// how many arguments it takes.
+pub(crate) const WINDOW_FUNCTIONS: &[(&str, usize)] = &[
+    ("row_number", 0),
+    ("rank", 0),
+    ("dense_rank", 0),
+    ("percent_rank", 0),
+    ("cume_dist", 0),
+    ("ntile", 1),
+    ("lag", 2),
+    ("lead", 2),
+    ("first_value", 1),
+    ("last_value", 1),
+    ("nth_value", 2),
+];
+
+/// The aggregates that can be computed over a window: SQL has no DISTINCT
+/// in a window, and MySQL no GROUP_CONCAT.
+pub(crate) const WINDOW_AGGREGATES: &[&str] = &["count", "sum", "avg", "min", "max", "sum_or_none"];
+
+/// The calls a window starts with, and how many arguments each takes.
+pub(crate) const WINDOW_STARTS: &[(&str, usize)] = &[("window", 0), ("partition_by", 1), ("order_by", 1)];
+
+/// The arguments the window function `name` takes, if it is one.
+pub(crate) fn window_function(name: &str) -> Option<usize> {
+    WINDOW_FUNCTIONS.iter().find(|(n, _)| *n == name).map(|(_, a)| *a)
+}
+
+/// The window functions, for messages.
+pub(crate) fn window_functions() -> String {
+    listed(WINDOW_FUNCTIONS.iter().map(|(n, _)| *n))
+}
 
 /// `a, b, c and d`.
 fn listed<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
@@ -239,7 +296,11 @@ pub(crate) fn methods() -> String {
 
 /// The functions, for messages.
 pub(crate) fn functions() -> String {
-    listed(AGGREGATES.iter().chain(FUNCTIONS).copied().filter(|f| *f != "Some"))
+    let plain = listed(AGGREGATES.iter().chain(FUNCTIONS).copied().filter(|f| *f != "Some"));
+    format!(
+        "{plain}, and the window functions {} with `.over(..)`",
+        window_functions()
+    )
 }
 
 #[cfg(test)]

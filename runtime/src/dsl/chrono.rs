@@ -24,6 +24,34 @@ macro_rules! moves_in_time {
 }
 moves_in_time!(NaiveDate, NaiveDateTime, DateTime<Utc>);
 
+// The difference of two dates or times is a duration, as in chrono: whole
+// days between dates, microseconds between times.
+macro_rules! differences {
+    ($($t:ty),*) => {$(
+        impl SqlSub<$t> for $t { type Output = TimeDelta; }
+    )*};
+}
+differences!(NaiveDate, NaiveDateTime, DateTime<Utc>);
+
+// Durations compare, add up and sum like the microseconds they are.
+maybe_null!(TimeDelta);
+comparable!(TimeDelta);
+aggregatable!(TimeDelta);
+column_sources!(TimeDelta);
+impl SqlAdd<TimeDelta> for TimeDelta {
+    type Output = TimeDelta;
+}
+impl SqlSub<TimeDelta> for TimeDelta {
+    type Output = TimeDelta;
+}
+impl super::ops::SqlNeg for TimeDelta {}
+impl super::functions::SqlSum for TimeDelta {
+    type Output = TimeDelta;
+}
+impl super::functions::SqlSum for Option<TimeDelta> {
+    type Output = TimeDelta;
+}
+
 impl SqlDate for NaiveDate {}
 impl SqlDate for NaiveDateTime {}
 impl SqlDate for DateTime<Utc> {}

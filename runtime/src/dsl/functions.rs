@@ -91,30 +91,49 @@ macro_rules! summable {
 }
 summable!(i16, i32, i64, f32, f64);
 
-/// The sum of the values; 0 for no rows, as Rust's `Iterator::sum`.
-pub fn sum<T: SqlSum + Typed>(x: Expr<T>) -> Expr<T::Output> {
+/// `SUM(x)` (of the distinct values), cast back to an integer type: the
+/// sum of bigints is a numeric on PostgreSQL, a DECIMAL on MySQL.
+fn total<T: Typed>(x: sql::Expr, distinct: bool, zero_for_none: bool) -> sql::Expr {
     let ty = T::TYPE;
-    let zero = if ty.is_float() {
-        Literal::Float(0.0)
-    } else {
-        Literal::Int(0)
-    };
-    let total = sql::Expr::Aggregate {
+    let mut node = sql::Expr::Aggregate {
         func: AggFunc::Sum,
-        distinct: false,
-        arg: Some(Box::new(x.node)),
+        distinct,
+        arg: Some(Box::new(x)),
         separator: None,
     };
-    let mut node = sql::Expr::func(Func::Coalesce, vec![total, sql::Expr::Literal(zero)]);
+    if zero_for_none {
+        let zero = if ty.is_float() {
+            Literal::Float(0.0)
+        } else {
+            Literal::Int(0)
+        };
+        node = sql::Expr::func(Func::Coalesce, vec![node, sql::Expr::Literal(zero)]);
+    }
     if ty.is_integer() {
-        // PostgreSQL sums bigints as numeric, MySQL integers as DECIMAL.
         node = sql::Expr::Cast {
             expr: Box::new(node),
             from: Type::I64,
             to: ty,
         };
     }
-    Expr::with(node, true, false)
+    node
+}
+
+/// The sum of the values; 0 for no rows, as Rust's `Iterator::sum`.
+pub fn sum<T: SqlSum + Typed>(x: Expr<T>) -> Expr<T::Output> {
+    Expr::with(total::<T>(x.node, false, true), true, false)
+}
+
+/// The sum of the distinct values (SQL's `SUM(DISTINCT x)`); 0 for no rows.
+pub fn sum_distinct<T: SqlSum + Typed>(x: Expr<T>) -> Expr<T::Output> {
+    Expr::with(total::<T>(x.node, true, true), true, false)
+}
+
+/// The sum of the values as SQL has it: `None` for no rows (or only
+/// missing values), where [`sum`] gives 0. TPC-H's queries are written
+/// against this meaning.
+pub fn sum_or_none<T: SqlSum + Typed>(x: Expr<T>) -> Expr<Option<T::Output>> {
+    Expr::with(total::<T>(x.node, false, false), true, true)
 }
 
 /// Values `avg`, `min` and `max` accept, with the type of their result.
@@ -151,8 +170,8 @@ macro_rules! numbers {
 }
 numbers!(i16, i32, i64, f32, f64);
 
-/// The mean of the values, `None` for no rows.
-pub fn avg<T: SqlNumber + Typed>(x: Expr<T>) -> Expr<Option<f64>> {
+/// `AVG(x)` as a double, of the distinct values or of all.
+fn mean<T: SqlNumber + Typed>(x: Expr<T>, distinct: bool) -> Expr<Option<f64>> {
     let arg = if T::TYPE == Type::F64 {
         x.node
     } else {
@@ -162,7 +181,18 @@ pub fn avg<T: SqlNumber + Typed>(x: Expr<T>) -> Expr<Option<f64>> {
             to: Type::F64,
         }
     };
-    aggregate(AggFunc::Avg, false, Some(arg), true)
+    aggregate(AggFunc::Avg, distinct, Some(arg), true)
+}
+
+/// The mean of the values, `None` for no rows.
+pub fn avg<T: SqlNumber + Typed>(x: Expr<T>) -> Expr<Option<f64>> {
+    mean(x, false)
+}
+
+/// The mean of the distinct values (SQL's `AVG(DISTINCT x)`), `None` for
+/// no rows.
+pub fn avg_distinct<T: SqlNumber + Typed>(x: Expr<T>) -> Expr<Option<f64>> {
+    mean(x, true)
 }
 
 /// The smallest value, `None` for no rows.
@@ -256,4 +286,68 @@ pub fn in_rows<T: crate::dsl::ops::SqlEq<U>, U>(x: Expr<T>, sub: Sub<U>) -> Expr
         agg,
         x.nullable,
     )
+}
+
+/// Integer types a character position or count can be given in.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a position or a length of text",
+    label = "expected an integer"
+)]
+pub trait SqlIndex: Typed {}
+impl SqlIndex for i16 {}
+impl SqlIndex for i32 {}
+impl SqlIndex for i64 {}
+impl SqlIndex for u32 {}
+impl SqlIndex for usize {}
+
+/// What `substring` takes: text in a query, or text in Rust.
+pub trait Substring<I, L> {
+    type Output;
+    #[doc(hidden)]
+    fn substring(self, start: I, len: L) -> Self::Output;
+}
+
+/// `len` characters of `text` from character `start` (counted from 0), as
+/// `text.chars().skip(start).take(len)`: in a query and in plain Rust
+/// alike.
+///
+/// ```
+/// assert_eq!(foal::functions::substring("Ünïcödé", 1, 3), "nïc");
+/// ```
+pub fn substring<S: Substring<I, L>, I, L>(text: S, start: I, len: L) -> S::Output {
+    text.substring(start, len)
+}
+
+impl<S: crate::dsl::methods::SqlText, I: SqlIndex, L: SqlIndex> Substring<Expr<I>, Expr<L>> for Expr<S> {
+    type Output = Expr<String>;
+    fn substring(self, start: Expr<I>, len: Expr<L>) -> Expr<String> {
+        let (agg, nullable) = (
+            self.agg || start.agg || len.agg,
+            self.nullable || start.nullable || len.nullable,
+        );
+        // Rust's `skip` and `take` cannot go below zero; SQL's positions
+        // can. PostgreSQL's `substr` takes `int`s.
+        fn position<N: Typed>(e: sql::Expr) -> sql::Expr {
+            match e {
+                sql::Expr::Literal(Literal::Int(n)) => sql::Expr::int(n.clamp(0, i64::from(i32::MAX))),
+                e => sql::Expr::Cast {
+                    expr: Box::new(sql::Expr::func(Func::Greatest, vec![e, sql::Expr::int(0)])),
+                    from: N::TYPE,
+                    to: Type::I32,
+                },
+            }
+        }
+        let node = sql::Expr::func(
+            Func::Substring,
+            vec![self.node, position::<I>(start.node), position::<L>(len.node)],
+        );
+        Expr::with(node, agg, nullable)
+    }
+}
+
+impl<T: AsRef<str>> Substring<usize, usize> for T {
+    type Output = String;
+    fn substring(self, start: usize, len: usize) -> String {
+        self.as_ref().chars().skip(start).take(len).collect()
+    }
 }

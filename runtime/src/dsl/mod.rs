@@ -18,6 +18,7 @@ pub(crate) mod projection;
 pub mod relations;
 pub(crate) mod source;
 pub(crate) mod vars;
+pub mod window;
 
 pub use builder::*;
 pub use expr::*;

@@ -330,10 +330,20 @@ pub fn add<L: Typed + SqlAdd<R>, R: Typed>((l, r): (Expr<L>, Expr<R>)) -> Expr<L
 }
 
 pub fn sub<L: Typed + SqlSub<R>, R: Typed>((l, r): (Expr<L>, Expr<R>)) -> Expr<L::Output> {
-    match L::TYPE {
-        Type::Date | Type::DateTime | Type::Timestamp => shift_time::<L, R, L::Output>(l, r, true),
+    match (L::TYPE, R::TYPE) {
+        (Type::Date, Type::Date) => between(sql::Func::DaysBetween, l, r),
+        (Type::DateTime, Type::DateTime) | (Type::Timestamp, Type::Timestamp) => {
+            between(sql::Func::MicrosBetween, l, r)
+        }
+        (Type::Date | Type::DateTime | Type::Timestamp, _) => shift_time::<L, R, L::Output>(l, r, true),
         _ => arith(BinaryOp::Sub, l, r),
     }
+}
+
+/// `l - r` of two dates or times: the microseconds between them.
+fn between<L, R, O>(func: sql::Func, l: Expr<L>, r: Expr<R>) -> Expr<O> {
+    let (agg, nullable) = (l.agg || r.agg, l.nullable || r.nullable);
+    Expr::with(sql::Expr::func(func, vec![l.node, r.node]), agg, nullable)
 }
 
 /// A date or time plus (or minus) a duration bound in microseconds.

@@ -90,6 +90,7 @@ impl Entry {
         let mut select = built.select;
         // A query value read twice in the statement is rendered once.
         select.share_repeated();
+        select.number_ctes();
         Entry {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             select,

@@ -271,14 +271,14 @@ impl<T: SourceRow> Query<T> {
                 }],
                 items: (0..columns)
                     .map(|i| SelectItem {
-                        expr: sql::Expr::column(name.clone(), format!("c{i}")),
+                        expr: sql::Expr::column("r", format!("c{i}")),
                         alias: None,
                     })
                     .collect(),
                 from: vec![Join {
                     kind: JoinKind::Cross,
                     source: TableSource::Cte(name.clone()),
-                    alias: name.clone(),
+                    alias: "r".to_owned(),
                     on: None,
                 }],
                 ..Select::default()

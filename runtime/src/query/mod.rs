@@ -4,10 +4,9 @@
 
 pub(crate) mod bulk;
 pub mod cache;
-mod compose;
+pub(crate) mod compose;
 mod composed;
 
-pub use compose::{QueryValue, SameRows, query_value};
 pub(crate) mod memo;
 pub(crate) mod prefetch;
 

@@ -1,5 +1,6 @@
 //! chrono's dates and times as column types: `NaiveDate`, `NaiveDateTime`
-//! and `DateTime<Utc>`, and `TimeDelta` as a parameter.
+//! and `DateTime<Utc>`, and `TimeDelta` (a BIGINT of microseconds: a
+//! parameter, a column, and what the difference of two dates is).
 
 use crate::dialects::Type;
 use crate::error::DecodeError;
@@ -33,8 +34,18 @@ scalar!(
     |v| Value::Timestamp(*v)
 );
 
-impl Typed for chrono::TimeDelta {
-    const TYPE: Type = Type::I64;
+scalar!(
+    chrono::TimeDelta,
+    Type::I64,
+    |row, i| Ok(row.get_i64(i)?.map(chrono::TimeDelta::microseconds)),
+    |v| ToValue::to_value(v)
+);
+
+impl SinkScalar for chrono::TimeDelta {
+    #[inline]
+    fn sink<'a>(&'a self, sink: &mut dyn ParamSink<'a>) {
+        sink.value(ToValue::to_value(self));
+    }
 }
 
 impl ToValue for chrono::NaiveDate {

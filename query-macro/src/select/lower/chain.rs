@@ -9,7 +9,7 @@ use syn::{Expr, Ident};
 use crate::select::ctx::private;
 use crate::select::names;
 use crate::select::parse::generator;
-use crate::select::translate::{Tx, is_entity_path};
+use crate::select::translate::{Tx, is_entity_path, window};
 use crate::spans::call_over;
 
 use super::{Binding, Lowered, Root, alias_name, closure, empty, looks_like_chain, projection, split_chain, strip};
@@ -319,22 +319,9 @@ fn assign_all(tx: &mut Tx<'_>, body: &Expr) -> TokenStream {
 
 /// `order_by(|p| (desc(p.price), p.name))`: one `__b.order(..)` per key.
 fn order_keys(tx: &mut Tx<'_>, keys: &Expr) -> TokenStream {
-    let keys: Vec<&Expr> = match strip(keys) {
-        Expr::Tuple(t) => t.elems.iter().collect(),
-        other => vec![other],
-    };
     let mut out = TokenStream::new();
-    for key in keys {
-        let key = strip(key);
-        let (inner, desc) = match key {
-            Expr::Call(c) if matches!(&*c.func, Expr::Path(p) if p.path.is_ident("desc")) && c.args.len() == 1 => {
-                (&c.args[0], true)
-            }
-            Expr::MethodCall(m) if (m.method == "desc" || m.method == "asc") && m.args.is_empty() => {
-                (&*m.receiver, m.method == "desc")
-            }
-            other => (other, false),
-        };
+    for key in window::order_keys(keys) {
+        let (inner, desc) = window::order_key(key);
         let e = tx.expr(inner);
         out.extend(if desc {
             quote!(__b.order(::foal::functions::desc(#e));)

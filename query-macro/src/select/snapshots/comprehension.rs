@@ -6,10 +6,7 @@ fn expansion() {
         let __h0 = &(min_price);
         let __q0 = ::foal::__private::Query::new(
             &__SITE,
-            [
-                ::foal::__private::ToValue::to_value(__h0),
-                ::foal::__private::Value::StaticText("iPad%"),
-            ],
+            [::foal::__private::ToValue::to_value(__h0)],
             |__b: &::foal::__private::Builder| {
                 let __v1 = __b.source::<Product>("p");
                 ::foal::__private::filter(
@@ -25,7 +22,7 @@ fn expansion() {
                     __b,
                     ::foal::__private::methods::like(
                         ::foal::__private::field(__b, &__v1, |__f| &__f.name),
-                        ::foal::__private::text(__b, 1u16),
+                        __b.pattern("iPad%"),
                     ),
                 );
                 ::foal::__private::field(__b, &__v1, |__f| &__f.name)

@@ -26,10 +26,32 @@ impl Tx<'_> {
         if names::AGGREGATES.contains(&name.as_str()) {
             return self.aggregate(&name, c);
         }
+        if names::window_function(&name).is_some() {
+            self.ctx.error(
+                c,
+                format!(
+                    "`{name}` is a window function: give it its window with `.over(..)`, e.g. \
+                     `{name}({}).over(order_by(e.salary))`",
+                    if c.args.is_empty() { "" } else { ".." }
+                ),
+            );
+            return placeholder();
+        }
+        if names::WINDOW_STARTS.iter().any(|(n, _)| *n == name) {
+            self.ctx.error(
+                &c.func,
+                format!("`{name}(..)` starts a window: it is only the argument of `.over(..)`"),
+            );
+            return placeholder();
+        }
         match (name.as_str(), c.args.len()) {
             ("Some", 1) => {
                 let x = self.expr(&c.args[0]);
                 Tr::Query(call_over(quote!(#p::methods::some), x, c))
+            }
+            ("substring", 3) => {
+                let args: Vec<TokenStream> = c.args.iter().map(|a| self.expr(a)).collect();
+                Tr::Query(call_over(quote!(::foal::functions::substring), quote!(#(#args),*), c))
             }
             ("coalesce", 2) => {
                 let x = self.expr(&c.args[0]);
@@ -91,6 +113,17 @@ impl Tx<'_> {
         if name == "exists" {
             self.ctx
                 .error(arg, "`exists` takes a generator: `exists(o for o in Order if …)`");
+            return placeholder();
+        }
+        if let Some(window) = nested_window(arg) {
+            self.ctx.error(
+                window,
+                format!(
+                    "`{name}` cannot aggregate a window function: SQL computes windows after aggregates; \
+                     select the window in a query value and aggregate its rows: \
+                     `{name}(x for (_, x) in ranked)`"
+                ),
+            );
             return placeholder();
         }
         if let Some(inner) = nested_aggregate(arg) {
@@ -190,6 +223,24 @@ fn nested_aggregate(e: &Expr) -> Option<&syn::ExprCall> {
                 self.found = Some(c);
             }
             syn::visit::visit_expr_call(self, c);
+        }
+    }
+    let mut find = Find { found: None };
+    find.visit_expr(e);
+    find.found
+}
+
+/// A `.over(..)` call inside `e`, outside any generator.
+fn nested_window(e: &Expr) -> Option<&syn::ExprMethodCall> {
+    struct Find<'a> {
+        found: Option<&'a syn::ExprMethodCall>,
+    }
+    impl<'a> Visit<'a> for Find<'a> {
+        fn visit_expr_method_call(&mut self, m: &'a syn::ExprMethodCall) {
+            if self.found.is_none() && m.method == "over" {
+                self.found = Some(m);
+            }
+            syn::visit::visit_expr_method_call(self, m);
         }
     }
     let mut find = Find { found: None };

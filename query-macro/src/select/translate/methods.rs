@@ -30,6 +30,9 @@ impl Tx<'_> {
         let p = private();
         let name = m.method.to_string();
         let span = m.method.span();
+        if name == "over" {
+            return self.over(m);
+        }
         // `(x for x in …).contains(&y)`: IN a subquery.
         if name == "contains"
             && m.args.len() == 1
@@ -120,8 +123,34 @@ impl Tx<'_> {
                     ));
                 }
                 let pattern = match strip(arg) {
-                    Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => self.ctx.text(kind.pattern(&s.value()), s.span()),
+                    // Written into the SQL, where a planner sees it.
+                    Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => {
+                        let text = syn::LitStr::new(&kind.pattern(&s.value()), s.span());
+                        quote!(__b.pattern(#text))
+                    }
                     _ => self.ctx.like(arg.clone(), kind),
+                };
+                Tr::Query(call_over(quote!(#p::methods::like), quote!(#recv, #pattern), m))
+            }
+            MethodKind::Pattern => {
+                let arg = &m.args[0];
+                if self.mentions(arg) {
+                    self.ctx.error(
+                        arg,
+                        "the pattern of `like` is text known before the query (a literal or a Rust value); \
+                         to search for a column's text use `starts_with`, `ends_with` or `contains`",
+                    );
+                    return placeholder();
+                }
+                let pattern = match strip(arg) {
+                    Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => {
+                        let text = syn::LitStr::new(&complete_pattern(&s.value()), s.span());
+                        quote!(__b.pattern(#text))
+                    }
+                    other => {
+                        let text: Expr = syn::parse_quote!(::foal::methods::like_pattern_text(&(#other)));
+                        self.ctx.value(text)
+                    }
                 };
                 Tr::Query(call_over(quote!(#p::methods::like), quote!(#recv, #pattern), m))
             }
@@ -134,7 +163,7 @@ impl Tx<'_> {
                 let d = self.expr(&m.args[0]);
                 Tr::Query(call_over(quote!(#p::methods::unwrap_or), quote!(#recv, #d), m))
             }
-            MethodKind::Extremum(function) => {
+            MethodKind::WithArg(function) => {
                 let other = self.expr(&m.args[0]);
                 let f = Ident::new(function, span);
                 Tr::Query(call_over(quote!(#p::methods::#f), quote!(#recv, #other), m))
@@ -154,4 +183,15 @@ impl Tx<'_> {
             }
         }
     }
+}
+
+/// A `like` pattern whose trailing lone `\` matches itself, as in
+/// `foal::methods::Like`.
+fn complete_pattern(pattern: &str) -> String {
+    let trailing = pattern.chars().rev().take_while(|c| *c == '\\').count();
+    let mut out = pattern.to_owned();
+    if trailing % 2 == 1 {
+        out.push('\\');
+    }
+    out
 }

@@ -12,6 +12,7 @@ mod methods;
 mod operators;
 mod sources;
 mod unsupported;
+pub(crate) mod window;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -102,8 +103,21 @@ impl<'ast> Visit<'ast> for Mentions<'_> {
         syn::visit::visit_expr_path(self, p);
     }
 
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        // A window function is computed by the query, whatever it reads.
+        self.found |= m.method == "over";
+        syn::visit::visit_expr_method_call(self, m);
+    }
+
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        // So is a window function without its window: reported, not run.
+        self.found |= call_name(c).is_some_and(|n| crate::select::names::window_function(&n).is_some());
+        syn::visit::visit_expr_call(self, c);
+    }
+
     fn visit_macro(&mut self, m: &'ast syn::Macro) {
         // A generator is a subquery: always translated, never run in Rust.
+        // (`.over(..)` is found by `visit_expr_method_call`.)
         if m.path.is_ident(crate::select::parse::GENERATOR) {
             self.found = true;
             return;

@@ -29,8 +29,9 @@ impl Tx<'_> {
                 "`match` cannot be translated to SQL; use `if … else …`".into()
             }
             Expr::Index(i) if matches!(*i.index, Expr::Range(_)) => {
-                "slicing text cannot be translated to SQL the same way on every backend; use \
-                 starts_with, ends_with or contains, or slice in Rust after fetching"
+                "slicing text by bytes cannot be translated to SQL the same way on every backend; \
+                 take characters with `substring(s, start, len)`, or test with starts_with, ends_with \
+                 or contains"
                     .into()
             }
             Expr::Index(_) => "indexing cannot be translated to SQL".into(),

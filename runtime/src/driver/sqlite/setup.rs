@@ -41,7 +41,26 @@ pub(super) fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
                 Some(moved.format(crate::types::dates::DATE_FORMAT).to_string())
             }))
         })?;
+        // `a - b` of two dates or times: the microseconds between them.
+        conn.create_scalar_function("foal_micros_between", 2, flags, |ctx| {
+            let (a, b): (Option<String>, Option<String>) = (ctx.get(0)?, ctx.get(1)?);
+            Ok(a.zip(b).and_then(|(a, b)| {
+                let a = crate::types::dates::parse_datetime(&a, 0).ok()?;
+                let b = crate::types::dates::parse_datetime(&b, 0).ok()?;
+                (a - b).num_microseconds()
+            }))
+        })?;
     }
+    // Rust's `powf` and `sqrt`, whether or not SQLite was built with its
+    // math functions.
+    conn.create_scalar_function("power", 2, flags, |ctx| {
+        let (x, y): (Option<f64>, Option<f64>) = (ctx.get(0)?, ctx.get(1)?);
+        Ok(x.zip(y).map(|(x, y)| x.powf(y)))
+    })?;
+    conn.create_scalar_function("sqrt", 1, flags, |ctx| {
+        let x: Option<f64> = ctx.get(0)?;
+        Ok(x.map(f64::sqrt))
+    })?;
     conn.create_scalar_function("floor", 1, flags, |ctx| {
         Ok(match ctx.get_raw(0) {
             ValueRef::Real(r) => rusqlite::types::Value::Real(r.floor()),

@@ -112,3 +112,35 @@ pub fn greatest<T: SqlOrd<U> + Typed, U>(a: Expr<T>, b: Expr<U>) -> Expr<T> {
     let (agg, nullable) = (a.agg || b.agg, a.nullable || b.nullable);
     func(sql::Func::Greatest, vec![a.node, b.node], agg, nullable)
 }
+
+/// Floats `powi`, `powf` and `sqrt` apply to.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no powers or roots in a query",
+    label = "`powi`, `powf` and `sqrt` need an f32 or f64",
+    note = "convert an integer with `as f64` first"
+)]
+pub trait SqlPower {}
+
+impl SqlPower for f32 {}
+
+impl SqlPower for f64 {}
+
+/// `x.powi(n)`, computed in double precision by the database.
+pub fn powi<T: SqlPower, N: Into<i64> + crate::types::Typed>(x: Expr<T>, n: Expr<N>) -> Expr<T> {
+    let (agg, nullable) = (x.agg || n.agg, x.nullable || n.nullable);
+    func(sql::Func::Power, vec![x.node, n.node], agg, nullable)
+}
+
+/// `x.powf(y)`. Where Rust gives NaN or an infinity (a negative base with
+/// a fractional exponent, zero to a negative power) the databases refuse
+/// or give NULL: the query fails rather than return a wrong row.
+pub fn powf<T: SqlPower, U: SqlPower>(x: Expr<T>, y: Expr<U>) -> Expr<T> {
+    let (agg, nullable) = (x.agg || y.agg, x.nullable || y.nullable);
+    func(sql::Func::Power, vec![x.node, y.node], agg, nullable)
+}
+
+/// `x.sqrt()`; the square root of a negative number (NaN in Rust) is
+/// NULL, so reading it as a float fails.
+pub fn sqrt<T: SqlPower>(x: Expr<T>) -> Expr<T> {
+    func(sql::Func::Sqrt, vec![x.node], x.agg, x.nullable)
+}

@@ -164,3 +164,93 @@ pub fn to_string<T: SqlToText + Typed>(e: Expr<T>) -> Expr<String> {
     };
     Expr::with(node, agg, nullable)
 }
+
+/// SQL's LIKE with Rust's meaning, for text in Rust and in queries alike:
+/// `%` matches any run of characters, `_` one character, `\` makes the
+/// next character match itself (a trailing lone `\` matches a `\`). It is
+/// case-sensitive on every backend.
+///
+/// ```
+/// use foal::methods::Like;
+/// assert!("forest green".like("%green%"));
+/// assert!("PROMO BRUSHED".like("PROMO%"));
+/// assert!(!"Promo".like("PROMO%"));
+/// assert!("50%".like("__\\%"));
+/// ```
+pub trait Like {
+    fn like(&self, pattern: &str) -> bool;
+}
+
+enum Token {
+    Any,
+    One,
+    Char(char),
+}
+
+fn tokens(pattern: &str) -> Vec<Token> {
+    let mut out = Vec::with_capacity(pattern.len());
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        out.push(match c {
+            '%' => Token::Any,
+            '_' => Token::One,
+            '\\' => Token::Char(chars.next().unwrap_or('\\')),
+            c => Token::Char(c),
+        });
+    }
+    out
+}
+
+impl<S: AsRef<str> + ?Sized> Like for S {
+    fn like(&self, pattern: &str) -> bool {
+        let text: Vec<char> = self.as_ref().chars().collect();
+        let pattern = tokens(pattern);
+        // Two cursors and the last `%` seen: on a mismatch, that `%`
+        // swallows one more character (linear for one `%`, at worst
+        // text × pattern).
+        let (mut t, mut p) = (0, 0);
+        let mut star: Option<(usize, usize)> = None;
+        while t < text.len() {
+            match pattern.get(p) {
+                Some(Token::Any) => {
+                    star = Some((p, t));
+                    p += 1;
+                    continue;
+                }
+                Some(Token::One) => {
+                    t += 1;
+                    p += 1;
+                    continue;
+                }
+                Some(Token::Char(c)) if *c == text[t] => {
+                    t += 1;
+                    p += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            match star {
+                Some((sp, st)) => {
+                    p = sp + 1;
+                    t = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            }
+        }
+        pattern[p..].iter().all(|tok| matches!(tok, Token::Any))
+    }
+}
+
+/// A `like` pattern computed in Rust, as it is bound: a trailing lone `\`
+/// is doubled so it matches a `\` (SQL would refuse the pattern).
+#[doc(hidden)]
+pub fn like_pattern_text<S: AsRef<str> + ?Sized>(pattern: &S) -> String {
+    let pattern = pattern.as_ref();
+    let trailing = pattern.chars().rev().take_while(|c| *c == '\\').count();
+    let mut out = pattern.to_owned();
+    if trailing % 2 == 1 {
+        out.push('\\');
+    }
+    out
+}

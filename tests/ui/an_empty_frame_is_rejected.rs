@@ -1,0 +1,6 @@
+use foal::prelude::*;
+use foal_tests::analytics::Employee;
+
+fn main() {
+    let _ = select!((e.name, sum(e.salary).over(order_by(e.hired).rows(2..=1))) for e in Employee);
+}
