@@ -10,6 +10,7 @@
 pub mod baseline;
 pub mod harness;
 pub mod schema;
+pub mod tpch;
 pub mod workloads;
 
 pub use harness::{BoxError, Result, Runner, Side};

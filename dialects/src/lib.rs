@@ -90,6 +90,9 @@ impl Dialect {
     }
 
     pub fn render(self, statement: &Statement) -> Rendered {
+        if let Statement::Select(select) = statement {
+            return self.render_select(select);
+        }
         let mut w = Writer::new(self.provider());
         w.statement(statement);
         w.finish()
@@ -98,7 +101,9 @@ impl Dialect {
     pub fn render_select(self, select: &Select) -> Rendered {
         let mut w = Writer::new(self.provider());
         w.select(select);
-        w.finish()
+        let mut rendered = w.finish();
+        rendered.plan_per_run = !rendered.binds.is_empty() && select.plans_per_run();
+        rendered
     }
 
     /// The statements that create a table: `CREATE TABLE`, then an index

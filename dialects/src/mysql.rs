@@ -30,6 +30,14 @@ fn concat_operands<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
 }
 
 impl Provider for Mysql {
+    /// A date travels as a DATETIME value in the binary protocol; cast
+    /// back to DATE, a comparison with a DATE column compares dates instead
+    /// of converting the column on every row (TPC-H Q6 ran 1.6× slower).
+    fn placeholder(&self, w: &mut Writer<'_>, n: usize, ty: Type) {
+        let _ = n;
+        w.push(if ty == Type::Date { "CAST(? AS DATE)" } else { "?" });
+    }
+
     fn dialect(&self) -> Dialect {
         Dialect::Mysql
     }

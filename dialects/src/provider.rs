@@ -85,6 +85,12 @@ pub trait Provider: Sync {
         w.expr_grouped(right);
     }
 
+    /// The keyword of a join without a condition of its own (the
+    /// conditions are in WHERE).
+    fn cross_join(&self) -> &'static str {
+        " CROSS JOIN "
+    }
+
     fn like(&self, w: &mut Writer<'_>, e: &Expr, pattern: &Expr, negated: bool) {
         w.expr_grouped(e);
         w.push(if negated { " NOT LIKE " } else { " LIKE " });

@@ -24,6 +24,10 @@ pub struct Rendered {
     /// Unique per rendering (clones share it): connections key their
     /// prepared statements by it instead of hashing the text.
     pub id: u64,
+    /// Whether the plan should be made for the values of each run (a query
+    /// with parameters over several tables, groups or subqueries: see
+    /// [`Select::plans_per_run`](crate::Select::plans_per_run)).
+    pub plan_per_run: bool,
 }
 
 impl PartialEq for Rendered {
@@ -76,6 +80,7 @@ impl<'a> Writer<'a> {
             sql: self.sql,
             binds: self.binds,
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            plan_per_run: false,
         }
     }
 

@@ -1129,7 +1129,7 @@ fn set_operations_and_with() {
     renders!(
         select3(&twice),
         [
-            r#"WITH "foal_q7_0" ("c0") AS (SELECT "t"."name" AS "c0" FROM "customer" AS "t") SELECT "a"."c0" FROM "foal_q7_0" AS "a" CROSS JOIN "foal_q7_0" AS "b""#,
+            r#"WITH "foal_q7_0" ("c0") AS (SELECT "t"."name" AS "c0" FROM "customer" AS "t") SELECT "a"."c0" FROM "foal_q7_0" AS "a" JOIN "foal_q7_0" AS "b""#,
             r#"WITH "foal_q7_0" ("c0") AS (SELECT "t"."name" AS "c0" FROM "customer" AS "t") SELECT "a"."c0" FROM "foal_q7_0" AS "a" CROSS JOIN "foal_q7_0" AS "b""#,
             "WITH `foal_q7_0` (`c0`) AS (SELECT `t`.`name` AS `c0` FROM `customer` AS `t`) SELECT `a`.`c0` FROM `foal_q7_0` AS `a` CROSS JOIN `foal_q7_0` AS `b`",
         ]
@@ -1142,4 +1142,130 @@ fn set_operations_and_with() {
     };
     once.share_repeated();
     assert!(once.with.is_empty());
+}
+
+#[test]
+fn conditions_every_or_branch_repeats_are_factored_out() {
+    use BinaryOp::{And, Eq, Gt, Lt, Or};
+    let join = bin(Eq, col("l", "part"), col("p", "id"));
+    let branch = |brand: i64, most: i64| {
+        bin(
+            And,
+            bin(And, join.clone(), bin(Eq, col("p", "brand"), Expr::int(brand))),
+            bin(Lt, col("l", "quantity"), Expr::int(most)),
+        )
+    };
+    let mut s = Select {
+        items: vec![item(col("l", "price"))],
+        from: vec![table("lineitem", "l"), table("part", "p")],
+        filter: Some(bin(Or, branch(12, 11), branch(23, 20))),
+        ..Select::default()
+    };
+    s.factor_conditions();
+    // The join once, then each table's part of the OR (implied by it, so a
+    // planner can filter `part` before joining), then the OR itself.
+    renders!(
+        select3(&s),
+        [
+            r#"SELECT "l"."price" FROM "lineitem" AS "l" JOIN "part" AS "p" WHERE "l"."part" = "p"."id" AND ("p"."brand" = 12 OR "p"."brand" = 23) AND ("l"."quantity" < 11 OR "l"."quantity" < 20) AND ("p"."brand" = 12 AND "l"."quantity" < 11 OR "p"."brand" = 23 AND "l"."quantity" < 20)"#,
+            r#"SELECT "l"."price" FROM "lineitem" AS "l" CROSS JOIN "part" AS "p" WHERE "l"."part" = "p"."id" AND ("p"."brand" = 12 OR "p"."brand" = 23) AND ("l"."quantity" < 11 OR "l"."quantity" < 20) AND ("p"."brand" = 12 AND "l"."quantity" < 11 OR "p"."brand" = 23 AND "l"."quantity" < 20)"#,
+            "SELECT `l`.`price` FROM `lineitem` AS `l` CROSS JOIN `part` AS `p` WHERE `l`.`part` = `p`.`id` AND (`p`.`brand` = 12 OR `p`.`brand` = 23) AND (`l`.`quantity` < 11 OR `l`.`quantity` < 20) AND (`p`.`brand` = 12 AND `l`.`quantity` < 11 OR `p`.`brand` = 23 AND `l`.`quantity` < 20)",
+        ]
+    );
+    // A branch that is all common makes the OR true: only the common part
+    // stays.
+    let mut s = products();
+    s.filter = Some(bin(Or, bin(Gt, price(), Expr::int(1)), bin(And, bin(Gt, price(), Expr::int(1)), bin(Eq, name(), param(0, Type::Text)))));
+    s.factor_conditions();
+    assert_eq!(s.filter, Some(bin(Gt, price(), Expr::int(1))));
+    // Nothing in common: unchanged.
+    let or = bin(Or, bin(Gt, price(), Expr::int(1)), bin(Eq, name(), param(0, Type::Text)));
+    let mut s = products();
+    s.filter = Some(or.clone());
+    s.factor_conditions();
+    assert_eq!(s.filter, Some(or));
+}
+
+#[test]
+fn a_coalesce_a_condition_does_not_need_is_dropped() {
+    use BinaryOp::{Gt, Lt};
+    let sum = Expr::Aggregate {
+        func: AggFunc::Sum,
+        distinct: false,
+        arg: Some(Box::new(price())),
+        separator: None,
+    };
+    let zero_for_none = Expr::func(Func::Coalesce, vec![sum.clone(), Expr::int(0)]);
+    let mut s = products();
+    // 0 > 300 is false: NULL and 0 both fail the test.
+    s.having = Some(bin(Gt, zero_for_none.clone(), Expr::int(300)));
+    s.factor_conditions();
+    assert_eq!(s.having, Some(bin(Gt, sum.clone(), Expr::int(300))));
+    // 0 < 300 is true: the COALESCE decides, it stays.
+    let kept = bin(Lt, zero_for_none, Expr::int(300));
+    s.having = Some(kept.clone());
+    s.factor_conditions();
+    assert_eq!(s.having, Some(kept));
+}
+
+#[test]
+fn an_order_key_that_is_an_item_is_named_by_its_position() {
+    let count = Expr::Aggregate {
+        func: AggFunc::CountRows,
+        distinct: false,
+        arg: None,
+        separator: None,
+    };
+    let s = Select {
+        items: vec![item(name()), item(count.clone())],
+        from: vec![table("product", "p")],
+        group_by: vec![name()],
+        order_by: vec![
+            OrderBy {
+                expr: count,
+                desc: true,
+                nullable: false,
+            },
+            OrderBy {
+                expr: name(),
+                desc: false,
+                nullable: false,
+            },
+        ],
+        ..Select::default()
+    };
+    renders!(
+        select3(&s),
+        [
+            r#"SELECT "p"."name", COUNT(*) FROM "product" AS "p" GROUP BY "p"."name" ORDER BY 2 DESC, "p"."name""#,
+            r#"SELECT "p"."name", COUNT(*) FROM "product" AS "p" GROUP BY "p"."name" ORDER BY 2 DESC, "p"."name""#,
+            "SELECT `p`.`name`, COUNT(*) FROM `product` AS `p` GROUP BY `p`.`name` ORDER BY 2 DESC, `p`.`name`",
+        ]
+    );
+}
+
+#[test]
+fn mysql_compares_a_date_parameter_as_a_date() {
+    let mut s = products();
+    s.filter = Some(bin(BinaryOp::Ge, col("p", "added"), param(0, Type::Date)));
+    let [_, _, mysql] = select3(&s);
+    assert!(mysql.ends_with("WHERE `p`.`added` >= CAST(? AS DATE)"), "{mysql}");
+}
+
+#[test]
+fn queries_over_several_tables_are_planned_for_their_values() {
+    let mut one = products();
+    one.filter = Some(bin(BinaryOp::Eq, name(), param(0, Type::Text)));
+    assert!(!Dialect::Postgres.render_select(&one).plan_per_run, "a lookup is planned once");
+    let mut three = one.clone();
+    three.from.push(table("category", "c"));
+    three.from.push(table("shop", "s"));
+    assert!(Dialect::Postgres.render_select(&three).plan_per_run);
+    let mut grouped = one.clone();
+    grouped.group_by = vec![name()];
+    assert!(Dialect::Postgres.render_select(&grouped).plan_per_run);
+    // Without parameters the one plan is always right.
+    let mut constant = three.clone();
+    constant.filter = None;
+    assert!(!Dialect::Postgres.render_select(&constant).plan_per_run);
 }

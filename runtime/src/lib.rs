@@ -130,11 +130,6 @@ pub mod __private {
         b.param(index, value)
     }
 
-    /// A LIKE pattern of a string literal, written into the SQL.
-    pub fn pattern(b: &Builder, pattern: &'static str) -> Expr<String> {
-        b.pattern(pattern)
-    }
-
     /// The condition of an explicit join (`Order.join(|o| cond)`).
     pub fn on<C: crate::dsl::ops::SqlBool>(b: &Builder, cond: Expr<C>) {
         b.on(cond);

@@ -200,7 +200,10 @@ fn every_query_line_of_the_contract() {
 fn every_running_method_of_the_contract() {
     foal_tests::on_each(|db| {
         fill(db)?;
-        let q = select!(o for o in Order if o.state == "SHIPPED");
+        // A value from Rust is bound (a literal of the source would be
+        // written into the SQL).
+        let shipped = "SHIPPED";
+        let q = select!(o for o in Order if o.state == shipped);
         assert_eq!(q.fetch_all(db)?.len(), 3); // Vec<T>
         assert!(matches!(q.fetch_one(db), Err(Error::TooManyRows { .. }))); // error if zero or more than one row
         assert!(matches!(q.fetch_optional(db), Err(Error::TooManyRows { .. }))); // error if more than one row

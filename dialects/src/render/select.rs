@@ -1,6 +1,6 @@
 //! The default rendering of SELECT.
 
-use crate::tree::{Compound, Cte, CteBody, JoinKind, Literal, Select, SetOp, TableSource};
+use crate::tree::{Compound, Cte, CteBody, Expr, JoinKind, Literal, OrderBy, Select, SetOp, TableSource};
 use crate::writer::Writer;
 
 /// `WITH [RECURSIVE] name (columns) AS (body), … ` before a SELECT.
@@ -101,7 +101,7 @@ pub fn select(w: &mut Writer<'_>, s: &Select) {
                 // then refer to any earlier table (PostgreSQL and MySQL
                 // bind a comma looser than JOIN).
                 w.push(match join.kind {
-                    JoinKind::Cross => " CROSS JOIN ",
+                    JoinKind::Cross => p.cross_join(),
                     JoinKind::Inner => " INNER JOIN ",
                     JoinKind::Left => " LEFT JOIN ",
                     JoinKind::Right => " RIGHT JOIN ",
@@ -148,7 +148,22 @@ pub fn select(w: &mut Writer<'_>, s: &Select) {
             if i > 0 {
                 w.push(", ");
             }
-            p.order_item(w, o);
+            // A key computed as one of the items (`desc(sum(x))`) is named
+            // by its position: MySQL would compute it again for the sort.
+            let item = (!matches!(o.expr, Expr::Column(_) | Expr::Literal(_) | Expr::Param { .. }))
+                .then(|| s.items.iter().position(|item| item.expr == o.expr))
+                .flatten();
+            match item {
+                Some(n) => p.order_item(
+                    w,
+                    &OrderBy {
+                        expr: Expr::int(i64::try_from(n + 1).unwrap_or(i64::MAX)),
+                        desc: o.desc,
+                        nullable: o.nullable,
+                    },
+                ),
+                None => p.order_item(w, o),
+            }
         }
     }
     if s.limit.is_some() || s.offset.is_some() {

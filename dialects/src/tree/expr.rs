@@ -309,6 +309,157 @@ impl Expr {
         }
     }
 
+    /// The operands of a chain of `op` (`a AND b AND c`: `[a, b, c]`).
+    fn flatten(self, op: BinaryOp, out: &mut Vec<Expr>) {
+        match self {
+            Expr::Binary { op: o, left, right } if o == op => {
+                left.flatten(op, out);
+                right.flatten(op, out);
+            }
+            e => out.push(e),
+        }
+    }
+
+    /// `(a AND x) OR (a AND y)` as `a AND (x OR y)`: a condition every
+    /// branch of an OR repeats (a join condition, typically) is tested once,
+    /// where a planner can use it to join. The same in two- and
+    /// three-valued logic (AND distributes over OR in both).
+    pub fn factor_or(self) -> Expr {
+        match self {
+            Expr::Binary {
+                op: BinaryOp::And,
+                left,
+                right,
+            } => Expr::binary(BinaryOp::And, left.factor_or(), right.factor_or()),
+            e @ Expr::Binary { op: BinaryOp::Or, .. } => {
+                let mut branches = Vec::new();
+                e.flatten(BinaryOp::Or, &mut branches);
+                let mut terms: Vec<Vec<Expr>> = branches
+                    .into_iter()
+                    .map(|b| {
+                        let mut t = Vec::new();
+                        b.factor_or().flatten(BinaryOp::And, &mut t);
+                        t
+                    })
+                    .collect();
+                let mut common: Vec<Expr> = Vec::new();
+                if let Some((first, rest)) = terms.split_first() {
+                    for t in first {
+                        if !common.contains(t) && rest.iter().all(|r| r.contains(t)) {
+                            common.push(t.clone());
+                        }
+                    }
+                }
+                for branch in &mut terms {
+                    branch.retain(|t| !common.contains(t));
+                }
+                let join = |parts: Vec<Expr>, op: BinaryOp| parts.into_iter().reduce(|a, b| Expr::binary(op, a, b));
+                let implied = implied_by_each_branch(&terms);
+                // A branch left with nothing is TRUE: so is the whole OR.
+                let rest = if terms.iter().any(Vec::is_empty) {
+                    None
+                } else {
+                    join(
+                        terms
+                            .into_iter()
+                            .filter_map(|t| join(t, BinaryOp::And))
+                            .collect(),
+                        BinaryOp::Or,
+                    )
+                };
+                let mut all = common;
+                if rest.is_some() {
+                    all.extend(implied);
+                }
+                all.extend(rest);
+                join(all, BinaryOp::And).unwrap_or(Expr::bool(true))
+            }
+            e => e,
+        }
+    }
+
+    /// The one table alias all columns of the expression belong to, when
+    /// it reads columns of exactly one (and no subquery).
+    fn single_table(&self) -> Option<String> {
+        let mut tables: Vec<String> = Vec::new();
+        let mut nested = false;
+        let mut copy = self.clone();
+        copy.walk_mut(&mut |e| match e {
+            Expr::Column(c) => {
+                if !tables.contains(&c.table) {
+                    tables.push(c.table.clone());
+                }
+            }
+            Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => nested = true,
+            _ => {}
+        });
+        match tables.as_slice() {
+            [one] if !nested => Some(one.clone()),
+            _ => None,
+        }
+    }
+
+    /// A condition of WHERE or HAVING, where NULL counts as false:
+    /// `COALESCE(x, d) > c` is `x > c` when `d > c` is false (the sum of
+    /// no rows, 0, is not above 300), so a planner sees the aggregate or
+    /// the column itself. Every conjunct is simplified; nothing under OR
+    /// or NOT is, where NULL and false differ.
+    pub fn simplify_condition(self) -> Expr {
+        match self {
+            Expr::Binary {
+                op: BinaryOp::And,
+                left,
+                right,
+            } => Expr::binary(BinaryOp::And, left.simplify_condition(), right.simplify_condition()),
+            Expr::Binary { op, left, right } if op.is_comparison() => {
+                let holds = |a: &Literal, b: &Literal| -> Option<bool> {
+                    let (a, b) = match (a, b) {
+                        (Literal::Int(a), Literal::Int(b)) => (*a as f64, *b as f64),
+                        (Literal::Int(a), Literal::Float(b)) => (*a as f64, *b),
+                        (Literal::Float(a), Literal::Int(b)) => (*a, *b as f64),
+                        (Literal::Float(a), Literal::Float(b)) => (*a, *b),
+                        _ => return None,
+                    };
+                    Some(match op {
+                        BinaryOp::Eq => a == b,
+                        BinaryOp::Ne => a != b,
+                        BinaryOp::Lt => a < b,
+                        BinaryOp::Le => a <= b,
+                        BinaryOp::Gt => a > b,
+                        _ => a >= b,
+                    })
+                };
+                let unwrap = |e: &Expr, fallback_first: bool, other: &Literal| -> Option<Expr> {
+                    match e {
+                        Expr::Func {
+                            func: Func::Coalesce,
+                            args,
+                        } => match args.as_slice() {
+                            [x, Expr::Literal(d)] => {
+                                let test = if fallback_first { holds(d, other) } else { holds(other, d) };
+                                (test == Some(false)).then(|| x.clone())
+                            }
+                            _ => None,
+                        },
+                        _ => None,
+                    }
+                };
+                match (&*left, &*right) {
+                    (l, Expr::Literal(c)) => match unwrap(l, true, c) {
+                        Some(x) => Expr::binary(op, x, *right),
+                        None => Expr::Binary { op, left, right },
+                    },
+                    (Expr::Literal(c), r) => match unwrap(r, false, c) {
+                        Some(x) => Expr::binary(op, *left, x),
+                        None => Expr::Binary { op, left, right },
+                    },
+                    _ => Expr::Binary { op, left, right },
+                }
+            }
+            e => e,
+        }
+    }
+
     pub fn bool(value: bool) -> Expr {
         Expr::Literal(Literal::Bool(value))
     }
@@ -516,4 +667,50 @@ impl Expr {
             Expr::Column(_) | Expr::Param { .. } | Expr::Literal(_) => {}
         }
     }
+}
+
+/// For an OR of AND branches over several tables: per table, the OR of
+/// each branch's conditions on that table alone, when every branch has
+/// some. Each is implied by the OR (so adding it changes no row), and a
+/// planner can test it before joining the next table: TPC-H Q19's part
+/// conditions then filter `part` before its line items are looked up.
+fn implied_by_each_branch(branches: &[Vec<Expr>]) -> Vec<Expr> {
+    let Some(first) = branches.first() else {
+        return Vec::new();
+    };
+    let mut tables: Vec<String> = Vec::new();
+    for t in first {
+        if let Some(table) = t.single_table()
+            && !tables.contains(&table)
+        {
+            tables.push(table);
+        }
+    }
+    let all_tables: Vec<Option<String>> = branches.iter().flatten().map(Expr::single_table).collect();
+    // One table only: the implied condition would be the OR itself.
+    if all_tables.iter().all(|t| t.is_some() && *t == all_tables[0]) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for table in tables {
+        let per_branch: Vec<Vec<Expr>> = branches
+            .iter()
+            .map(|b| {
+                b.iter()
+                    .filter(|t| t.single_table().as_deref() == Some(table.as_str()))
+                    .cloned()
+                    .collect()
+            })
+            .collect();
+        if per_branch.iter().any(Vec::is_empty) {
+            continue;
+        }
+        let ands = per_branch
+            .into_iter()
+            .filter_map(|b| b.into_iter().reduce(|a, c| Expr::binary(BinaryOp::And, a, c)));
+        if let Some(or) = ands.reduce(|a, c| Expr::binary(BinaryOp::Or, a, c)) {
+            out.push(or);
+        }
+    }
+    out
 }

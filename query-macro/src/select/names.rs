@@ -80,6 +80,8 @@ pub(crate) enum MethodKind {
     IsEmpty,
     /// `desc()` / `asc()`: only as a key of `order_by`.
     OrderKey,
+    /// `opt.map(|x| body)`.
+    OptionMap,
 }
 
 /// A method of a query value.
@@ -159,6 +161,12 @@ pub(crate) const METHODS: &[Method] = &[
         shown: "unwrap_or",
     },
     unary("unwrap_or_default"),
+    Method {
+        name: "map",
+        args: 1,
+        kind: MethodKind::OptionMap,
+        shown: "map (of an Option, with a closure)",
+    },
     unary("abs"),
     unary("round"),
     Method {

@@ -21,8 +21,14 @@ pub(crate) enum Param {
 }
 
 impl Ctx {
-    /// Registers a parameter; returns its index.
+    /// Registers a parameter; returns its index. The same string constant,
+    /// or the same Rust variable read the same way, named again is the same
+    /// parameter: the SQL then repeats one value, so conditions that repeat
+    /// it are equal and can be factored (`(a && x) || (a && y)`).
     fn push(&mut self, param: Param) -> usize {
+        if let Some(i) = self.params.iter().position(|p| same_param(p, &param)) {
+            return i;
+        }
         self.params.push(param);
         self.params.len() - 1
     }
@@ -46,8 +52,15 @@ impl Ctx {
         with_args(call, quote!(__b, #i, #h))
     }
 
-    /// A string constant as a builder expression (`Expr<String>`).
+    /// A string constant as a builder expression (`Expr<String>`): written
+    /// into the SQL, unless it holds a NUL (which ends SQLite's statement
+    /// text) or a backslash (an escape in a MySQL session without
+    /// `NO_BACKSLASH_ESCAPES`), which are bound.
     pub(crate) fn text(&mut self, text: String, span: Span) -> TokenStream {
+        if !text.contains(['\0', '\\']) {
+            let lit = syn::LitStr::new(&text, span);
+            return quote!(__b.source_text(#lit));
+        }
         let p = private();
         let index = self.push(Param::Static(text, span)) as u16;
         let mut path = quote_spanned!(span=> #p::text);
@@ -182,5 +195,28 @@ impl Ctx {
             quote!(::std::vec![#(#values),*])
         };
         (lets, values)
+    }
+}
+
+/// Whether two parameters are one value: equal constants, or the same plain
+/// variable (reading it twice gives the same value).
+fn same_param(a: &Param, b: &Param) -> bool {
+    fn variable(e: &syn::Expr) -> Option<String> {
+        match e {
+            syn::Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => {
+                Some(quote::ToTokens::to_token_stream(p).to_string())
+            }
+            syn::Expr::Reference(r) => variable(&r.expr),
+            syn::Expr::Paren(p) => variable(&p.expr),
+            _ => None,
+        }
+    }
+    match (a, b) {
+        (Param::Static(x, _), Param::Static(y, _)) => x == y,
+        (Param::Value(x), Param::Value(y)) | (Param::List(x), Param::List(y)) => {
+            variable(x).is_some() && variable(x) == variable(y)
+        }
+        (Param::Like(x, k), Param::Like(y, l)) => k == l && variable(x).is_some() && variable(x) == variable(y),
+        _ => false,
     }
 }

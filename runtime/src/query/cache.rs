@@ -91,6 +91,7 @@ impl Entry {
         // A query value read twice in the statement is rendered once.
         select.share_repeated();
         select.number_ctes();
+        select.factor_conditions();
         Entry {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             select,

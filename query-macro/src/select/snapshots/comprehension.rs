@@ -22,7 +22,7 @@ fn expansion() {
                     __b,
                     ::foal::__private::methods::like(
                         ::foal::__private::field(__b, &__v1, |__f| &__f.name),
-                        __b.pattern("iPad%"),
+                        __b.source_text("iPad%"),
                     ),
                 );
                 ::foal::__private::field(__b, &__v1, |__f| &__f.name)

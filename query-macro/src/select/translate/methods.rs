@@ -126,7 +126,7 @@ impl Tx<'_> {
                     // Written into the SQL, where a planner sees it.
                     Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => {
                         let text = syn::LitStr::new(&kind.pattern(&s.value()), s.span());
-                        quote!(__b.pattern(#text))
+                        quote!(__b.source_text(#text))
                     }
                     _ => self.ctx.like(arg.clone(), kind),
                 };
@@ -145,7 +145,7 @@ impl Tx<'_> {
                 let pattern = match strip(arg) {
                     Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => {
                         let text = syn::LitStr::new(&complete_pattern(&s.value()), s.span());
-                        quote!(__b.pattern(#text))
+                        quote!(__b.source_text(#text))
                     }
                     other => {
                         let text: Expr = syn::parse_quote!(::foal::methods::like_pattern_text(&(#other)));
@@ -168,6 +168,7 @@ impl Tx<'_> {
                 let f = Ident::new(function, span);
                 Tr::Query(call_over(quote!(#p::methods::#f), quote!(#recv, #other), m))
             }
+            MethodKind::OptionMap => self.option_map(recv, m),
             MethodKind::OrderKey => {
                 self.ctx
                     .error(&m.method, format!("`{name}()` can only be used on a key of `order_by`"));
@@ -182,6 +183,45 @@ impl Tx<'_> {
                 placeholder()
             }
         }
+    }
+}
+
+impl Tx<'_> {
+    /// `opt.map(|x| body)`: the closure's parameter is the inner value.
+    fn option_map(&mut self, recv: proc_macro2::TokenStream, m: &syn::ExprMethodCall) -> Tr {
+        let p = private();
+        let closure = match strip(&m.args[0]) {
+            Expr::Closure(c) if c.inputs.len() == 1 => c,
+            other => {
+                self.ctx
+                    .error(other, "`map` of an `Option` takes a closure of one value: `opt.map(|x| x * 2.0)`");
+                return placeholder();
+            }
+        };
+        let name = match &closure.inputs[0] {
+            syn::Pat::Ident(pi) => pi.ident.clone(),
+            syn::Pat::Type(pt) => match &*pt.pat {
+                syn::Pat::Ident(pi) => pi.ident.clone(),
+                other => {
+                    self.ctx.error(other, "the closure of `map` names its value: `|x| …`");
+                    return placeholder();
+                }
+            },
+            other => {
+                self.ctx.error(other, "the closure of `map` names its value: `|x| …`");
+                return placeholder();
+            }
+        };
+        let inner = self.ctx.fresh_var();
+        self.env.push();
+        self.env.bind(&name, inner.clone(), false);
+        let body = self.expr(&closure.body);
+        self.env.pop();
+        Tr::Query(quote!({
+            let __opt = #recv;
+            let #inner = #p::methods::option_inner(&__opt);
+            #p::methods::map_option(__opt, #body)
+        }))
     }
 }
 

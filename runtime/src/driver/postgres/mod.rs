@@ -107,7 +107,8 @@ impl PgConn {
     ) -> Result<()> {
         let statement = self.statement(r, site)?;
         let mut failed: Option<Error> = None;
-        let result = self.wire.execute(&statement, refs, max, &mut |row| {
+        let replan = r.plan_per_run.then_some(r.sql.as_str());
+        let result = self.wire.execute(&statement, refs, max, replan, &mut |row| {
             if failed.is_some() {
                 return Ok(());
             }
@@ -157,7 +158,7 @@ impl Driver for PgConn {
     fn execute(&mut self, r: &Rendered, params: &[Value], site: CallSite) -> Result<u64> {
         let statement = self.statement(r, site)?;
         let refs = Self::params(r, params);
-        match self.wire.execute(&statement, &refs, None, &mut |_| Ok(())) {
+        match self.wire.execute(&statement, &refs, None, None, &mut |_| Ok(())) {
             Ok(n) => Ok(n),
             Err(e) => Err(self.fail_running(r, e, site)),
         }
@@ -175,7 +176,7 @@ impl Driver for PgConn {
         RowBinder::bind(rows, stride, skip, &mut refs, site)?;
         if !returning {
             let statement = self.statement(r, site)?;
-            return match self.wire.execute(&statement, &refs.0, None, &mut |_| Ok(())) {
+            return match self.wire.execute(&statement, &refs.0, None, None, &mut |_| Ok(())) {
                 Ok(_) => Ok(Vec::new()),
                 Err(e) => Err(self.fail_running(r, e, site)),
             };

@@ -317,11 +317,17 @@ impl Wire {
     /// Runs a prepared statement with `params` (encoded as the types the
     /// server reported), handing each row to `row` (up to `max` rows);
     /// returns the number of rows the statement affected or returned.
+    ///
+    /// With `replan`, the statement's text, it is parsed again as the
+    /// unnamed statement in the same round trip (Parse, Bind, Execute,
+    /// Sync): the server then plans it for these values, never with a
+    /// generic plan cached for the named one.
     pub(crate) fn execute<P: Encode>(
         &mut self,
         statement: &Prepared,
         params: &[P],
         max: Option<usize>,
+        replan: Option<&str>,
         row: &mut dyn FnMut(&RowView<'_>) -> Result<(), String>,
     ) -> WireResult<u64> {
         if params.len() != statement.params.len() {
@@ -332,9 +338,17 @@ impl Wire {
             )));
         }
         let start = self.write.len();
+        if let Some(sql) = replan {
+            let oids = statement.params.iter().map(Type::oid);
+            if let Err(e) = frontend::parse("", sql, oids, &mut self.write) {
+                self.write.truncate(start);
+                return Err(WireError::Encode(e.to_string()));
+            }
+        }
+        let source = if replan.is_some() { "" } else { statement.name.as_str() };
         let bound = frontend::bind(
             "",
-            &statement.name,
+            source,
             std::iter::once(BINARY),
             params.iter().zip(&statement.params),
             |(value, ty), buf| {

@@ -118,3 +118,53 @@ where
 pub fn some<T>(e: Expr<T>) -> Expr<Option<T>> {
     Expr::with(e.node, e.agg, e.nullable)
 }
+
+/// The value inside `opt`, for the closure of `opt.map(|x| …)`: the same
+/// SQL, typed as the inner value.
+#[doc(hidden)]
+pub fn option_inner<T: SqlOption>(opt: &Expr<T>) -> Expr<T::Inner> {
+    Expr::with(opt.node.clone(), opt.agg, true)
+}
+
+/// `opt.map(|x| body)`: `None` when `opt` is, else `body`. Where `body`
+/// is NULL whenever `x` is (arithmetic on it, a comparison, a cast) the
+/// SQL is `body` itself, so a subquery in `opt` runs once; otherwise
+/// `CASE WHEN opt IS NULL THEN NULL ELSE body END`.
+#[doc(hidden)]
+pub fn map_option<T, U: crate::dsl::MaybeNull>(opt: Expr<T>, body: Expr<U>) -> Expr<U::Opt> {
+    let agg = opt.agg || body.agg;
+    if propagates_null(&body.node, &opt.node) {
+        return Expr::with(body.node, agg, true);
+    }
+    let node = sql::Expr::Case {
+        branches: vec![(
+            sql::Expr::is_null(opt.node, false),
+            sql::Expr::Literal(Literal::Null),
+        )],
+        otherwise: Some(Box::new(body.node)),
+    };
+    Expr::with(node, agg, true)
+}
+
+/// Whether `e` is NULL whenever `x` is: `x` itself, or a strict operation
+/// with `x` among its operands.
+fn propagates_null(e: &sql::Expr, x: &sql::Expr) -> bool {
+    use sql::BinaryOp as B;
+    if e == x {
+        return true;
+    }
+    match e {
+        sql::Expr::Binary { op, left, right } => {
+            matches!(
+                op,
+                B::Add | B::Sub | B::Mul | B::Div | B::IntDiv | B::Rem | B::Eq | B::Ne | B::Lt | B::Le | B::Gt | B::Ge
+            ) && (propagates_null(left, x) || propagates_null(right, x))
+        }
+        sql::Expr::Unary {
+            op: sql::UnaryOp::Neg,
+            expr,
+        } => propagates_null(expr, x),
+        sql::Expr::Cast { expr, .. } => propagates_null(expr, x),
+        _ => false,
+    }
+}

@@ -1,0 +1,23 @@
+-- TPC-H Q13 Customer Distribution. Validation: WORD1 = special, WORD2 = requests
+-- NOTE: spec writes "as c_orders (c_custkey, c_count)"; derived-table column lists are not
+-- supported by SQLite nor MariaDB 10.11, so the columns are aliased inside the subquery.
+select
+	c_count,
+	count(*) as custdist
+from
+	(
+		select
+			c_custkey,
+			count(o_orderkey) as c_count
+		from
+			customer left outer join orders on
+				c_custkey = o_custkey
+				and o_comment not like '%special%requests%'
+		group by
+			c_custkey
+	) as c_orders
+group by
+	c_count
+order by
+	custdist desc,
+	c_count desc;
