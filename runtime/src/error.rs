@@ -165,6 +165,58 @@ impl Error {
     }
 }
 
+/// The longest message from a server or a driver an error keeps, in
+/// bytes: a statement with a 20 000-key IN list made messages of hundreds
+/// of kilobytes (servers and drivers quote the SQL). Longer ones keep
+/// their start and their end around a note of what was left out.
+pub const MESSAGE_LIMIT: usize = 1200;
+
+/// `text` cut to [`MESSAGE_LIMIT`] bytes, on character boundaries.
+pub(crate) fn readable(text: &mut String) {
+    if text.len() <= MESSAGE_LIMIT {
+        return;
+    }
+    let floor = |mut i: usize| {
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let head = floor(MESSAGE_LIMIT * 3 / 4);
+    let mut tail = text.len() - MESSAGE_LIMIT / 4;
+    while !text.is_char_boundary(tail) {
+        tail += 1;
+    }
+    let cut = format!(
+        "{} … [{} bytes left out] … {}",
+        &text[..head],
+        tail - head,
+        &text[tail..]
+    );
+    *text = cut;
+}
+
+impl Error {
+    /// The error with its message cut to [`MESSAGE_LIMIT`] bytes; the call
+    /// site stays.
+    #[cold]
+    pub(crate) fn readable(mut self) -> Error {
+        match &mut self {
+            Error::Constraint { message, .. }
+            | Error::ConnectionLost { message, .. }
+            | Error::Decode { message, .. }
+            | Error::Database { message, .. }
+            | Error::Usage { message, .. }
+            | Error::Unsupported { message, .. }
+            | Error::Parameter { message, .. }
+            | Error::Config(message) => readable(message),
+            Error::Conflict { key, .. } => readable(key),
+            Error::NotFound { .. } | Error::TooManyRows { .. } | Error::PoolTimeout { .. } => {}
+        }
+        self
+    }
+}
+
 /// `Result` with foal's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

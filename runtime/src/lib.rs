@@ -63,13 +63,13 @@ pub use dialects::Dialect;
 pub use dsl::relations::{Many, ManyPath};
 pub use dsl::{Expr, Nullability, Optional, Projection, Required, SourceRow, Var};
 pub use entity::{Column, ColumnMeta, Entity, EntityMeta, FieldAttrs, FieldMeta, Ref};
-pub use error::{CallSite, DbFault, DecodeError, Error, Result};
+pub use error::{CallSite, DbFault, DecodeError, Error, MESSAGE_LIMIT, Result};
 pub use exec::{Database, Executor, Transaction};
 pub use foal_macros::{Entity, select};
-pub use query::bulk::UpdateQuery;
-pub use query::prefetch::{Loaded, MaybeRef, Prefetch, Prefetching};
 pub use query::Query;
+pub use query::bulk::UpdateQuery;
 pub use query::compose::{QueryValue, SameRows};
+pub use query::prefetch::{Loaded, MaybeRef, Prefetch, Prefetching};
 pub use types::{FromRow, RowAccess, SqlType, ToValue, ToValues, Typed, Value};
 pub use write::ConflictKey;
 
@@ -107,11 +107,11 @@ pub mod __private {
         check_field, count_row, count_var, entity_merged, entity_vars, field, lit, optional, row_ref, value_of,
     };
     pub use crate::entity::{Column, EntityMeta, Field, FieldAttrs};
+    pub use crate::query::Query;
     pub use crate::query::bulk::UpdateQuery;
     pub use crate::query::cache::Site;
-    pub use crate::query::prefetch::{prefetch, prefetch2, prefetch3};
-    pub use crate::query::Query;
     pub use crate::query::compose::query_value;
+    pub use crate::query::prefetch::{prefetch, prefetch2, prefetch3};
     pub use crate::types::{FromRow, ParamSink, Params, RowAccess, ToValue, ToValues, Value};
 
     /// `if cond` / `.filter(|p| cond)`.

@@ -230,3 +230,33 @@ fn postgres_statements_the_server_dropped_are_prepared_again() {
     };
     run().unwrap_or_else(|e| panic!("{e}"));
 }
+
+#[test]
+fn an_error_quotes_a_readable_part_of_a_long_statement() {
+    use foal_tests::estore::Product;
+    for db in foal_tests::all() {
+        // No table yet: preparing the statement fails, and the drivers
+        // quote it (SQLite's whole text: 20 000 placeholders).
+        let ids: Vec<i64> = (0..20_000).collect();
+        let q = select!(p for p in Product if ids.contains(&p.id) && p.name.starts_with("x"));
+        let e = match q.fetch_all(&db) {
+            Err(e) => e,
+            Ok(rows) => panic!("on {}: {} rows from a missing table", db.dialect(), rows.len()),
+        };
+        let text = e.to_string();
+        assert!(
+            text.len() <= foal::MESSAGE_LIMIT + 200,
+            "on {}: {} bytes: {}…",
+            db.dialect(),
+            text.len(),
+            &text[..200.min(text.len())]
+        );
+        assert!(text.contains("faults.rs"), "the call site stays: {text}");
+        let debug = format!("{e:?}");
+        assert!(debug.len() <= foal::MESSAGE_LIMIT + 400, "Debug: {} bytes", debug.len());
+        // A query's Debug shows its first values, not all 20 000.
+        let shown = format!("{q:?}");
+        assert!(shown.len() < 2_000, "{} bytes", shown.len());
+        assert!(shown.contains("19984 more"), "{shown}");
+    }
+}

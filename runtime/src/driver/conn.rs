@@ -105,6 +105,13 @@ macro_rules! dispatch {
     };
 }
 
+/// A driver's result with its error's message cut to a readable length
+/// (servers quote whole statements in their messages).
+#[inline(always)]
+fn readable<T>(result: Result<T>) -> Result<T> {
+    result.map_err(Error::readable)
+}
+
 impl Conn {
     pub(crate) fn new(backend: Backend) -> Conn {
         Conn { backend, sent: 0 }
@@ -158,7 +165,7 @@ impl Conn {
     ) -> Result<()> {
         check_params(params, site)?;
         self.count();
-        match &mut self.backend {
+        readable(match &mut self.backend {
             #[cfg(feature = "sqlite")]
             Backend::Sqlite(c) => c.query_into(r, params, decoder.sqlite, max, site, out),
             #[cfg(feature = "postgres")]
@@ -167,26 +174,26 @@ impl Conn {
             Backend::Mysql(c) => c.query_into(r, params, decoder.mysql, max, site, out),
             #[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
             Backend::None(never) => match *never {},
-        }
+        })
     }
 
     /// Runs a statement; returns the number of rows it changed.
     pub(crate) fn execute(&mut self, r: &Rendered, params: &[Value], site: CallSite) -> Result<u64> {
         check_params(params, site)?;
         self.count();
-        dispatch!(self, c => c.execute(r, params, site))
+        readable(dispatch!(self, c => c.execute(r, params, site)))
     }
 
     /// Runs SQL without parameters (DDL, transaction control).
     pub(crate) fn batch(&mut self, sql: &str, site: CallSite) -> Result<()> {
         self.count();
-        dispatch!(self, c => c.batch(sql, site))
+        readable(dispatch!(self, c => c.batch(sql, site)))
     }
 
     /// Runs DDL a provider rendered, adapted to this server.
     pub(crate) fn ddl(&mut self, sql: &str, site: CallSite) -> Result<()> {
         self.count();
-        dispatch!(self, c => c.ddl(sql, site))
+        readable(dispatch!(self, c => c.ddl(sql, site)))
     }
 
     /// See [`Driver::insert_rows`].
@@ -199,7 +206,7 @@ impl Conn {
         site: CallSite,
     ) -> Result<Vec<i64>> {
         self.count();
-        dispatch!(self, c => c.insert_rows(r, rows, layout, returning, site))
+        readable(dispatch!(self, c => c.insert_rows(r, rows, layout, returning, site)))
     }
 
     /// See [`Driver::insert_taken`]. Kept out of line, so that the
@@ -212,7 +219,7 @@ impl Conn {
         layout: RowLayout,
         site: CallSite,
     ) -> Option<Result<()>> {
-        let done: Option<Result<()>> = dispatch!(self, c => c.insert_taken(r, rows, layout, site));
+        let done: Option<Result<()>> = dispatch!(self, c => c.insert_taken(r, rows, layout, site)).map(readable);
         if done.is_some() {
             self.count();
         }

@@ -89,9 +89,32 @@ impl std::ops::Deref for Params {
     }
 }
 
+/// How many values (and list elements) `Debug` shows.
+const SHOWN: usize = 16;
+
+/// Values in `Debug`, the first [`SHOWN`] of a long list and a count of
+/// the rest: a 20 000-key IN list stays one readable line.
+struct Shown<'a>(&'a [Value]);
+
+impl std::fmt::Debug for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut list = f.debug_list();
+        for v in self.0.iter().take(SHOWN) {
+            match v {
+                Value::List(items) => list.entry(&Shown(items)),
+                other => list.entry(other),
+            };
+        }
+        if self.0.len() > SHOWN {
+            list.entry(&format_args!("… {} more", self.0.len() - SHOWN));
+        }
+        list.finish()
+    }
+}
+
 impl std::fmt::Debug for Params {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.as_slice().fmt(f)
+        Shown(self.as_slice()).fmt(f)
     }
 }
 
