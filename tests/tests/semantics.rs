@@ -77,3 +77,31 @@ fn trailing_spaces_and_case_make_texts_different() {
         Ok(())
     });
 }
+
+#[test]
+fn a_negative_limit_or_offset_is_refused_before_it_reaches_a_server() {
+    foal_tests::on_each(|db| {
+        estore::fill(db)?;
+        let before = db.statement_count();
+        for (limit, offset) in [(-1_i64, 0_i64), (2, -1), (-5, -5)] {
+            let q = select!(Product.order_by(|p| p.id).limit(limit).offset(offset));
+            match q.fetch_all(db) {
+                Err(Error::Usage { message, .. }) => assert!(message.contains("negative"), "{message}"),
+                other => panic!("limit {limit}, offset {offset} on {}: {other:?}", db.dialect()),
+            }
+            assert!(matches!(q.count(db), Err(Error::Usage { .. })));
+            // Through a query value used as a source, too.
+            let inner = q.clone();
+            let outer = select!(p.name for p in inner);
+            assert!(matches!(outer.fetch_all(db), Err(Error::Usage { .. })));
+            // A page of a negative size.
+            let page = select!(Product.order_by(|p| p.id).page(1, limit.min(offset)));
+            assert!(matches!(page.fetch_all(db), Err(Error::Usage { .. })));
+        }
+        assert_eq!(db.statement_count(), before, "nothing was prepared on the server");
+        // Zero is a count like any other.
+        let none = select!(Product.order_by(|p| p.id).limit(0_i64));
+        assert!(none.fetch_all(db)?.is_empty());
+        Ok(())
+    });
+}

@@ -222,6 +222,24 @@ impl Select {
         });
     }
 
+    /// The parameters of every LIMIT and OFFSET of the statement (they
+    /// must not be negative when it runs), and a negative constant among
+    /// them, if there is one.
+    pub fn row_counts(&self) -> (Vec<u16>, Option<i64>) {
+        let mut copy = self.clone();
+        let (mut params, mut negative) = (Vec::new(), None);
+        copy.visit_selects_mut(&mut |s| {
+            for e in s.limit.iter().chain(s.offset.iter()) {
+                match e {
+                    Expr::Param { index, .. } => params.push(*index),
+                    Expr::Literal(super::expr::Literal::Int(n)) if *n < 0 => negative = Some(*n),
+                    _ => {}
+                }
+            }
+        });
+        (params, negative)
+    }
+
     /// Whether a plan made for the values at hand pays: the statement
     /// reads three tables or more, groups, or has a subquery, a CTE or a
     /// window. PostgreSQL caches a generic plan of a prepared statement
@@ -242,7 +260,11 @@ impl Select {
         copy.walk_mut(&mut |e| {
             complex |= matches!(
                 e,
-                Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } | Expr::Window { .. } | Expr::Aggregate { .. }
+                Expr::Subquery(_)
+                    | Expr::Exists { .. }
+                    | Expr::InSubquery { .. }
+                    | Expr::Window { .. }
+                    | Expr::Aggregate { .. }
             );
         });
         complex

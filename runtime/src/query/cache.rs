@@ -79,6 +79,9 @@ pub(crate) struct Entry {
     /// Why the query cannot run, found as it was composed (a recursive
     /// step that does not read `prev`): running it returns this error.
     pub(crate) problem: Option<String>,
+    /// The parameters that count rows (LIMIT, OFFSET), anywhere in the
+    /// statement: each run checks that none is negative.
+    pub(crate) counts: Vec<u16>,
     rendered: [[OnceLock<Rendered>; 3]; MODES],
 }
 
@@ -92,13 +95,18 @@ impl Entry {
         select.share_repeated();
         select.number_ctes();
         select.factor_conditions();
+        let (counts, negative) = select.row_counts();
+        let problem = built
+            .problem
+            .or_else(|| negative.map(|n| format!("LIMIT and OFFSET count rows and cannot be negative, found {n}")));
         Entry {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             select,
             root: built.root,
             sets: built.sets,
             cte: built.cte,
-            problem: built.problem,
+            problem,
+            counts,
             rendered: Default::default(),
         }
     }

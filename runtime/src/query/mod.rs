@@ -179,13 +179,23 @@ impl<T: 'static> Query<T> {
     /// The error a query composed wrongly returns instead of running.
     #[inline]
     fn runnable(&self) -> Result<()> {
-        match &self.entry.problem {
-            None => Ok(()),
-            Some(problem) => Err(Error::Usage {
+        if let Some(problem) = &self.entry.problem {
+            return Err(Error::Usage {
                 message: problem.clone(),
                 site: self.at,
-            }),
+            });
         }
+        for &i in &self.entry.counts {
+            if let Some(Value::Int(n)) = self.params.get(usize::from(i))
+                && *n < 0
+            {
+                return Err(Error::Usage {
+                    message: format!("LIMIT and OFFSET count rows and cannot be negative, found {n}"),
+                    site: self.at,
+                });
+            }
+        }
+        Ok(())
     }
 
     pub(crate) fn rows_on(&self, conn: &mut crate::driver::Conn, max: Option<usize>) -> Result<Vec<T>> {

@@ -117,7 +117,10 @@ pub(super) fn chain(tx: &mut Tx<'_>, expr: &Expr) -> Lowered {
                 }
             }
             ("limit" | "offset", _) => {
-                if m.args.len() == 1 {
+                if m.args.len() == 1 && negative_literal(&m.args[0]) {
+                    tx.ctx
+                        .error(&m.args[0], format!("`{method}` counts rows: it cannot be negative"));
+                } else if m.args.len() == 1 {
                     let n = tx.expr(&m.args[0]);
                     let f = &m.method;
                     let p = private();
@@ -330,4 +333,14 @@ fn order_keys(tx: &mut Tx<'_>, keys: &Expr) -> TokenStream {
         });
     }
     out
+}
+
+/// `-1`, `-(2)`: a negative integer literal.
+fn negative_literal(e: &Expr) -> bool {
+    match strip(e) {
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => {
+            matches!(strip(&u.expr), Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) if i.base10_digits() != "0")
+        }
+        _ => false,
+    }
 }
