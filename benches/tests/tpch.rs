@@ -6,6 +6,9 @@
 //! `FOAL_BACKENDS` narrows the backends as for the other tests; the servers
 //! are the ones `scripts/test.sh` starts.
 
+// A test reports a failure by panicking.
+#![allow(clippy::panic)]
+
 use foal_benches::Backend;
 use foal_benches::tpch::{self, Loaded, queries};
 

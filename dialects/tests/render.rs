@@ -1175,11 +1175,23 @@ fn conditions_every_or_branch_repeats_are_factored_out() {
     // A branch that is all common makes the OR true: only the common part
     // stays.
     let mut s = products();
-    s.filter = Some(bin(Or, bin(Gt, price(), Expr::int(1)), bin(And, bin(Gt, price(), Expr::int(1)), bin(Eq, name(), param(0, Type::Text)))));
+    s.filter = Some(bin(
+        Or,
+        bin(Gt, price(), Expr::int(1)),
+        bin(
+            And,
+            bin(Gt, price(), Expr::int(1)),
+            bin(Eq, name(), param(0, Type::Text)),
+        ),
+    ));
     s.factor_conditions();
     assert_eq!(s.filter, Some(bin(Gt, price(), Expr::int(1))));
     // Nothing in common: unchanged.
-    let or = bin(Or, bin(Gt, price(), Expr::int(1)), bin(Eq, name(), param(0, Type::Text)));
+    let or = bin(
+        Or,
+        bin(Gt, price(), Expr::int(1)),
+        bin(Eq, name(), param(0, Type::Text)),
+    );
     let mut s = products();
     s.filter = Some(or.clone());
     s.factor_conditions();
@@ -1256,7 +1268,10 @@ fn mysql_compares_a_date_parameter_as_a_date() {
 fn queries_over_several_tables_are_planned_for_their_values() {
     let mut one = products();
     one.filter = Some(bin(BinaryOp::Eq, name(), param(0, Type::Text)));
-    assert!(!Dialect::Postgres.render_select(&one).plan_per_run, "a lookup is planned once");
+    assert!(
+        !Dialect::Postgres.render_select(&one).plan_per_run,
+        "a lookup is planned once"
+    );
     let mut three = one.clone();
     three.from.push(table("category", "c"));
     three.from.push(table("shop", "s"));

@@ -360,10 +360,7 @@ impl Expr {
                     None
                 } else {
                     join(
-                        terms
-                            .into_iter()
-                            .filter_map(|t| join(t, BinaryOp::And))
-                            .collect(),
+                        terms.into_iter().filter_map(|t| join(t, BinaryOp::And)).collect(),
                         BinaryOp::Or,
                     )
                 };
@@ -385,11 +382,8 @@ impl Expr {
         let mut nested = false;
         let mut copy = self.clone();
         copy.walk_mut(&mut |e| match e {
-            Expr::Column(c) => {
-                if !tables.contains(&c.table) {
-                    tables.push(c.table.clone());
-                }
-            }
+            Expr::Column(c) if !tables.contains(&c.table) => tables.push(c.table.clone()),
+            Expr::Column(_) => {}
             Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => nested = true,
             _ => {}
         });
@@ -436,7 +430,11 @@ impl Expr {
                             args,
                         } => match args.as_slice() {
                             [x, Expr::Literal(d)] => {
-                                let test = if fallback_first { holds(d, other) } else { holds(other, d) };
+                                let test = if fallback_first {
+                                    holds(d, other)
+                                } else {
+                                    holds(other, d)
+                                };
                                 (test == Some(false)).then(|| x.clone())
                             }
                             _ => None,

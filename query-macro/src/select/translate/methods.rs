@@ -193,8 +193,10 @@ impl Tx<'_> {
         let closure = match strip(&m.args[0]) {
             Expr::Closure(c) if c.inputs.len() == 1 => c,
             other => {
-                self.ctx
-                    .error(other, "`map` of an `Option` takes a closure of one value: `opt.map(|x| x * 2.0)`");
+                self.ctx.error(
+                    other,
+                    "`map` of an `Option` takes a closure of one value: `opt.map(|x| x * 2.0)`",
+                );
                 return placeholder();
             }
         };

@@ -137,10 +137,7 @@ pub fn map_option<T, U: crate::dsl::MaybeNull>(opt: Expr<T>, body: Expr<U>) -> E
         return Expr::with(body.node, agg, true);
     }
     let node = sql::Expr::Case {
-        branches: vec![(
-            sql::Expr::is_null(opt.node, false),
-            sql::Expr::Literal(Literal::Null),
-        )],
+        branches: vec![(sql::Expr::is_null(opt.node, false), sql::Expr::Literal(Literal::Null))],
         otherwise: Some(Box::new(body.node)),
     };
     Expr::with(node, agg, true)
