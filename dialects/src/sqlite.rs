@@ -3,7 +3,7 @@
 use crate::Dialect;
 use crate::provider::{Capabilities, Provider};
 use crate::render;
-use crate::tree::{AggFunc, ColumnDef, Expr, Func, Lock, Type};
+use crate::tree::{AggFunc, ColumnDef, Expr, Func, Lock, Type, WHOLE_LIST};
 use crate::writer::Writer;
 
 /// The SQLite provider.
@@ -11,6 +11,22 @@ use crate::writer::Writer;
 pub struct Sqlite;
 
 impl Provider for Sqlite {
+    /// A list too long for placeholders is one JSON array, read as a
+    /// table: one statement serves every length, and no length reaches
+    /// SQLite's limit of 32 766 variables.
+    fn in_param(&self, w: &mut Writer<'_>, e: &Expr, param: u16, ty: Type, len: u32, negated: bool) {
+        if len != WHOLE_LIST || w.is_inline() {
+            return render::in_param(w, e, param, ty, len, negated);
+        }
+        w.expr_grouped(e);
+        w.push(if negated { " NOT IN (SELECT " } else { " IN (SELECT " });
+        // Bytes travel as hex text.
+        w.push(if ty == Type::Bytes { "unhex(value)" } else { "value" });
+        w.push(" FROM json_each(");
+        let _ = w.bind_whole(param);
+        w.push("?))");
+    }
+
     fn dialect(&self) -> Dialect {
         Dialect::Sqlite
     }

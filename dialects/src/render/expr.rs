@@ -157,6 +157,12 @@ pub fn in_param(w: &mut Writer<'_>, e: &Expr, param: u16, ty: crate::Type, len: 
         return w.provider().literal(w, &Literal::Bool(negated));
     }
     w.expr_grouped(e);
+    if len == crate::tree::WHOLE_LIST {
+        // Only `sql_inline` gets here: the list's values, as a literal list.
+        w.push(if negated { " NOT IN " } else { " IN " });
+        w.bind(Bind::Param(param), ty);
+        return;
+    }
     w.push(if negated { " NOT IN (" } else { " IN (" });
     for item in 0..len {
         if item > 0 {

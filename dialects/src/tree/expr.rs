@@ -60,6 +60,11 @@ pub enum UnaryOp {
     Neg,
 }
 
+/// The `len` of an [`Expr::InParam`] whose list is bound as one value (a
+/// list too long for placeholders): a JSON array that SQLite reads with
+/// `json_each` and MySQL with `JSON_TABLE`, an array on PostgreSQL.
+pub const WHOLE_LIST: u32 = u32::MAX;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BinaryOp {

@@ -59,22 +59,97 @@ impl Value {
         match self {
             Value::Null => Some(1),
             Value::List(items) if items.is_empty() => Some(2),
+            // One shape for every list bound whole.
+            Value::List(items) if items.len() > LONG_LIST => Some(14),
             Value::List(items) => {
                 let k = items.len().next_power_of_two().trailing_zeros();
-                // Lists longer than 2^12 are not cached as shapes.
-                u8::try_from(k + 3).ok().filter(|d| *d <= 15)
+                u8::try_from(k + 3).ok().filter(|d| *d <= 13)
             }
             _ => Some(0),
         }
     }
 
     /// The number of placeholders a list renders to: its length rounded up
-    /// to a power of two, so the number of cached variants stays small.
+    /// to a power of two, so the number of cached variants stays small; a
+    /// list longer than [`LONG_LIST`] is one parameter
+    /// ([`WHOLE_LIST`](crate::dialects::WHOLE_LIST)).
     pub(crate) fn padded_len(&self) -> u32 {
         match self {
             Value::List(items) if items.is_empty() => 0,
+            Value::List(items) if items.len() > LONG_LIST => crate::dialects::WHOLE_LIST,
             Value::List(items) => u32::try_from(items.len().next_power_of_two()).unwrap_or(u32::MAX),
             _ => 1,
+        }
+    }
+}
+
+/// The longest `IN` list sent as one placeholder per element. A longer one
+/// is bound as one value (an array on PostgreSQL, a JSON array read as a
+/// table on SQLite and MySQL), so no length reaches a backend's limit on
+/// placeholders (32 766 on SQLite, 65 535 on MySQL) and one statement
+/// serves every length.
+pub const LONG_LIST: usize = 1024;
+
+impl Value {
+    /// A list as the JSON array SQLite's `json_each` and MySQL's
+    /// `JSON_TABLE` read: numbers as numbers, text as strings, dates in the
+    /// text form SQLite stores, bytes as hex, `true` as 1.
+    pub(crate) fn json_array(items: &[Value]) -> String {
+        let mut out = String::with_capacity(items.len() * 8 + 2);
+        out.push('[');
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            item.write_json(&mut out);
+        }
+        out.push(']');
+        out
+    }
+
+    fn write_json(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        let text = |out: &mut String, s: &str| {
+            out.push('"');
+            for c in s.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    c if u32::from(c) < 0x20 => {
+                        let _ = write!(out, "\\u{:04x}", u32::from(c));
+                    }
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+        };
+        match self {
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => out.push(if *b { '1' } else { '0' }),
+            Value::Int(i) => {
+                let _ = write!(out, "{i}");
+            }
+            // Shortest text that reads back as the same double; finite
+            // (`check_params` refuses the others).
+            Value::Float(f) => {
+                let _ = write!(out, "{f:?}");
+            }
+            Value::Text(s) => text(out, s),
+            Value::StaticText(s) => text(out, s),
+            Value::Bytes(b) => {
+                out.push('"');
+                for byte in b {
+                    let _ = write!(out, "{byte:02X}");
+                }
+                out.push('"');
+            }
+            #[cfg(feature = "chrono")]
+            Value::Date(d) => text(out, &d.format(super::dates::DATE_FORMAT).to_string()),
+            #[cfg(feature = "chrono")]
+            Value::DateTime(d) => text(out, &d.format(super::dates::DATETIME_FORMAT).to_string()),
+            #[cfg(feature = "chrono")]
+            Value::Timestamp(d) => text(out, &d.naive_utc().format(super::dates::DATETIME_FORMAT).to_string()),
+            Value::List(items) => out.push_str(&Value::json_array(items)),
         }
     }
 }

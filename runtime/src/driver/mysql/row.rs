@@ -67,7 +67,8 @@ pub(super) fn to_mysql(value: &Value) -> mysql::Value {
         Value::DateTime(d) => date_value(*d),
         #[cfg(feature = "chrono")]
         Value::Timestamp(d) => date_value(d.naive_utc()),
-        Value::List(_) => mysql::Value::NULL,
+        // A long IN list, read by `JSON_TABLE`.
+        Value::List(items) => mysql::Value::Bytes(Value::json_array(items).into_bytes()),
     }
 }
 

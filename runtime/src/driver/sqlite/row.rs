@@ -89,11 +89,8 @@ impl rusqlite::ToSql for Value {
             Value::Timestamp(d) => {
                 ToSqlOutput::from(d.naive_utc().format(crate::types::dates::DATETIME_FORMAT).to_string())
             }
-            Value::List(_) => {
-                return Err(rusqlite::Error::ToSqlConversionFailure(
-                    "a list cannot be bound as one value".into(),
-                ));
-            }
+            // A long IN list, read by `json_each`.
+            Value::List(items) => ToSqlOutput::from(Value::json_array(items)),
         })
     }
 }
