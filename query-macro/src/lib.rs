@@ -4,6 +4,8 @@
 //! `proc_macro2` token streams so it is unit-tested directly.
 
 mod derive;
+#[cfg(test)]
+mod fuzz;
 mod select;
 mod spans;
 

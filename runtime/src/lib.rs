@@ -70,7 +70,7 @@ pub use query::Query;
 pub use query::bulk::UpdateQuery;
 pub use query::compose::{QueryValue, SameRows};
 pub use query::prefetch::{Loaded, MaybeRef, Prefetch, Prefetching};
-pub use types::{FromRow, RowAccess, SqlType, ToValue, ToValues, Typed, Value};
+pub use types::{FromRow, LONG_LIST, RowAccess, SqlType, ToValue, ToValues, Typed, Value};
 pub use write::ConflictKey;
 
 /// The README's example, compiled and run as a doctest.

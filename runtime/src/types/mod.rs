@@ -18,4 +18,4 @@ pub(crate) use key::{KeyHash, KeyMap, ValueKey, key_with};
 pub use params::Params;
 pub(crate) use traits::Whole;
 pub use traits::{DecodeRow, FromRow, ParamSink, RowAccess, SqlType, ToValues, Typed};
-pub use value::{ToValue, Value};
+pub use value::{LONG_LIST, ToValue, Value};
