@@ -4,6 +4,7 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{DeriveInput, Ident, Type};
 
@@ -13,7 +14,8 @@ use super::snake_case;
 pub(super) fn generate(input: &DeriveInput, table: &str, fields: &[Field<'_>], has_many: &[HasMany]) -> TokenStream {
     let name = &input.ident;
     let vis = &input.vis;
-    let name_str = name.to_string();
+    // A raw identifier (`r#type`) names its table and module without `r#`.
+    let name_str = name.unraw().to_string();
     let module = format_ident!("__foal_{}", snake_case(&name_str));
     let columns_ty = format_ident!("{}Columns", name);
     let p = quote!(::foal::__private);
@@ -39,7 +41,7 @@ pub(super) fn generate(input: &DeriveInput, table: &str, fields: &[Field<'_>], h
         .iter()
         .map(|f| {
             let (ident, ty, o) = (f.ident, f.ty, &f.options);
-            let field_name = ident.to_string();
+            let field_name = ident.unraw().to_string();
             let column = match &o.column {
                 Some(c) => quote!(::core::option::Option::Some(#c)),
                 None => quote!(::core::option::Option::None),
@@ -68,7 +70,7 @@ pub(super) fn generate(input: &DeriveInput, table: &str, fields: &[Field<'_>], h
         .filter(|(f, _)| f.options.primary_key)
         .map(|(_, meta)| meta);
     let has_many_meta = has_many.iter().map(|h| {
-        let (rel, target, field) = (h.name.to_string(), &h.target, h.field.to_string());
+        let (rel, target, field) = (h.name.unraw().to_string(), &h.target, h.field.unraw().to_string());
         quote!(__meta.has_many(#rel, <#target as ::foal::Entity>::TABLE, #field);)
     });
 

@@ -7,6 +7,7 @@ mod generate;
 mod validate;
 
 use proc_macro2::TokenStream;
+use syn::ext::IdentExt;
 use syn::{Data, DeriveInput, Fields};
 
 use attributes::{Field, parse_entity_options, parse_field_options};
@@ -53,7 +54,7 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         ));
     }
     let options = parse_entity_options(input, &mut errors);
-    let table = options.table.unwrap_or_else(|| snake_case(&name.to_string()));
+    let table = options.table.unwrap_or_else(|| snake_case(&name.unraw().to_string()));
     let mut fields: Vec<Field<'_>> = named
         .named
         .iter()
@@ -96,6 +97,32 @@ mod tests {
         );
         let err = expand(&input).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("has no primary key"), "{err}");
+    }
+
+    /// Found by the fuzzer (`struct r#fn { id: i64 }`): the module name
+    /// was made from `r#fn` and `Ident::new` panicked.
+    #[test]
+    fn raw_identifiers_name_the_table_and_columns_without_r_hash() {
+        let input: DeriveInput = syn::parse_quote!(
+            #[foal(has_many(r#ref: Other = r#fn))]
+            struct r#fn {
+                id: i64,
+                r#type: String,
+            }
+        );
+        let out = match expand(&input) {
+            Ok(tokens) => tokens.to_string(),
+            Err(e) => e.to_string(),
+        };
+        for text in [
+            "mod __foal_fn",
+            "EntityMeta :: new (\"fn\" , \"fn\")",
+            "name : \"type\"",
+            "(\"ref\"",
+        ] {
+            assert!(out.contains(text), "no `{text}` in {out}");
+        }
+        assert!(!out.contains("\"r#"), "{out}");
     }
 
     #[test]

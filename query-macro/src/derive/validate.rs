@@ -1,6 +1,7 @@
 //! The rules an entity must follow, each error spanned on the field or
 //! option that breaks it. Every rule is checked, so one build shows all.
 
+use syn::ext::IdentExt;
 use syn::{Ident, LitStr, Type};
 
 use super::attributes::{Field, HasMany};
@@ -69,7 +70,7 @@ pub(super) fn check(name: &Ident, fields: &mut [Field<'_>], has_many: &[HasMany]
             .options
             .column
             .as_ref()
-            .map_or_else(|| f.ident.to_string(), LitStr::value);
+            .map_or_else(|| f.ident.unraw().to_string(), LitStr::value);
         if !columns.insert(column.clone()) {
             errors.push(syn::Error::new_spanned(
                 f.ident,
