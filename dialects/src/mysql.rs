@@ -30,6 +30,24 @@ fn concat_operands<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
 }
 
 impl Provider for Mysql {
+    /// Text with a backslash is written in hex: under MySQL's default mode
+    /// a backslash in quotes is an escape, under foal's
+    /// (`NO_BACKSLASH_ESCAPES`) it is itself; the hex form means the same
+    /// text in both (`sql_inline` output is pasted into any session).
+    fn string_literal(&self, out: &mut String, text: &str) {
+        if !text.contains('\\') {
+            out.push('\'');
+            out.push_str(&text.replace('\'', "''"));
+            out.push('\'');
+            return;
+        }
+        out.push_str("CONVERT(X'");
+        for b in text.as_bytes() {
+            out.push_str(&format!("{b:02X}"));
+        }
+        out.push_str("' USING utf8mb4) COLLATE utf8mb4_nopad_bin");
+    }
+
     /// A list too long for placeholders (MySQL takes 65 535 per
     /// statement) is one JSON array, read with `JSON_TABLE` as a column of
     /// the list's type (text with the columns' own collation): one

@@ -12,6 +12,20 @@ use crate::writer::Writer;
 pub struct Postgres;
 
 impl Provider for Postgres {
+    /// Text with a backslash is an escape string (`E'a\\b'`), which means
+    /// the same whether `standard_conforming_strings` is on or off.
+    fn string_literal(&self, out: &mut String, text: &str) {
+        if !text.contains('\\') {
+            out.push('\'');
+            out.push_str(&text.replace('\'', "''"));
+            out.push('\'');
+            return;
+        }
+        out.push_str("E'");
+        out.push_str(&text.replace('\\', "\\\\").replace('\'', "''"));
+        out.push('\'');
+    }
+
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
     }
@@ -177,12 +191,14 @@ impl Provider for Postgres {
         w.push(")");
     }
 
+    /// `decode('…', 'hex')`: `'\\x…'` would need a backslash, which
+    /// means something else without `standard_conforming_strings`.
     fn bytes_literal(&self, out: &mut String, bytes: &[u8]) {
-        out.push_str("'\\x");
+        out.push_str("decode('");
         for b in bytes {
             out.push_str(&format!("{b:02x}"));
         }
-        out.push_str("'::bytea");
+        out.push_str("', 'hex')");
     }
 
     /// PostgreSQL sorts NULL last in ascending order; Rust sorts `None` first.

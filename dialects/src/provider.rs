@@ -95,7 +95,10 @@ pub trait Provider: Sync {
         w.expr_grouped(e);
         w.push(if negated { " NOT LIKE " } else { " LIKE " });
         w.expr_grouped(pattern);
-        w.push(" ESCAPE '\\'");
+        // `!`, not `\`: a backslash in a literal means something else with
+        // MySQL's default mode and PostgreSQL's old string syntax, and
+        // `sql_inline` text must mean the same under every setting.
+        w.push(" ESCAPE '!'");
     }
 
     fn in_param(&self, w: &mut Writer<'_>, e: &Expr, param: u16, ty: Type, len: u32, negated: bool) {

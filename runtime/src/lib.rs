@@ -25,7 +25,7 @@
 //! assert_eq!(q.fetch_all(&db)?, vec!["iPad Air".to_string()]);
 //! assert_eq!(
 //!     q.sql(Dialect::Postgres),
-//!     r#"SELECT "p"."name" FROM "product" AS "p" WHERE "p"."price" >= $1::int8 AND "p"."name" LIKE 'iPad%'::text ESCAPE '\'"#
+//!     r#"SELECT "p"."name" FROM "product" AS "p" WHERE "p"."price" >= $1::int8 AND "p"."name" LIKE 'iPad%'::text ESCAPE '!'"#
 //! );
 //! # Ok(()) }
 //! ```

@@ -1,7 +1,7 @@
 //! Values that break naive SQL round-trip intact on every backend, and no
 //! value ever reaches the SQL text: it is the same whatever the values.
 
-use foal::Error;
+use foal::{Dialect, Error};
 use foal::prelude::*;
 
 #[derive(Entity, Debug, Clone, PartialEq)]
@@ -193,4 +193,82 @@ fn values_without_a_common_meaning_are_refused_everywhere() {
         assert_eq!(select!(n for n in Note).count(db)?, 0, "nothing was written");
         Ok(())
     });
+}
+
+#[derive(Entity, Debug, Clone, PartialEq)]
+pub struct Hit {
+    #[foal(primary_key, auto)]
+    pub id: i64,
+    pub note: i64,
+    pub probe: i64,
+}
+
+/// `sql_inline` text is pasted into consoles whose session has the
+/// server's defaults, not foal's: MySQL without `NO_BACKSLASH_ESCAPES`,
+/// PostgreSQL perhaps without `standard_conforming_strings`. The inlined
+/// text of every hostile value runs there and selects exactly the rows the
+/// bound query selects; nothing it holds runs as SQL.
+#[test]
+fn inlined_text_means_the_same_under_the_servers_default_settings() {
+    for dialect in foal_tests::backends() {
+        let (db, _file) = match dialect {
+            Dialect::Sqlite => {
+                let (db, file) = foal_tests::sqlite_file("pool_size=1");
+                (db, Some(file))
+            }
+            other => (foal_tests::fresh_with(other, "pool_size=1"), None),
+        };
+        let run = || -> foal::Result<()> {
+            db.create_table::<Note>()?;
+            db.create_table::<Hit>()?;
+            let texts: Vec<String> = hostile_texts().into_iter().filter(|t| t.len() < 1_000).collect();
+            let notes: Vec<Note> = texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Note {
+                    id: 0,
+                    text: t.clone(),
+                    data: hostile_bytes(i),
+                    extra: Some(format!("{t}{t}")),
+                    amount: i as f64 / 3.0,
+                })
+                .collect();
+            db.insert_all(notes)?;
+            // What the bound queries select, in foal's own session.
+            let mut expected = Vec::new();
+            let mut inlined = Vec::new();
+            for (probe, t) in texts.iter().enumerate() {
+                let data = hostile_bytes(probe);
+                let q = select!(n.id for n in Note
+                    if n.text == t || n.text.starts_with(t.as_str()) || n.extra.unwrap_or_default().contains(t.as_str()) || n.data == data);
+                let mut ids = q.fetch_all(&db)?;
+                ids.sort_unstable();
+                expected.push(ids);
+                inlined.push(q.sql_inline(dialect));
+            }
+            // The server's defaults (the one connection of the pool).
+            match dialect {
+                Dialect::Mysql => db.execute_sql("SET SESSION sql_mode = 'STRICT_TRANS_TABLES'")?,
+                Dialect::Postgres => {
+                    db.execute_sql("SET standard_conforming_strings = off; SET escape_string_warning = off")?
+                }
+                Dialect::Sqlite => {}
+            }
+            for (probe, sql) in inlined.iter().enumerate() {
+                db.execute_sql(&format!("INSERT INTO hit (note, probe) SELECT x.id, {probe} FROM ({sql}) AS x"))
+                    .unwrap_or_else(|e| panic!("on {dialect}, probe {probe} ({:?}): {e}\n{sql}", texts[probe]));
+            }
+            assert_eq!(select!(n for n in Note).count(&db)?, texts.len() as i64, "the table survived");
+            for (probe, ids) in expected.iter().enumerate() {
+                let p = probe as i64;
+                let mut got = select!(h.note for h in Hit if h.probe == p).fetch_all(&db)?;
+                got.sort_unstable();
+                assert_eq!(&got, ids, "on {dialect}, probe {probe} ({:?}): {}", texts[probe], inlined[probe]);
+            }
+            Ok(())
+        };
+        if let Err(e) = run() {
+            panic!("on {dialect}: {e}");
+        }
+    }
 }

@@ -207,7 +207,7 @@ pub fn func(w: &mut Writer<'_>, f: Func, args: &[Expr]) {
         Func::LikeEscape => {
             w.push("replace(replace(replace(");
             w.exprs(args);
-            w.push(", '\\', '\\\\'), '%', '\\%'), '_', '\\_')");
+            w.push(", '!', '!!'), '%', '!%'), '_', '!_')");
         }
         Func::Year | Func::Month | Func::Day | Func::Hour | Func::Minute | Func::Second => {
             w.push("EXTRACT(");

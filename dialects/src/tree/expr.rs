@@ -203,7 +203,7 @@ pub enum Expr {
         right: Box<Expr>,
         negated: bool,
     },
-    /// `expr LIKE pattern ESCAPE '\'`; the pattern is already escaped.
+    /// `expr LIKE pattern ESCAPE '!'`; the pattern is already escaped.
     Like {
         expr: Box<Expr>,
         pattern: Box<Expr>,

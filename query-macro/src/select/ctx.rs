@@ -36,8 +36,8 @@ impl LikeKind {
             out.push('%');
         }
         for c in text.chars() {
-            if matches!(c, '\\' | '%' | '_') {
-                out.push('\\');
+            if matches!(c, '!' | '%' | '_') {
+                out.push('!');
             }
             out.push(c);
         }

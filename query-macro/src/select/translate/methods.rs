@@ -227,13 +227,23 @@ impl Tx<'_> {
     }
 }
 
-/// A `like` pattern whose trailing lone `\` matches itself, as in
-/// `foal::methods::Like`.
+/// A `like` pattern of the source as SQL reads it with `ESCAPE '!'` (as
+/// `foal::methods::like_pattern_text` converts one computed in Rust).
 fn complete_pattern(pattern: &str) -> String {
-    let trailing = pattern.chars().rev().take_while(|c| *c == '\\').count();
-    let mut out = pattern.to_owned();
-    if trailing % 2 == 1 {
-        out.push('\\');
+    let mut out = String::with_capacity(pattern.len() + 2);
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let literal = chars.next().unwrap_or('\\');
+                if matches!(literal, '%' | '_' | '!') {
+                    out.push('!');
+                }
+                out.push(literal);
+            }
+            '!' => out.push_str("!!"),
+            c => out.push(c),
+        }
     }
     out
 }

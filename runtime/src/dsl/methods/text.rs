@@ -80,11 +80,16 @@ pub enum LikeKind {
     Anywhere,
 }
 
-/// Escapes `\`, `%` and `_` so `text` matches only itself in a LIKE pattern.
+/// The escape character of foal's LIKE patterns (`ESCAPE '!'`): a
+/// backslash would mean something else in a literal under MySQL's default
+/// mode or PostgreSQL without `standard_conforming_strings`.
+pub const LIKE_ESCAPE: char = '!';
+
+/// Escapes `!`, `%` and `_` so `text` matches only itself in a LIKE pattern.
 pub fn escape_like(text: &str, out: &mut String) {
     for c in text.chars() {
-        if matches!(c, '\\' | '%' | '_') {
-            out.push('\\');
+        if matches!(c, LIKE_ESCAPE | '%' | '_') {
+            out.push(LIKE_ESCAPE);
         }
         out.push(c);
     }
@@ -242,15 +247,25 @@ impl<S: AsRef<str> + ?Sized> Like for S {
     }
 }
 
-/// A `like` pattern computed in Rust, as it is bound: a trailing lone `\`
-/// is doubled so it matches a `\` (SQL would refuse the pattern).
+/// A `like` pattern as SQL reads it with `ESCAPE '!'`: `%` and `_` stay
+/// wildcards, `\x` is `x` itself (`!x` for a wildcard or `!`), a `!` of
+/// the pattern is `!!`, and a trailing lone `\` matches a `\`.
 #[doc(hidden)]
 pub fn like_pattern_text<S: AsRef<str> + ?Sized>(pattern: &S) -> String {
-    let pattern = pattern.as_ref();
-    let trailing = pattern.chars().rev().take_while(|c| *c == '\\').count();
-    let mut out = pattern.to_owned();
-    if trailing % 2 == 1 {
-        out.push('\\');
+    let mut out = String::with_capacity(pattern.as_ref().len() + 2);
+    let mut chars = pattern.as_ref().chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let literal = chars.next().unwrap_or('\\');
+                if matches!(literal, '%' | '_' | LIKE_ESCAPE) {
+                    out.push(LIKE_ESCAPE);
+                }
+                out.push(literal);
+            }
+            LIKE_ESCAPE => out.push_str("!!"),
+            c => out.push(c),
+        }
     }
     out
 }
