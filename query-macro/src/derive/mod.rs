@@ -125,6 +125,24 @@ mod tests {
         assert!(!out.contains("\"r#"), "{out}");
     }
 
+    /// Found by the fuzzer (`struct Link { id: i64 + }`): the expansion
+    /// wrote `<i64 + as FromRow>`, which does not parse.
+    #[test]
+    fn a_trait_as_a_field_type_is_rejected() {
+        // Strings: rustfmt would drop the trailing `+` of a token list.
+        for text in [
+            "struct Link { id: i64 + }",
+            "struct Link { id: i64, name: dyn ToString + Send }",
+            "struct Link { id: i64, name: impl ToString }",
+        ] {
+            let err = match syn::parse_str::<DeriveInput>(text) {
+                Ok(input) => expand(&input).err().map(|e| e.to_string()).unwrap_or_default(),
+                Err(e) => format!("{text} does not parse: {e}"),
+            };
+            assert!(err.contains("is a trait, not a column type"), "{text}: {err}");
+        }
+    }
+
     #[test]
     fn auto_needs_an_integer_key() {
         let input: DeriveInput = syn::parse_quote!(

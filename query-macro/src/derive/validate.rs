@@ -63,6 +63,20 @@ pub(super) fn check(name: &Ident, fields: &mut [Field<'_>], has_many: &[HasMany]
             ));
         }
     }
+    for f in fields.iter() {
+        // rustc rejects such a field too, but the expansion would not even
+        // parse: `<i64 + as FromRow>` is a syntax error of its own.
+        if matches!(f.ty, Type::TraitObject(_) | Type::ImplTrait(_)) {
+            errors.push(syn::Error::new_spanned(
+                f.ty,
+                format!(
+                    "the type of `{}` is a trait, not a column type: a field holds a value such as `i64`, \
+                     `String`, `Option<T>` or `Ref<Entity>`",
+                    f.ident
+                ),
+            ));
+        }
+    }
     let mut columns = std::collections::HashSet::new();
 
     for f in fields.iter() {
