@@ -143,6 +143,20 @@ mod tests {
         }
     }
 
+    /// Found by the fuzzer (`struct Product { id: i64, _: i64 }`, which
+    /// syn parses): the expansion wrote `self._`, which does not parse.
+    #[test]
+    fn a_field_named_underscore_is_rejected() {
+        let input: DeriveInput = syn::parse_quote!(
+            struct Product {
+                id: i64,
+                _: i64,
+            }
+        );
+        let err = expand(&input).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("a field of an entity needs a name"), "{err}");
+    }
+
     #[test]
     fn auto_needs_an_integer_key() {
         let input: DeriveInput = syn::parse_quote!(

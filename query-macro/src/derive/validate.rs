@@ -64,8 +64,14 @@ pub(super) fn check(name: &Ident, fields: &mut [Field<'_>], has_many: &[HasMany]
         }
     }
     for f in fields.iter() {
-        // rustc rejects such a field too, but the expansion would not even
-        // parse: `<i64 + as FromRow>` is a syntax error of its own.
+        // rustc rejects these fields too, but the expansion would not even
+        // parse: `self._` and `<i64 + as FromRow>` are syntax errors.
+        if *f.ident == "_" {
+            errors.push(syn::Error::new_spanned(
+                f.ident,
+                "a field of an entity needs a name: it is a column, and queries read it as `p.name`",
+            ));
+        }
         if matches!(f.ty, Type::TraitObject(_) | Type::ImplTrait(_)) {
             errors.push(syn::Error::new_spanned(
                 f.ty,
