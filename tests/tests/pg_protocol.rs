@@ -1,0 +1,749 @@
+//! foal's PostgreSQL client against a scripted fake server: a thread on
+//! 127.0.0.1 that speaks just enough of the server's side of the wire
+//! protocol (startup, the extended protocol's Parse, Describe, Bind,
+//! Execute, Close and Sync, simple queries, COPY's first step) to drive
+//! real foal calls, and that can cut, corrupt or extend any one of its
+//! replies. It needs no real server, so it runs on every backend selection.
+//!
+//! Every call runs under `catch_unwind` and a watchdog: a panic or a call
+//! that takes more than a few seconds fails the test.
+
+use std::collections::HashMap;
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use foal::prelude::*;
+use foal::{Database, Error};
+
+#[derive(Entity, Debug, Clone, PartialEq)]
+pub struct Item {
+    #[foal(primary_key, auto)]
+    pub id: i64,
+    pub name: String,
+    pub note: Option<String>,
+}
+
+/// The same columns as `Item`: a row of one statement that reached the
+/// other would decode.
+#[derive(Entity, Debug, Clone, PartialEq)]
+pub struct Other {
+    #[foal(primary_key)]
+    pub id: i64,
+    pub name: String,
+    pub note: Option<String>,
+}
+
+const INT4: u32 = 23;
+const INT8: u32 = 20;
+const TEXT: u32 = 25;
+
+/// The key the fake server returns for an inserted item.
+const NEW_KEY: i64 = 42;
+
+fn items() -> Vec<Item> {
+    vec![
+        Item {
+            id: 1,
+            name: "apple".into(),
+            note: None,
+        },
+        Item {
+            id: 2,
+            name: "pear".into(),
+            note: Some("ripe".into()),
+        },
+        Item {
+            id: 3,
+            name: String::new(),
+            note: Some("crème brûlée".into()),
+        },
+    ]
+}
+
+fn others() -> Vec<Other> {
+    vec![Other {
+        id: 7,
+        name: "seven".into(),
+        note: Some("other".into()),
+    }]
+}
+
+// ---------------------------------------------------------------------
+// Server messages.
+
+fn message(tag: u8, body: &[u8]) -> Vec<u8> {
+    let mut m = Vec::with_capacity(body.len() + 5);
+    m.push(tag);
+    m.extend_from_slice(&(body.len() as u32 + 4).to_be_bytes());
+    m.extend_from_slice(body);
+    m
+}
+
+fn cstr(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(s.as_bytes());
+    out.push(0);
+}
+
+fn authentication_ok() -> Vec<u8> {
+    message(b'R', &0i32.to_be_bytes())
+}
+
+fn parameter_status(name: &str, value: &str) -> Vec<u8> {
+    let mut body = Vec::new();
+    cstr(&mut body, name);
+    cstr(&mut body, value);
+    message(b'S', &body)
+}
+
+fn backend_key_data() -> Vec<u8> {
+    message(b'K', &[0, 0, 0x30, 0x39, 0x12, 0x34, 0x56, 0x78])
+}
+
+fn ready(status: u8) -> Vec<u8> {
+    message(b'Z', &[status])
+}
+
+fn parse_complete() -> Vec<u8> {
+    message(b'1', &[])
+}
+
+fn bind_complete() -> Vec<u8> {
+    message(b'2', &[])
+}
+
+fn close_complete() -> Vec<u8> {
+    message(b'3', &[])
+}
+
+fn no_data() -> Vec<u8> {
+    message(b'n', &[])
+}
+
+fn parameter_description(oids: &[u32]) -> Vec<u8> {
+    let mut body = (oids.len() as u16).to_be_bytes().to_vec();
+    for oid in oids {
+        body.extend_from_slice(&oid.to_be_bytes());
+    }
+    message(b't', &body)
+}
+
+fn row_description(columns: &[(&str, u32)]) -> Vec<u8> {
+    let mut body = (columns.len() as u16).to_be_bytes().to_vec();
+    for (name, oid) in columns {
+        cstr(&mut body, name);
+        body.extend_from_slice(&0u32.to_be_bytes()); // table
+        body.extend_from_slice(&0i16.to_be_bytes()); // column
+        body.extend_from_slice(&oid.to_be_bytes());
+        body.extend_from_slice(&(-1i16).to_be_bytes()); // size
+        body.extend_from_slice(&(-1i32).to_be_bytes()); // modifier
+        body.extend_from_slice(&0i16.to_be_bytes()); // format
+    }
+    message(b'T', &body)
+}
+
+fn data_row(values: &[Option<Vec<u8>>]) -> Vec<u8> {
+    let mut body = (values.len() as u16).to_be_bytes().to_vec();
+    for value in values {
+        match value {
+            Some(v) => {
+                body.extend_from_slice(&(v.len() as i32).to_be_bytes());
+                body.extend_from_slice(v);
+            }
+            None => body.extend_from_slice(&(-1i32).to_be_bytes()),
+        }
+    }
+    message(b'D', &body)
+}
+
+fn command_complete(tag: &str) -> Vec<u8> {
+    let mut body = Vec::new();
+    cstr(&mut body, tag);
+    message(b'C', &body)
+}
+
+fn error_response(code: &str, text: &str) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (field, value) in [(b'S', "ERROR"), (b'V', "ERROR"), (b'C', code), (b'M', text)] {
+        body.push(field);
+        cstr(&mut body, value);
+    }
+    body.push(0);
+    message(b'E', &body)
+}
+
+fn notice(text: &str) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (field, value) in [(b'S', "NOTICE"), (b'C', "00000"), (b'M', text)] {
+        body.push(field);
+        cstr(&mut body, value);
+    }
+    body.push(0);
+    message(b'N', &body)
+}
+
+fn notification() -> Vec<u8> {
+    let mut body = 77i32.to_be_bytes().to_vec();
+    cstr(&mut body, "channel");
+    cstr(&mut body, "payload");
+    message(b'A', &body)
+}
+
+/// CopyInResponse (`G`), CopyOutResponse (`H`) or CopyBothResponse (`W`)
+/// for one text column.
+fn copy_response(tag: u8) -> Vec<u8> {
+    message(tag, &[0, 0, 1, 0, 0])
+}
+
+fn item_row(item: &Item) -> Vec<u8> {
+    data_row(&[
+        Some(item.id.to_be_bytes().to_vec()),
+        Some(item.name.as_bytes().to_vec()),
+        item.note.as_ref().map(|n| n.as_bytes().to_vec()),
+    ])
+}
+
+fn other_row(other: &Other) -> Vec<u8> {
+    data_row(&[
+        Some(other.id.to_be_bytes().to_vec()),
+        Some(other.name.as_bytes().to_vec()),
+        other.note.as_ref().map(|n| n.as_bytes().to_vec()),
+    ])
+}
+
+// ---------------------------------------------------------------------
+// What the server answers.
+
+/// A prepared statement the server knows, by what its SQL reads.
+struct Script {
+    params: Vec<u32>,
+    columns: Vec<(&'static str, u32)>,
+    rows: Vec<Vec<u8>>,
+    tag: String,
+}
+
+const ITEM_COLUMNS: [(&str, u32); 3] = [("id", INT8), ("name", TEXT), ("note", TEXT)];
+
+/// `item`, `other`, `insert`, or `unknown`.
+fn statement_kind(sql: &str) -> &'static str {
+    if sql.starts_with("INSERT") && sql.contains("\"item\"") {
+        "insert"
+    } else if sql.contains("FROM \"other\"") {
+        "other"
+    } else if sql.contains("FROM \"item\"") {
+        "item"
+    } else {
+        "unknown"
+    }
+}
+
+fn script(kind: &str) -> Script {
+    match kind {
+        "item" => Script {
+            params: vec![INT8],
+            columns: ITEM_COLUMNS.to_vec(),
+            rows: items().iter().map(item_row).collect(),
+            tag: format!("SELECT {}", items().len()),
+        },
+        "other" => Script {
+            params: Vec::new(),
+            columns: ITEM_COLUMNS.to_vec(),
+            rows: others().iter().map(other_row).collect(),
+            tag: format!("SELECT {}", others().len()),
+        },
+        "insert" => Script {
+            params: vec![TEXT, TEXT],
+            columns: vec![("id", INT8)],
+            rows: vec![data_row(&[Some(NEW_KEY.to_be_bytes().to_vec())])],
+            tag: "INSERT 0 1".into(),
+        },
+        _ => Script {
+            params: Vec::new(),
+            columns: Vec::new(),
+            rows: Vec::new(),
+            tag: "UNKNOWN".into(),
+        },
+    }
+}
+
+/// `select`, `ddl`, `copy-in`, `copy-out`, `begin`, `commit`, `rollback`
+/// or `unknown`.
+fn query_kind(sql: &str) -> &'static str {
+    match sql {
+        "SELECT 1" => "select",
+        "BEGIN" => "begin",
+        "COMMIT" => "commit",
+        "ROLLBACK" => "rollback",
+        _ if sql.starts_with("CREATE TABLE") => "ddl",
+        _ if sql.starts_with("COPY") && sql.ends_with("FROM STDIN") => "copy-in",
+        _ if sql.starts_with("COPY") && sql.ends_with("TO STDOUT") => "copy-out",
+        _ => "unknown",
+    }
+}
+
+/// Whether the connection is in a transaction, for ReadyForQuery.
+fn status(in_transaction: bool) -> u8 {
+    if in_transaction { b'T' } else { b'I' }
+}
+
+fn query_reply(kind: &str, in_transaction: &mut bool) -> Vec<Vec<u8>> {
+    let tail = |tag: &str, t: bool| vec![command_complete(tag), ready(status(t))];
+    match kind {
+        "select" => vec![
+            row_description(&[("?column?", INT4)]),
+            data_row(&[Some(1i32.to_be_bytes().to_vec())]),
+            command_complete("SELECT 1"),
+            ready(status(*in_transaction)),
+        ],
+        "ddl" => tail("CREATE TABLE", *in_transaction),
+        "begin" => {
+            *in_transaction = true;
+            tail("BEGIN", true)
+        }
+        "commit" | "rollback" => {
+            *in_transaction = false;
+            tail(&kind.to_uppercase(), false)
+        }
+        "copy-out" => vec![
+            copy_response(b'H'),
+            message(b'd', b"1\tapple\n"),
+            message(b'd', b"2\tpear\n"),
+            message(b'c', &[]),
+            command_complete("COPY 2"),
+            ready(status(*in_transaction)),
+        ],
+        _ => vec![
+            error_response("42601", "the fake server does not know this statement"),
+            ready(status(*in_transaction)),
+        ],
+    }
+}
+
+fn startup_reply() -> Vec<Vec<u8>> {
+    vec![
+        authentication_ok(),
+        parameter_status("server_version", "16.0"),
+        parameter_status("client_encoding", "UTF8"),
+        backend_key_data(),
+        ready(b'I'),
+    ]
+}
+
+// ---------------------------------------------------------------------
+// Cases: which reply to alter, and how.
+
+#[derive(Debug, Clone)]
+enum Alter {
+    /// Sent as scripted.
+    Keep,
+    /// Only the first n bytes, then the connection closes.
+    Truncate(usize),
+    /// Bytes replaced at these offsets.
+    Set(Vec<(usize, u8)>),
+    /// A message added before the message at this index (or at the end).
+    Insert(usize, Vec<u8>),
+    /// These bytes instead of the reply.
+    Raw(Vec<u8>),
+}
+
+impl Alter {
+    fn apply(&self, messages: &[Vec<u8>]) -> Vec<u8> {
+        match self {
+            Alter::Keep => messages.concat(),
+            Alter::Truncate(n) => {
+                let mut bytes = messages.concat();
+                bytes.truncate(*n);
+                bytes
+            }
+            Alter::Set(changes) => {
+                let mut bytes = messages.concat();
+                for &(at, byte) in changes {
+                    if let Some(b) = bytes.get_mut(at) {
+                        *b = byte;
+                    }
+                }
+                bytes
+            }
+            Alter::Insert(at, extra) => {
+                let mut messages = messages.to_vec();
+                messages.insert((*at).min(messages.len()), extra.clone());
+                messages.concat()
+            }
+            Alter::Raw(bytes) => bytes.clone(),
+        }
+    }
+}
+
+/// One run of the client against the server: the reply with label
+/// `target` (`startup`, `prepare item`, `execute item`, `query select`…)
+/// is altered on every connection; once it is sent the server closes that
+/// connection, unless `keep_open`.
+struct Case {
+    target: String,
+    alter: Alter,
+    keep_open: bool,
+    /// What the server received, for the tests that check it.
+    log: Mutex<Vec<String>>,
+}
+
+impl Case {
+    fn new(target: &str, alter: Alter) -> Case {
+        Case {
+            target: target.into(),
+            alter,
+            keep_open: false,
+            log: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn plain() -> Case {
+        Case::new("", Alter::Keep)
+    }
+
+    fn note(&self, line: String) {
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+    }
+
+    fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+// ---------------------------------------------------------------------
+// The server.
+
+struct Server {
+    addr: SocketAddr,
+    case: Arc<Mutex<Arc<Case>>>,
+    connections: Arc<AtomicUsize>,
+}
+
+impl Server {
+    fn start() -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
+        let addr = listener.local_addr().unwrap_or_else(|e| panic!("local_addr: {e}"));
+        let case = Arc::new(Mutex::new(Arc::new(Case::plain())));
+        let connections = Arc::new(AtomicUsize::new(0));
+        let (current, count) = (Arc::clone(&case), Arc::clone(&connections));
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let case = Arc::clone(&current.lock().unwrap_or_else(|e| e.into_inner()));
+                count.fetch_add(1, Ordering::SeqCst);
+                std::thread::spawn(move || {
+                    let _ = serve(stream, &case);
+                });
+            }
+        });
+        Server {
+            addr,
+            case,
+            connections,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://user@{}/db?pool_size=1&pool_timeout_ms=3000", self.addr)
+    }
+
+    /// Makes `case` the script of the connections opened from now on.
+    fn set(&self, case: Case) -> Arc<Case> {
+        let case = Arc::new(case);
+        *self.case.lock().unwrap_or_else(|e| e.into_inner()) = Arc::clone(&case);
+        case
+    }
+
+    fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
+}
+
+/// Reads the body of one length-prefixed message (the length counts itself).
+fn read_body(s: &mut TcpStream) -> io::Result<Vec<u8>> {
+    let mut len = [0; 4];
+    s.read_exact(&mut len)?;
+    let len = u32::from_be_bytes(len) as usize;
+    let mut body = vec![0; len.saturating_sub(4)];
+    s.read_exact(&mut body)?;
+    Ok(body)
+}
+
+fn read_message(s: &mut TcpStream) -> io::Result<(u8, Vec<u8>)> {
+    let mut tag = [0];
+    s.read_exact(&mut tag)?;
+    Ok((tag[0], read_body(s)?))
+}
+
+/// A frontend message's fields, read in order.
+struct Fields<'a>(&'a [u8]);
+
+impl Fields<'_> {
+    fn byte(&mut self) -> u8 {
+        let b = self.0.first().copied().unwrap_or(0);
+        self.0 = self.0.get(1..).unwrap_or_default();
+        b
+    }
+
+    fn cstr(&mut self) -> String {
+        let end = self.0.iter().position(|&b| b == 0).unwrap_or(self.0.len());
+        let s = String::from_utf8_lossy(&self.0[..end]).into_owned();
+        self.0 = self.0.get(end + 1..).unwrap_or_default();
+        s
+    }
+}
+
+/// Sends a reply, altered if it is the case's target; `false` once the
+/// connection is to close.
+fn deliver(s: &mut TcpStream, case: &Case, label: &str, messages: &[Vec<u8>]) -> io::Result<bool> {
+    if label != case.target {
+        s.write_all(&messages.concat())?;
+        return Ok(true);
+    }
+    s.write_all(&case.alter.apply(messages))?;
+    if case.keep_open || matches!(case.alter, Alter::Keep) {
+        return Ok(true);
+    }
+    s.shutdown(Shutdown::Write)?;
+    // Read what the client still sends until it closes, so it never
+    // meets a reset instead of the end of the stream.
+    let mut sink = [0; 4096];
+    while matches!(s.read(&mut sink), Ok(n) if n > 0) {}
+    Ok(false)
+}
+
+fn serve(mut s: TcpStream, case: &Case) -> io::Result<()> {
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    s.set_nodelay(true)?;
+    let startup = read_body(&mut s)?;
+    let mut fields = Fields(startup.get(4..).unwrap_or_default());
+    let mut params = Vec::new();
+    loop {
+        let key = fields.cstr();
+        if key.is_empty() {
+            break;
+        }
+        params.push(format!("{key}={}", fields.cstr()));
+    }
+    case.note(format!("startup {}", params.join(" ")));
+    if !deliver(&mut s, case, "startup", &startup_reply())? {
+        return Ok(());
+    }
+    let mut statements: HashMap<String, String> = HashMap::new();
+    let mut in_transaction = false;
+    let mut batch: Vec<Vec<u8>> = Vec::new();
+    let mut label: Option<String> = None;
+    let mut portal = String::new();
+    loop {
+        let (tag, body) = read_message(&mut s)?;
+        let mut f = Fields(&body);
+        match tag {
+            b'P' => {
+                let name = f.cstr();
+                let sql = f.cstr();
+                case.note(format!("parse {sql}"));
+                label.get_or_insert(format!("prepare {}", statement_kind(&sql)));
+                statements.insert(name, sql);
+                batch.push(parse_complete());
+            }
+            b'D' => {
+                f.byte();
+                let sql = statements.get(&f.cstr()).cloned().unwrap_or_default();
+                let script = script(statement_kind(&sql));
+                batch.push(parameter_description(&script.params));
+                batch.push(if script.columns.is_empty() {
+                    no_data()
+                } else {
+                    row_description(&script.columns)
+                });
+            }
+            b'B' => {
+                f.cstr();
+                portal = statements.get(&f.cstr()).cloned().unwrap_or_default();
+                label = Some(format!("execute {}", statement_kind(&portal)));
+                batch.push(bind_complete());
+            }
+            b'E' => {
+                let script = script(statement_kind(&portal));
+                batch.extend(script.rows);
+                batch.push(command_complete(&script.tag));
+            }
+            b'C' => {
+                label.get_or_insert("close".into());
+                batch.push(close_complete());
+            }
+            b'S' => {
+                batch.push(ready(status(in_transaction)));
+                let label = label.take().unwrap_or_else(|| "sync".into());
+                if !deliver(&mut s, case, &label, &batch)? {
+                    return Ok(());
+                }
+                batch.clear();
+            }
+            b'Q' => {
+                let sql = f.cstr();
+                case.note(format!("query {sql}"));
+                let kind = query_kind(&sql);
+                let label = format!("query {kind}");
+                if kind == "copy-in" {
+                    if !deliver(&mut s, case, &label, &[copy_response(b'G')])? {
+                        return Ok(());
+                    }
+                    if !copy_in(&mut s, case, in_transaction)? {
+                        return Ok(());
+                    }
+                } else if !deliver(&mut s, case, &label, &query_reply(kind, &mut in_transaction))? {
+                    return Ok(());
+                }
+            }
+            b'X' => return Ok(()),
+            b'H' => {}
+            other => case.note(format!("unexpected message `{}`", other as char)),
+        }
+    }
+}
+
+/// After CopyInResponse: the client's CopyFail ends the COPY with an error.
+fn copy_in(s: &mut TcpStream, case: &Case, in_transaction: bool) -> io::Result<bool> {
+    loop {
+        let (tag, body) = read_message(s)?;
+        match tag {
+            b'f' => {
+                let text = Fields(&body).cstr();
+                case.note(format!("copy fail {text}"));
+                let reply = [
+                    error_response("57014", &format!("COPY from stdin failed: {text}")),
+                    ready(status(in_transaction)),
+                ];
+                return deliver(s, case, "copy fail", &reply);
+            }
+            b'd' => case.note("copy data".into()),
+            b'c' => {
+                case.note("copy done".into());
+                let reply = [command_complete("COPY 0"), ready(status(in_transaction))];
+                return deliver(s, case, "copy done", &reply);
+            }
+            b'X' => return Ok(false),
+            other => case.note(format!("unexpected message `{}` in COPY", other as char)),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------
+// Calls under a watchdog.
+
+/// How long a call may take before the test fails as hung.
+const HANG: Duration = Duration::from_secs(5);
+
+type Watches = Mutex<HashMap<u64, (Instant, String)>>;
+
+fn watches() -> &'static Watches {
+    static WATCHES: OnceLock<Watches> = OnceLock::new();
+    WATCHES.get_or_init(|| {
+        std::thread::spawn(|| {
+            loop {
+                std::thread::sleep(Duration::from_millis(100));
+                let hung = watches()
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .values()
+                    .find(|(start, _)| start.elapsed() > HANG)
+                    .map(|(_, what)| what.clone());
+                if let Some(what) = hung {
+                    eprintln!("HUNG: {what} has not returned after {HANG:?}");
+                    std::process::exit(101);
+                }
+            }
+        });
+        Mutex::new(HashMap::new())
+    })
+}
+
+/// Runs `f`, failing the test on a panic or when it does not return
+/// within `HANG`.
+fn call<T>(what: &str, f: impl FnOnce() -> T) -> T {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let id = NEXT.fetch_add(1, Ordering::Relaxed) as u64;
+    watches()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(id, (Instant::now(), what.to_owned()));
+    let outcome = catch_unwind(AssertUnwindSafe(f));
+    watches().lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+    match outcome {
+        Ok(value) => value,
+        Err(panic) => {
+            let text = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_default();
+            panic!("{what} panicked: {text}")
+        }
+    }
+}
+
+fn open(server: &Server) -> foal::Result<Database> {
+    call("Database::open", || Database::open(&server.url()))
+}
+
+fn select_items(db: &Database) -> foal::Result<Vec<Item>> {
+    let min = 0i64;
+    call("select items", || select!(i for i in Item if i.id >= min).fetch_all(db))
+}
+
+fn select_others(db: &Database) -> foal::Result<Vec<Other>> {
+    call("select others", || select!(o for o in Other).fetch_all(db))
+}
+
+fn insert_item(db: &Database) -> foal::Result<Item> {
+    call("insert", || {
+        db.insert(Item {
+            id: 0,
+            name: "plum".into(),
+            note: Some("new".into()),
+        })
+    })
+}
+
+fn sql(db: &Database, text: &str) -> foal::Result<()> {
+    call(text, || db.execute_sql(text))
+}
+
+#[allow(clippy::panic)]
+fn ok<T>(what: &str, result: foal::Result<T>) -> T {
+    result.unwrap_or_else(|e| panic!("{what}: {e}"))
+}
+
+// ---------------------------------------------------------------------
+// Tests.
+
+#[test]
+fn well_formed_replies_give_the_rows_sent() {
+    let server = Server::start();
+    let case = server.set(Case::plain());
+    let db = ok("open", open(&server));
+    assert_eq!(ok("select", select_items(&db)), items());
+    // The second run uses the prepared statement.
+    assert_eq!(ok("select again", select_items(&db)), items());
+    ok("SELECT 1", sql(&db, "SELECT 1"));
+    ok("CREATE TABLE", sql(&db, "CREATE TABLE scratch (x int8)"));
+    assert_eq!(ok("insert", insert_item(&db)).id, NEW_KEY);
+    assert_eq!(ok("select others", select_others(&db)), others());
+    let _: Vec<Other> = ok(
+        "transaction",
+        call("transaction", || {
+            db.transaction(|tx| select!(o for o in Other).fetch_all(tx))
+        }),
+    );
+    assert_eq!(server.connections(), 1, "{:?}", case.log());
+    let log = case.log();
+    assert!(
+        log[0].contains("user=user") && log[0].contains("database=db"),
+        "{log:?}"
+    );
+    eprintln!("{}", log.join("\n"));
+}
+
