@@ -747,3 +747,26 @@ fn well_formed_replies_give_the_rows_sent() {
     eprintln!("{}", log.join("\n"));
 }
 
+#[test]
+fn url_errors_do_not_show_the_password() {
+    for url in [
+        "postgres://ann:hunter2%zz@localhost/db",
+        "postgres://ann:hunter2%C3@localhost/db",
+        // An unescaped `/`, `?` or `#` ends the authority early, so part of
+        // the password is read as a port or an option.
+        "postgres://ann:hun/ter2@localhost/db",
+        "postgres://ann:hun?ter2@localhost/db",
+        "postgres://ann:hunter2@localhost:54x32/db",
+        "postgres://localhost/db?password=hunter2%zz",
+        "postgres://localhost/db?user=ann&password=hunter2&sslmode=require",
+    ] {
+        let message = match call("open", || Database::open(url)) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("{url} opened"),
+        };
+        for fragment in ["hunter2", "hun", "ter2"] {
+            assert!(!message.contains(fragment), "{url}: {message}");
+        }
+        assert!(message.contains("PostgreSQL URL"), "{url}: {message}");
+    }
+}
