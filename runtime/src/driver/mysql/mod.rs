@@ -37,6 +37,36 @@ pub(crate) struct MyConn {
     /// Prepared statements by rendering id (the driver's own cache, keyed
     /// by the SQL text, is off).
     statements: Statements<mysql::Statement>,
+    /// Inside a transaction foal began (BEGIN until COMMIT or ROLLBACK).
+    in_transaction: bool,
+    /// Raw SQL ran, or ending a transaction failed: whether a transaction
+    /// is open is asked of the server before the connection is reused.
+    unsure: bool,
+}
+
+/// The transaction control statements foal itself sends.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Control {
+    Begin,
+    End,
+    /// SAVEPOINT, RELEASE and ROLLBACK TO a savepoint: inside a transaction.
+    Nested,
+}
+
+impl Control {
+    fn of(sql: &str) -> Option<Control> {
+        match sql {
+            "BEGIN" => Some(Control::Begin),
+            "COMMIT" | "ROLLBACK" => Some(Control::End),
+            s if s.starts_with("SAVEPOINT foal")
+                || s.starts_with("RELEASE SAVEPOINT foal")
+                || s.starts_with("ROLLBACK TO SAVEPOINT foal") =>
+            {
+                Some(Control::Nested)
+            }
+            _ => None,
+        }
+    }
 }
 
 fn key_step(conn: &mut mysql::Conn, site: CallSite) -> Result<i64> {
@@ -98,6 +128,8 @@ impl MyConn {
             collation,
             key_step,
             statements: Statements::new(),
+            in_transaction: false,
+            unsure: false,
         })
     }
 
@@ -251,7 +283,20 @@ impl Driver for MyConn {
     }
 
     fn batch(&mut self, sql: &str, site: CallSite) -> Result<()> {
-        match self.conn.query_drop(sql) {
+        // foal's own transaction control is tracked; anything else may open
+        // or end a transaction the pool must know about.
+        let control = Control::of(sql);
+        if control.is_none() {
+            self.unsure = true;
+        }
+        let outcome = self.conn.query_drop(sql);
+        match (control, &outcome) {
+            (Some(Control::Begin), Ok(())) => self.in_transaction = true,
+            (Some(Control::End), Ok(())) => self.in_transaction = false,
+            (Some(Control::End), Err(_)) => self.unsure = true,
+            _ => {}
+        }
+        match outcome {
             Ok(()) => {
                 if sql
                     .trim_start()
@@ -274,7 +319,20 @@ impl Driver for MyConn {
         i64::try_from(self.conn.last_insert_id()).unwrap_or(i64::MAX)
     }
 
+    /// Open, outside any transaction, with no result pending (the driver
+    /// reads a result to its end before the next request). After raw SQL
+    /// the server is asked: MariaDB's `@@in_transaction`.
     fn is_healthy(&mut self) -> bool {
-        !self.broken
+        if self.broken || self.in_transaction {
+            return false;
+        }
+        if self.unsure {
+            let open: std::result::Result<Option<i64>, _> = self.conn.query_first("SELECT @@in_transaction");
+            match open {
+                Ok(Some(0)) => self.unsure = false,
+                _ => return false,
+            }
+        }
+        true
     }
 }
