@@ -73,9 +73,27 @@ pub(crate) struct Wire {
     pending: bool,
     /// Reusable buffer of a row's value ranges.
     ranges: Vec<Option<Range<usize>>>,
+    /// The read buffer grew past `KEEP_READ` for a large message; it is
+    /// replaced by a buffer of the usual size once the reply is read.
+    oversized: bool,
 }
 
 const BINARY: i16 = 1;
+
+/// The largest message accepted from the server, tag and length field
+/// excluded: a longer declared length is a protocol error at once, before
+/// anything is allocated for it. PostgreSQL's own limit on a value is
+/// 1 GiB; foal reads a row whole into memory, and a row of 256 MiB is far
+/// past what it is meant for.
+const MAX_MESSAGE: usize = 256 << 20;
+
+/// The read buffer's usual capacity.
+const READ_CAPACITY: usize = 16 * 1024;
+
+/// A message longer than this grows the read buffer past what it keeps
+/// between statements (with the reads that fill it, the buffer then stays
+/// under about 1 MiB).
+const KEEP_READ: usize = 256 * 1024;
 
 impl Wire {
     pub(crate) fn connect(config: &Config) -> WireResult<Wire> {
@@ -99,12 +117,13 @@ impl Wire {
         stream.set_nodelay(true)?;
         let mut wire = Wire {
             stream,
-            read: BytesMut::with_capacity(16 * 1024),
+            read: BytesMut::with_capacity(READ_CAPACITY),
             write: BytesMut::with_capacity(4 * 1024),
             scratch: vec![0; 32 * 1024].into_boxed_slice(),
             status: b'I',
             pending: false,
             ranges: Vec::new(),
+            oversized: false,
         };
         wire.startup(config)?;
         Ok(wire)
@@ -193,6 +212,18 @@ impl Wire {
     fn ready(&mut self, status: u8) {
         self.status = status;
         self.pending = false;
+        if self.oversized {
+            self.shrink();
+        }
+    }
+
+    /// Gives back a read buffer that grew for a large message.
+    #[cold]
+    fn shrink(&mut self) {
+        if self.read.is_empty() {
+            self.read = BytesMut::with_capacity(READ_CAPACITY);
+            self.oversized = false;
+        }
     }
 
     /// Sends the buffered messages; their reply is pending until its
@@ -215,13 +246,11 @@ impl Wire {
     }
 
     /// The next message, reading from the socket as needed.
-    fn next(&mut self) -> io::Result<Message> {
-        loop {
-            if let Some(message) = Message::parse(&mut self.read)? {
-                return Ok(message);
-            }
-            self.read_more()?;
-        }
+    fn next(&mut self) -> WireResult<Message> {
+        // Whole before it is parsed, so its length is checked here and
+        // `Message::parse` never reserves room for it.
+        self.buffered()?;
+        Message::parse(&mut self.read)?.ok_or_else(|| WireError::Protocol("a message was cut short".into()))
     }
 
     /// Reads to `ReadyForQuery` after an error, and returns the error.
@@ -437,23 +466,42 @@ impl Wire {
     }
 
     /// Reads until one whole message is buffered; returns its length
-    /// (tag and length field included).
-    fn buffered(&mut self) -> io::Result<usize> {
+    /// (tag and length field included). A declared length below the
+    /// length field's own 4 bytes or above `MAX_MESSAGE` is an error.
+    fn buffered(&mut self) -> WireResult<usize> {
         loop {
             if let Some(header) = self.read.get(1..5) {
                 let declared = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as usize;
-                let length = declared + 1;
-                if declared < 4 {
-                    return Err(io::Error::new(io::ErrorKind::InvalidData, "bad message length"));
+                if !(4..=MAX_MESSAGE + 4).contains(&declared) {
+                    return Err(bad_length(self.read[0], declared));
                 }
+                let length = declared + 1;
                 if self.read.len() >= length {
                     return Ok(length);
+                }
+                if length > KEEP_READ {
+                    self.oversized = true;
                 }
                 self.read.reserve(length - self.read.len());
             }
             self.read_more()?;
         }
     }
+}
+
+#[cold]
+fn bad_length(tag: u8, declared: usize) -> WireError {
+    let tag = tag.escape_ascii();
+    WireError::Protocol(if declared < 4 {
+        format!(
+            "the server sent a message (type `{tag}`) with a message length of {declared}, less than the length field itself"
+        )
+    } else {
+        format!(
+            "the server sent a message (type `{tag}`) with a message length of {declared} bytes, over foal's limit of {} MiB",
+            MAX_MESSAGE >> 20
+        )
+    })
 }
 
 /// The value ranges of a `DataRow` body: a count, then each value's
@@ -521,4 +569,69 @@ impl ToSql for Null {
     }
 
     postgres_types::to_sql_checked!();
+}
+
+#[cfg(test)]
+#[allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+
+    use super::{Config, Wire};
+
+    fn message(tag: u8, body: &[u8]) -> Vec<u8> {
+        let mut m = vec![tag];
+        m.extend_from_slice(&(body.len() as u32 + 4).to_be_bytes());
+        m.extend_from_slice(body);
+        m
+    }
+
+    /// Reads one frontend message (or the startup packet, which has no tag).
+    fn read(s: &mut TcpStream, tagged: bool) {
+        let mut header = [0; 5];
+        let header = if tagged { &mut header[..] } else { &mut header[1..] };
+        s.read_exact(header).unwrap();
+        let len = u32::from_be_bytes(header[header.len() - 4..].try_into().unwrap()) as usize;
+        s.read_exact(&mut vec![0; len - 4]).unwrap();
+    }
+
+    /// A server that accepts one connection and answers each simple query
+    /// with the next of `replies`.
+    fn server(replies: Vec<Vec<u8>>) -> Config {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            read(&mut s, false);
+            s.write_all(&[message(b'R', &[0; 4]), message(b'Z', b"I")].concat())
+                .unwrap();
+            for reply in replies {
+                read(&mut s, true);
+                s.write_all(&reply).unwrap();
+            }
+            let _ = s.read(&mut [0; 16]);
+        });
+        Config::parse(&format!("postgres://u@127.0.0.1:{port}/db")).unwrap()
+    }
+
+    #[test]
+    fn the_read_buffer_shrinks_back_after_a_large_row() {
+        let mut row = 1u16.to_be_bytes().to_vec();
+        row.extend_from_slice(&(4i32 << 20).to_be_bytes());
+        row.resize(row.len() + (4 << 20), b'x');
+        let description = [&1u16.to_be_bytes()[..], b"x\0", &[0; 6], &25u32.to_be_bytes(), &[0; 8]].concat();
+        let big = [
+            message(b'T', &description),
+            message(b'D', &row),
+            message(b'C', b"SELECT 1\0"),
+            message(b'Z', b"I"),
+        ]
+        .concat();
+        let small = [message(b'C', b"SET\0"), message(b'Z', b"I")].concat();
+        let mut wire = Wire::connect(&server(vec![big, small.clone(), small])).unwrap();
+        wire.simple_query("SELECT big").unwrap();
+        wire.simple_query("SET small").unwrap();
+        wire.simple_query("SET small").unwrap();
+        assert!(wire.read.capacity() <= 1 << 20, "{}", wire.read.capacity());
+    }
 }
