@@ -7,6 +7,7 @@
 //! `group_concat` limit large enough never to truncate. Statements are
 //! prepared once per connection through the driver's statement cache.
 
+mod config;
 mod error;
 mod row;
 
@@ -196,11 +197,9 @@ impl Driver for MyConn {
     type Config = Opts;
 
     /// `mysql://user:password@host:port/dbname` (also `mariadb://`), with
-    /// the `mysql` crate's own options.
+    /// the `mysql` crate's own options except TLS ones (`config.rs`).
     fn config(url: &str) -> Result<(Opts, usize)> {
-        let url = url.replacen("mariadb://", "mysql://", 1);
-        let opts = Opts::from_url(&url).map_err(|e| Error::Config(format!("invalid MySQL URL: {e}")))?;
-        Ok((opts, 10))
+        Ok((config::parse(url)?, 10))
     }
 
     fn connect(opts: &Opts) -> Result<MyConn> {
