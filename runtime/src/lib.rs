@@ -125,6 +125,13 @@ pub mod __private {
         b.assign(field.node, value.node);
     }
 
+    /// The value of a `select!` that did not compile (next to its
+    /// `compile_error!`): typed as its use needs, never run.
+    #[allow(clippy::unreachable)]
+    pub fn failed<T>() -> T {
+        unreachable!("a query that does not compile never runs")
+    }
+
     /// A value computed in Rust, bound as parameter `index`.
     pub fn param<V: ToValue>(b: &Builder, index: u16, value: &V) -> Expr<V> {
         b.param(index, value)

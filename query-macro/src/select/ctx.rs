@@ -54,6 +54,9 @@ pub(crate) struct Ctx {
     pub(super) params: Vec<Param>,
     /// Query values used as sources (`for x in q`).
     pub(super) sources: Vec<syn::Expr>,
+    /// The entity types the query names, used by a failed expansion too
+    /// so a rejected query leaves no "unused import" behind.
+    pub(crate) used_types: Vec<syn::Path>,
     fresh: usize,
 }
 
@@ -75,6 +78,20 @@ impl Ctx {
     }
 
     /// All errors as one, if any.
+    /// What a failed expansion still uses, so the mistake leaves no
+    /// "unused" warnings behind: the entity types and the Rust values the
+    /// query names.
+    pub(crate) fn uses(&self) -> TokenStream {
+        let mut out = TokenStream::new();
+        for ty in &self.used_types {
+            out.extend(quote!(let _ = ::core::marker::PhantomData::<#ty>;));
+        }
+        for expr in self.params.iter().filter_map(Param::expr).chain(&self.sources) {
+            out.extend(quote!(let _ = &(#expr);));
+        }
+        out
+    }
+
     pub(crate) fn take_errors(&mut self) -> Option<syn::Error> {
         let mut errors = std::mem::take(&mut self.errors).into_iter();
         let mut first = errors.next()?;

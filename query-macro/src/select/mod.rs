@@ -57,10 +57,17 @@ fn ends_with_unary(text: &str) -> bool {
 }
 
 /// Compile errors, next to an expression of any type, so the mistake does
-/// not cascade into type errors elsewhere.
+/// not cascade into type errors elsewhere: a call whose type is inferred
+/// from where the query is used (`loop {}` would make every later line of
+/// the user's function "unreachable"), after `uses` of what the query
+/// names (so no import or variable is reported unused).
 fn failure(error: syn::Error) -> TokenStream {
+    failure_using(error, TokenStream::new())
+}
+
+fn failure_using(error: syn::Error, uses: TokenStream) -> TokenStream {
     let errors = error.into_compile_error();
-    quote!({ #errors loop {} })
+    quote!({ #errors #uses ::foal::__private::failed() })
 }
 
 pub(crate) fn expand_select(input: TokenStream) -> TokenStream {
@@ -75,7 +82,7 @@ pub(crate) fn expand_select(input: TokenStream) -> TokenStream {
         lower(&mut tx, parsed)
     };
     if let Some(error) = ctx.take_errors() {
-        return failure(error);
+        return failure_using(error, ctx.uses());
     }
     let p = private();
     let (lets, params) = ctx.emit_params();

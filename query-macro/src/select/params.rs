@@ -20,6 +20,16 @@ pub(crate) enum Param {
     Static(String, Span),
 }
 
+impl Param {
+    /// The Rust expression of a value computed before the query.
+    pub(crate) fn expr(&self) -> Option<&syn::Expr> {
+        match self {
+            Param::Value(e) | Param::List(e) | Param::Like(e, _) => Some(e),
+            Param::Static(..) => None,
+        }
+    }
+}
+
 impl Ctx {
     /// Registers a parameter; returns its index. The same string constant,
     /// or the same Rust variable read the same way, named again is the same

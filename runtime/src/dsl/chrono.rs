@@ -18,7 +18,9 @@ column_sources!(NaiveDate, NaiveDateTime, DateTime<Utc>);
 
 macro_rules! moves_in_time {
     ($($t:ty),*) => {$(
+        #[diagnostic::do_not_recommend]
         impl SqlAdd<TimeDelta> for $t { type Output = $t; }
+        #[diagnostic::do_not_recommend]
         impl SqlSub<TimeDelta> for $t { type Output = $t; }
     )*};
 }
@@ -28,6 +30,7 @@ moves_in_time!(NaiveDate, NaiveDateTime, DateTime<Utc>);
 // days between dates, microseconds between times.
 macro_rules! differences {
     ($($t:ty),*) => {$(
+        #[diagnostic::do_not_recommend]
         impl SqlSub<$t> for $t { type Output = TimeDelta; }
     )*};
 }
@@ -38,9 +41,11 @@ maybe_null!(TimeDelta);
 comparable!(TimeDelta);
 aggregatable!(TimeDelta);
 column_sources!(TimeDelta);
+#[diagnostic::do_not_recommend]
 impl SqlAdd<TimeDelta> for TimeDelta {
     type Output = TimeDelta;
 }
+#[diagnostic::do_not_recommend]
 impl SqlSub<TimeDelta> for TimeDelta {
     type Output = TimeDelta;
 }

@@ -85,7 +85,9 @@ pub trait SqlSum {
 
 macro_rules! summable {
     ($($t:ty),*) => {$(
+        #[diagnostic::do_not_recommend]
         impl SqlSum for $t { type Output = $t; }
+        #[diagnostic::do_not_recommend]
         impl SqlSum for Option<$t> { type Output = $t; }
     )*};
 }
@@ -120,19 +122,19 @@ fn total<T: Typed>(x: sql::Expr, distinct: bool, zero_for_none: bool) -> sql::Ex
 }
 
 /// The sum of the values; 0 for no rows, as Rust's `Iterator::sum`.
-pub fn sum<T: SqlSum + Typed>(x: Expr<T>) -> Expr<T::Output> {
+pub fn sum<T: SqlSum<Output = O> + Typed, O>(x: Expr<T>) -> Expr<O> {
     Expr::with(total::<T>(x.node, false, true), true, false)
 }
 
 /// The sum of the distinct values (SQL's `SUM(DISTINCT x)`); 0 for no rows.
-pub fn sum_distinct<T: SqlSum + Typed>(x: Expr<T>) -> Expr<T::Output> {
+pub fn sum_distinct<T: SqlSum<Output = O> + Typed, O>(x: Expr<T>) -> Expr<O> {
     Expr::with(total::<T>(x.node, true, true), true, false)
 }
 
 /// The sum of the values as SQL has it: `None` for no rows (or only
 /// missing values), where [`sum`] gives 0. TPC-H's queries are written
 /// against this meaning.
-pub fn sum_or_none<T: SqlSum + Typed>(x: Expr<T>) -> Expr<Option<T::Output>> {
+pub fn sum_or_none<T: SqlSum<Output = O> + Typed, O>(x: Expr<T>) -> Expr<Option<O>> {
     Expr::with(total::<T>(x.node, false, false), true, true)
 }
 
@@ -147,7 +149,9 @@ pub trait SqlAggregate {
 
 macro_rules! aggregatable {
     ($($t:ty),*) => {$(
+        #[diagnostic::do_not_recommend]
         impl SqlAggregate for $t { type Min = Option<$t>; }
+        #[diagnostic::do_not_recommend]
         impl SqlAggregate for Option<$t> { type Min = Option<$t>; }
     )*};
 }
@@ -164,7 +168,9 @@ aggregatable!(bool, i16, i32, i64, f32, f64, String);
 pub trait SqlNumber {}
 macro_rules! numbers {
     ($($t:ty),*) => {$(
+        #[diagnostic::do_not_recommend]
         impl SqlNumber for $t {}
+        #[diagnostic::do_not_recommend]
         impl SqlNumber for Option<$t> {}
     )*};
 }
@@ -196,12 +202,12 @@ pub fn avg_distinct<T: SqlNumber + Typed>(x: Expr<T>) -> Expr<Option<f64>> {
 }
 
 /// The smallest value, `None` for no rows.
-pub fn min<T: SqlAggregate>(x: Expr<T>) -> Expr<T::Min> {
+pub fn min<T: SqlAggregate<Min = M>, M>(x: Expr<T>) -> Expr<M> {
     aggregate(AggFunc::Min, false, Some(x.node), true)
 }
 
 /// The largest value, `None` for no rows.
-pub fn max<T: SqlAggregate>(x: Expr<T>) -> Expr<T::Min> {
+pub fn max<T: SqlAggregate<Min = M>, M>(x: Expr<T>) -> Expr<M> {
     aggregate(AggFunc::Max, false, Some(x.node), true)
 }
 
@@ -266,7 +272,7 @@ impl CoalesceWith<String> for &&str {
 }
 
 /// The first present value of `x` and `d`.
-pub fn coalesce<T, D: CoalesceWith<T>>(x: Expr<Option<T>>, d: Expr<D>) -> Expr<D::Output> {
+pub fn coalesce<T, D: CoalesceWith<T, Output = O>, O>(x: Expr<Option<T>>, d: Expr<D>) -> Expr<O> {
     let agg = x.agg || d.agg;
     let nullable = d.nullable;
     Expr::with(sql::Expr::func(Func::Coalesce, vec![x.node, d.node]), agg, nullable)

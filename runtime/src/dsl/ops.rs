@@ -11,7 +11,8 @@ use crate::types::Typed;
 #[diagnostic::on_unimplemented(
     message = "cannot compare `{Self}` with `{R}` in a query",
     label = "`{Self}` and `{R}` cannot be compared for equality",
-    note = "both sides must have the same type (an `Option` may be compared with its inner type); convert one side with `as` or compare with a value of the column's type"
+    note = "both sides must have the same type (an `Option` may be compared with its inner type): a float column compares with a float literal (`3.0`, not `3`), an integer of another width converts with `as`",
+    note = "a reference compares with a variable of its entity (`o.customer == c`) or with a `Ref`; its key is `o.customer.key()`"
 )]
 pub trait SqlEq<R: ?Sized> {}
 
@@ -19,19 +20,28 @@ pub trait SqlEq<R: ?Sized> {}
 #[diagnostic::on_unimplemented(
     message = "cannot order `{Self}` against `{R}` in a query",
     label = "`{Self}` and `{R}` cannot be compared by order",
-    note = "both sides must have the same type; for an `Option` column use `x.unwrap_or(default)` or test `x.is_some()` first"
+    note = "both sides must have the same type: a float column compares with a float literal (`3.0`, not `3`), an integer of another width converts with `as`",
+    note = "for an `Option` column use `x.unwrap_or(default)` or test `x.is_some()` first"
 )]
 pub trait SqlOrd<R: ?Sized> {}
 
 macro_rules! comparable {
     ($($t:ty),*) => {$(
+        #[diagnostic::do_not_recommend]
         impl SqlEq<$t> for $t {}
+        #[diagnostic::do_not_recommend]
         impl SqlEq<$t> for Option<$t> {}
+        #[diagnostic::do_not_recommend]
         impl SqlEq<Option<$t>> for $t {}
+        #[diagnostic::do_not_recommend]
         impl SqlEq<Option<$t>> for Option<$t> {}
+        #[diagnostic::do_not_recommend]
         impl<'a> SqlEq<Option<&'a $t>> for Option<$t> {}
+        #[diagnostic::do_not_recommend]
         impl SqlOrd<$t> for $t {}
+        #[diagnostic::do_not_recommend]
         impl SqlOrd<Option<$t>> for $t {}
+        #[diagnostic::do_not_recommend]
         impl SqlOrd<$t> for Option<$t> {}
     )*};
 }
@@ -40,16 +50,26 @@ macro_rules! comparable {
 pub(crate) use comparable;
 comparable!(bool, i16, i32, i64, u32, usize, f32, f64, String, Vec<u8>);
 
+#[diagnostic::do_not_recommend]
 impl SqlEq<str> for String {}
+#[diagnostic::do_not_recommend]
 impl SqlEq<str> for Option<String> {}
+#[diagnostic::do_not_recommend]
 impl SqlEq<Option<&str>> for Option<String> {}
+#[diagnostic::do_not_recommend]
 impl SqlEq<Option<&str>> for String {}
+#[diagnostic::do_not_recommend]
 impl SqlOrd<str> for String {}
+#[diagnostic::do_not_recommend]
 impl SqlOrd<str> for Option<String> {}
+#[diagnostic::do_not_recommend]
 impl SqlEq<[u8]> for Vec<u8> {}
+#[diagnostic::do_not_recommend]
 impl SqlEq<[u8]> for Option<Vec<u8>> {}
 
+#[diagnostic::do_not_recommend]
 impl<L, R: ?Sized> SqlEq<&R> for L where L: SqlEq<R> {}
+#[diagnostic::do_not_recommend]
 impl<L, R: ?Sized> SqlOrd<&R> for L where L: SqlOrd<R> {}
 
 /// Row values compare element by element.
@@ -64,10 +84,14 @@ row_eq! {
     (A1 A2, B1 B2, C1 C2, D1 D2)
 }
 
+#[diagnostic::do_not_recommend]
 impl<E: Entity> SqlEq<Ref<E>> for Ref<E> {}
 
+#[diagnostic::do_not_recommend]
 impl<E: Entity> SqlEq<Ref<E>> for Option<Ref<E>> {}
+#[diagnostic::do_not_recommend]
 impl<E: Entity> SqlEq<Option<Ref<E>>> for Ref<E> {}
+#[diagnostic::do_not_recommend]
 impl<E: Entity> SqlEq<Option<Ref<E>>> for Option<Ref<E>> {}
 
 fn binary<T>(op: BinaryOp, l: sql::Expr, r: sql::Expr, agg: bool, nullable: bool) -> Expr<T> {
@@ -134,7 +158,9 @@ impl<T> Operand for Expr<T> {
 
 /// Both operands of a binary operator, as one argument: a type error about
 /// the operation then points at the whole `a op b` in the user's query.
-pub fn pair<L: Operand, R: Operand>(l: L, r: R) -> (Expr<L::Type>, Expr<R::Type>) {
+/// The two operands of a binary operator. (The types are parameters rather
+/// than `L::Type`: a wrong operand then makes one error, not two.)
+pub fn pair<L: Operand<Type = A>, R: Operand<Type = B>, A, B>(l: L, r: R) -> (Expr<A>, Expr<B>) {
     (l.into_expr(), r.into_expr())
 }
 
@@ -218,7 +244,7 @@ macro_rules! arithmetic_trait {
         #[diagnostic::on_unimplemented(
             message = $message,
             label = $label,
-            note = "both operands must have the same numeric type; convert one with `as` (for example `p.quantity as f64`)"
+            note = "both operands must have the same type: convert a number with `as` (`p.quantity as f64`), write a float literal with its point (`2.0`), turn a number into text with `to_string()`; a date moves by a `Duration` (`d + Duration::days(1)`), and two dates of the same type subtract to a `Duration`"
         )]
         pub trait $trait<R: ?Sized> {
             type Output;
@@ -264,46 +290,64 @@ arithmetic_trait!(
 
 macro_rules! numeric {
     ($($t:ty),*) => {$(
+        #[diagnostic::do_not_recommend]
         impl SqlAdd<$t> for $t { type Output = $t; }
+        #[diagnostic::do_not_recommend]
         impl SqlSub<$t> for $t { type Output = $t; }
+        #[diagnostic::do_not_recommend]
         impl SqlMul<$t> for $t { type Output = $t; }
+        #[diagnostic::do_not_recommend]
         impl SqlDiv<$t> for $t { type Output = $t; }
+        #[diagnostic::do_not_recommend]
         impl<'a> SqlAdd<$t> for &'a $t { type Output = $t; }
+        #[diagnostic::do_not_recommend]
         impl<'a> SqlSub<$t> for &'a $t { type Output = $t; }
+        #[diagnostic::do_not_recommend]
         impl<'a> SqlMul<$t> for &'a $t { type Output = $t; }
+        #[diagnostic::do_not_recommend]
         impl<'a> SqlDiv<$t> for &'a $t { type Output = $t; }
+        #[diagnostic::do_not_recommend]
         impl SqlNeg for $t {}
     )*};
 }
 numeric!(i16, i32, i64, f32, f64);
+#[diagnostic::do_not_recommend]
 impl SqlAdd<usize> for usize {
     type Output = usize;
 }
+#[diagnostic::do_not_recommend]
 impl SqlSub<usize> for usize {
     type Output = usize;
 }
+#[diagnostic::do_not_recommend]
 impl SqlAdd<u32> for u32 {
     type Output = u32;
 }
+#[diagnostic::do_not_recommend]
 impl SqlSub<u32> for u32 {
     type Output = u32;
 }
+#[diagnostic::do_not_recommend]
 impl SqlMul<u32> for u32 {
     type Output = u32;
 }
 
 macro_rules! remainder {
     ($($t:ty),*) => {$(
+        #[diagnostic::do_not_recommend]
         impl SqlRem<$t> for $t { type Output = $t; }
+        #[diagnostic::do_not_recommend]
         impl<'a> SqlRem<$t> for &'a $t { type Output = $t; }
     )*};
 }
 remainder!(i16, i32, i64);
 
 // Concatenation with `+`, as `String + &str` in Rust.
+#[diagnostic::do_not_recommend]
 impl SqlAdd<str> for String {
     type Output = String;
 }
+#[diagnostic::do_not_recommend]
 impl SqlAdd<String> for String {
     type Output = String;
 }
@@ -321,21 +365,21 @@ fn arith<L: Typed, R: Typed, O>(op: BinaryOp, l: Expr<L>, r: Expr<R>) -> Expr<O>
     binary(op, l.node, r.node, agg, nullable)
 }
 
-pub fn add<L: Typed + SqlAdd<R>, R: Typed>((l, r): (Expr<L>, Expr<R>)) -> Expr<L::Output> {
+pub fn add<L: Typed + SqlAdd<R, Output = O>, R: Typed, O>((l, r): (Expr<L>, Expr<R>)) -> Expr<O> {
     match L::TYPE {
         Type::Text => arith(BinaryOp::Concat, l, r),
-        Type::Date | Type::DateTime | Type::Timestamp => shift_time::<L, R, L::Output>(l, r, false),
+        Type::Date | Type::DateTime | Type::Timestamp => shift_time::<L, R, O>(l, r, false),
         _ => arith(BinaryOp::Add, l, r),
     }
 }
 
-pub fn sub<L: Typed + SqlSub<R>, R: Typed>((l, r): (Expr<L>, Expr<R>)) -> Expr<L::Output> {
+pub fn sub<L: Typed + SqlSub<R, Output = O>, R: Typed, O>((l, r): (Expr<L>, Expr<R>)) -> Expr<O> {
     match (L::TYPE, R::TYPE) {
         (Type::Date, Type::Date) => between(sql::Func::DaysBetween, l, r),
         (Type::DateTime, Type::DateTime) | (Type::Timestamp, Type::Timestamp) => {
             between(sql::Func::MicrosBetween, l, r)
         }
-        (Type::Date | Type::DateTime | Type::Timestamp, _) => shift_time::<L, R, L::Output>(l, r, true),
+        (Type::Date | Type::DateTime | Type::Timestamp, _) => shift_time::<L, R, O>(l, r, true),
         _ => arith(BinaryOp::Sub, l, r),
     }
 }
@@ -364,13 +408,13 @@ fn shift_time<L: Typed, R, O>(l: Expr<L>, r: Expr<R>, minus: bool) -> Expr<O> {
     Expr::with(sql::Expr::func(func, vec![l.node, amount]), agg, nullable)
 }
 
-pub fn mul<L: Typed + SqlMul<R>, R: Typed>((l, r): (Expr<L>, Expr<R>)) -> Expr<L::Output> {
+pub fn mul<L: Typed + SqlMul<R, Output = O>, R: Typed, O>((l, r): (Expr<L>, Expr<R>)) -> Expr<O> {
     arith(BinaryOp::Mul, l, r)
 }
 
 /// Integer division truncates toward zero, as in Rust. Division by zero
 /// yields NULL on every backend (Rust would panic).
-pub fn div<L: Typed + SqlDiv<R>, R: Typed>((l, r): (Expr<L>, Expr<R>)) -> Expr<L::Output> {
+pub fn div<L: Typed + SqlDiv<R, Output = O>, R: Typed, O>((l, r): (Expr<L>, Expr<R>)) -> Expr<O> {
     let op = if L::TYPE.is_integer() {
         BinaryOp::IntDiv
     } else {
@@ -381,7 +425,7 @@ pub fn div<L: Typed + SqlDiv<R>, R: Typed>((l, r): (Expr<L>, Expr<R>)) -> Expr<L
     e
 }
 
-pub fn rem<L: Typed + SqlRem<R>, R: Typed>((l, r): (Expr<L>, Expr<R>)) -> Expr<L::Output> {
+pub fn rem<L: Typed + SqlRem<R, Output = O>, R: Typed, O>((l, r): (Expr<L>, Expr<R>)) -> Expr<O> {
     let mut e: Expr<L::Output> = arith(BinaryOp::Rem, l, r);
     e.nullable = true;
     e

@@ -98,6 +98,7 @@ pub trait Fields {
     fn var(&self, b: &Builder) -> Var<Self::Entity, Self::Null>;
 }
 
+#[diagnostic::do_not_recommend]
 impl<E: Entity, N: Nullability> Fields for Var<E, N> {
     type Entity = E;
     type Null = N;
@@ -106,6 +107,7 @@ impl<E: Entity, N: Nullability> Fields for Var<E, N> {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<E: Entity> Fields for Expr<Ref<E>> {
     type Entity = E;
     type Null = Required;
@@ -114,6 +116,7 @@ impl<E: Entity> Fields for Expr<Ref<E>> {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<E: Entity> Fields for Expr<Option<Ref<E>>> {
     type Entity = E;
     type Null = Optional;
@@ -153,16 +156,16 @@ impl<T: MaybeNull> FieldAccess for Field<T> {
 ///
 /// `pick` is a function pointer (the macro's `|__f| &__f.price` coerces to
 /// one), so this is compiled once per field type, not once per use.
-pub fn field<S, A>(
-    b: &Builder,
-    source: &S,
-    pick: for<'c> fn(&'c <S::Entity as Entity>::Columns) -> &'c A,
-) -> A::Output<S::Null>
+pub fn field<S, E, N, A>(b: &Builder, source: &S, pick: for<'c> fn(&'c E::Columns) -> &'c A) -> A::Output<N>
 where
-    S: Fields,
+    S: Fields<Entity = E, Null = N>,
+    E: Entity,
+    N: Nullability,
     A: FieldAccess,
 {
-    let columns = <S::Entity as Entity>::COLUMNS;
+    // (`E` and `N` are parameters rather than `S::Entity` and `S::Null`:
+    // a source without fields then makes one error, not two.)
+    let columns = E::COLUMNS;
     let var = source.var(b);
     pick(&columns).access(b, var)
 }

@@ -248,6 +248,6 @@ fn over_aggregates(e: &mut sql::Expr, spec: &WindowSpec) {
 }
 
 /// `f.over(window)`.
-pub fn over<F: Windowed>(f: F, window: Window) -> Expr<F::Output> {
+pub fn over<F: Windowed<Output = O>, O>(f: F, window: Window) -> Expr<O> {
     f.over(window)
 }

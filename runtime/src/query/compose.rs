@@ -333,6 +333,6 @@ impl<Q: QueryValue + ?Sized> QueryValue for &Q {
 
 /// A query value used as a source (`for x in q`), checked to be one.
 #[doc(hidden)]
-pub fn query_value<Q: QueryValue + ?Sized>(q: &Q) -> &Query<Q::Row> {
+pub fn query_value<Q: QueryValue<Row = R> + ?Sized, R>(q: &Q) -> &Query<R> {
     q.query()
 }

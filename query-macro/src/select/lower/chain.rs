@@ -19,6 +19,16 @@ pub(super) fn chain(tx: &mut Tx<'_>, expr: &Expr) -> Lowered {
     if let Expr::MethodCall(m) = root_expr
         && looks_like_chain(&m.receiver)
     {
+        // The entity the chain starts from stays used.
+        let mut start = &*m.receiver;
+        while let Expr::MethodCall(inner) = strip(start) {
+            start = &inner.receiver;
+        }
+        if let Expr::Path(p) = strip(start)
+            && is_entity_path(&p.path)
+        {
+            tx.ctx.used_types.push(p.path.clone());
+        }
         tx.ctx.error(
             &m.method,
             format!(
@@ -49,6 +59,7 @@ pub(super) fn chain(tx: &mut Tx<'_>, expr: &Expr) -> Lowered {
             let var = tx.ctx.fresh_var();
             let name = alias_name(&calls, path);
             let alias = name.to_string();
+            tx.ctx.used_types.push(path.clone());
             body.extend(quote!(let #var = __b.source::<#path>(#alias);));
             tx.env.bind(&name, var.clone(), true);
             (Binding::Row(var), None)

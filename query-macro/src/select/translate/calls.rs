@@ -63,6 +63,24 @@ impl Tx<'_> {
                     .error(&c.func, "`desc(..)` can only be used as a key of `order_by`");
                 placeholder()
             }
+            _ if names::method(&name).is_some() && !c.args.is_empty() => {
+                // `len(p.name)`: the method written as a function.
+                let receiver = quote::ToTokens::to_token_stream(&c.args[0]).to_string().replace(' ', "");
+                let rest: Vec<String> = c
+                    .args
+                    .iter()
+                    .skip(1)
+                    .map(|a| quote::ToTokens::to_token_stream(a).to_string())
+                    .collect();
+                self.ctx.error(
+                    &c.func,
+                    format!(
+                        "`{name}` is a method, as in Rust: write `{receiver}.{name}({})`",
+                        rest.join(", ")
+                    ),
+                );
+                placeholder()
+            }
             _ => {
                 self.ctx.error(
                     &c.func,

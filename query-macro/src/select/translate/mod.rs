@@ -282,7 +282,9 @@ impl Tx<'_> {
         let p = private();
         let base = match self.tr(&f.base) {
             Tr::Var(v) => quote!(&#v),
-            Tr::Query(t) => quote!(&(#t)),
+            // Spanned on the base, so an error about it (a to-many path
+            // has no fields) points at `c.orders`, not the whole macro.
+            Tr::Query(t) => call_over(quote!(&), t, &f.base),
             Tr::Const(_) => {
                 self.ctx.error(&f.base, "cannot read a field of this value in a query");
                 return placeholder();

@@ -99,6 +99,7 @@ impl Tx<'_> {
                 return TokenStream::new();
             }
             let ty = &path.path;
+            self.ctx.used_types.push(ty.clone());
             quote!(__b.source::<#ty>(#name))
         } else {
             // `c.orders` / `c.orders.left()`: a to-many path of a query variable.
@@ -162,6 +163,11 @@ impl Tx<'_> {
         }
         let outer_right = matches!(method, "right_join" | "full_join");
         if method == "full_join" && filtered {
+            if let Expr::Path(path) = strip(&m.receiver)
+                && is_entity_path(&path.path)
+            {
+                self.ctx.used_types.push(path.path.clone());
+            }
             self.ctx.error(
                 &m.method,
                 "a condition before a full join would drop rows the full join keeps: filter the earlier \
@@ -182,6 +188,7 @@ impl Tx<'_> {
                 return TokenStream::new();
             }
             let ty = &path.path;
+            self.ctx.used_types.push(ty.clone());
             quote!(__b.join_entity::<#ty>(#name, #kind))
         } else if self.mentions(receiver) {
             let Tr::Query(relation) = self.tr(receiver) else {

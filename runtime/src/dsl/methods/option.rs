@@ -122,7 +122,7 @@ pub fn some<T>(e: Expr<T>) -> Expr<Option<T>> {
 /// The value inside `opt`, for the closure of `opt.map(|x| …)`: the same
 /// SQL, typed as the inner value.
 #[doc(hidden)]
-pub fn option_inner<T: SqlOption>(opt: &Expr<T>) -> Expr<T::Inner> {
+pub fn option_inner<T: SqlOption<Inner = I>, I>(opt: &Expr<T>) -> Expr<I> {
     Expr::with(opt.node.clone(), opt.agg, true)
 }
 
