@@ -59,7 +59,7 @@ pub use dsl::{functions, ops, window};
 pub use dsl::{methods, relations};
 pub use query::cache;
 
-pub use dialects::Dialect;
+pub use dialects::{Dialect, OnDelete};
 pub use dsl::relations::{Many, ManyPath};
 pub use dsl::{Expr, Nullability, Optional, Projection, Required, SourceRow, Var};
 pub use entity::{Column, ColumnMeta, Entity, EntityMeta, FieldAttrs, FieldMeta, Ref};

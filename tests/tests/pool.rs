@@ -47,6 +47,9 @@ fn two_handles(dialect: Dialect) -> (Database, Database, Option<foal_tests::Temp
     }
 }
 
+/// One way of leaving a transaction behind.
+type Way = Box<dyn Fn(&Database)>;
+
 fn visible(other: &Database, label: &str) -> foal::Result<bool> {
     select!(m for m in Mark if m.label == label).exists(other)
 }
@@ -63,7 +66,7 @@ fn no_way_out_of_a_transaction_leaves_it_open_on_a_pooled_connection() {
     for dialect in foal_tests::backends() {
         let (db, other, _file) = two_handles(dialect);
         db.create_table::<Mark>().unwrap_or_else(|e| panic!("{e}"));
-        let mut ways: Vec<(&str, Box<dyn Fn(&Database)>)> = vec![
+        let mut ways: Vec<(&str, Way)> = vec![
             (
                 "raw BEGIN",
                 Box::new(|db: &Database| {

@@ -1,7 +1,7 @@
 //! The default rendering of schema statements: CREATE TABLE, CREATE
 //! INDEX, DROP TABLE.
 
-use crate::tree::{ColumnDef, CreateIndex, CreateTable};
+use crate::tree::{ColumnDef, CreateIndex, CreateTable, OnDelete};
 use crate::writer::Writer;
 
 /// `TYPE [NOT NULL]`; providers add their auto-increment spelling.
@@ -50,6 +50,12 @@ pub fn create_table(w: &mut Writer<'_>, t: &CreateTable) {
         w.ident(&fk.table);
         w.push(" ");
         w.ident_list(&fk.references);
+        match fk.on_delete {
+            None => {}
+            Some(OnDelete::Restrict) => w.push(" ON DELETE RESTRICT"),
+            Some(OnDelete::Cascade) => w.push(" ON DELETE CASCADE"),
+            Some(OnDelete::SetNull) => w.push(" ON DELETE SET NULL"),
+        }
     }
     w.push(")");
     w.push(p.table_options());

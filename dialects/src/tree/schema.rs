@@ -17,11 +17,24 @@ pub struct ColumnDef {
     pub indexed: bool,
 }
 
+/// What deleting a referenced row does to the rows that refer to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnDelete {
+    /// The delete fails while rows refer to it (also the default).
+    Restrict,
+    /// The rows that refer to it are deleted too.
+    Cascade,
+    /// Their reference becomes NULL (an `Option<Ref<T>>` field).
+    SetNull,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ForeignKey {
     pub columns: Vec<String>,
     pub table: String,
     pub references: Vec<String>,
+    /// `None`: the backend's default, which refuses the delete.
+    pub on_delete: Option<OnDelete>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -11,6 +11,8 @@ pub(super) struct FieldOptions {
     pub(super) unique: bool,
     pub(super) column: Option<LitStr>,
     pub(super) max_len: Option<LitInt>,
+    /// `on_delete = "cascade" | "set_null" | "restrict"`.
+    pub(super) on_delete: Option<LitStr>,
 }
 
 /// `#[foal(has_many(orders: Order = customer))]`.
@@ -59,9 +61,20 @@ pub(super) fn parse_field_options(field: &syn::Field, errors: &mut Vec<syn::Erro
             } else if meta.path.is_ident("max_len") {
                 options.max_len = Some(meta.value()?.parse()?);
                 Ok(())
+            } else if meta.path.is_ident("on_delete") {
+                let action: LitStr = meta.value()?.parse()?;
+                if !matches!(action.value().as_str(), "cascade" | "set_null" | "restrict") {
+                    return Err(syn::Error::new_spanned(
+                        &action,
+                        "`on_delete` is \"cascade\" (delete the rows that refer to it), \"set_null\" (clear \
+                         their reference) or \"restrict\" (refuse the delete)",
+                    ));
+                }
+                options.on_delete = Some(action);
+                Ok(())
             } else {
                 Err(meta.error(
-                    "unknown field option; expected one of: primary_key, auto, version, unique, column = \"..\", max_len = N",
+                    "unknown field option; expected one of: primary_key, auto, version, unique, column = \"..\", max_len = N, on_delete = \"cascade\" | \"set_null\" | \"restrict\"",
                 ))
             }
         });

@@ -6,7 +6,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::{DeriveInput, Ident, Type};
+use syn::{DeriveInput, Ident, LitStr, Type};
 
 use super::attributes::{Field, HasMany};
 use super::snake_case;
@@ -51,6 +51,12 @@ pub(super) fn generate(input: &DeriveInput, table: &str, fields: &[Field<'_>], h
                 None => quote!(::core::option::Option::None),
             };
             let (pk, auto, version, unique) = (o.primary_key, o.auto, o.version, o.unique);
+            let on_delete = match o.on_delete.as_ref().map(LitStr::value).as_deref() {
+                Some("cascade") => quote!(::core::option::Option::Some(::foal::OnDelete::Cascade)),
+                Some("set_null") => quote!(::core::option::Option::Some(::foal::OnDelete::SetNull)),
+                Some(_) => quote!(::core::option::Option::Some(::foal::OnDelete::Restrict)),
+                None => quote!(::core::option::Option::None),
+            };
             quote_spanned! {ty.span()=>
                 __meta.field::<#ty>(::foal::FieldAttrs {
                     name: #field_name,
@@ -60,6 +66,7 @@ pub(super) fn generate(input: &DeriveInput, table: &str, fields: &[Field<'_>], h
                     version: #version,
                     unique: #unique,
                     max_len: #max_len,
+                    on_delete: #on_delete,
                 });
             }
         })

@@ -14,6 +14,22 @@ fn type_name(ty: &Type) -> Option<String> {
     }
 }
 
+/// `T` of `Option<T>`.
+fn inner_of_option(ty: &Type) -> Option<&Type> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(a) => a.args.iter().find_map(|arg| match arg {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
 fn is_integer(ty: &Type) -> bool {
     matches!(type_name(ty).as_deref(), Some("i64" | "i32"))
 }
@@ -78,6 +94,32 @@ pub(super) fn check(name: &Ident, fields: &mut [Field<'_>], has_many: &[HasMany]
                 format!(
                     "the type of `{}` is a trait, not a column type: a field holds a value such as `i64`, \
                      `String`, `Option<T>` or `Ref<Entity>`",
+                    f.ident
+                ),
+            ));
+        }
+    }
+    for f in fields.iter() {
+        let Some(action) = &f.options.on_delete else {
+            continue;
+        };
+        let reference = |ty: &Type| type_name(ty).as_deref() == Some("Ref");
+        let (is_ref, optional) = match inner_of_option(f.ty) {
+            Some(inner) => (reference(inner), true),
+            None => (reference(f.ty), false),
+        };
+        if !is_ref {
+            errors.push(syn::Error::new_spanned(
+                action,
+                "`on_delete` says what deleting the referenced row does: it belongs on a `Ref<T>` or \
+                 `Option<Ref<T>>` field",
+            ));
+        } else if action.value() == "set_null" && !optional {
+            errors.push(syn::Error::new_spanned(
+                action,
+                format!(
+                    "`set_null` clears the reference, but `{}` is a `Ref<T>`, which cannot be missing: make it \
+                     `Option<Ref<T>>`, or use \"cascade\" or \"restrict\"",
                     f.ident
                 ),
             ));

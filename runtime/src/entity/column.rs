@@ -102,6 +102,7 @@ impl EntityMeta {
             name: attrs.name,
             columns: start..self.columns.len(),
             references,
+            on_delete: attrs.on_delete,
         });
     }
 }

@@ -17,6 +17,7 @@ impl EntityMeta {
                     columns: self.columns[f.columns.clone()].iter().map(|c| c.name.clone()).collect(),
                     table: table.to_owned(),
                     references,
+                    on_delete: f.on_delete,
                 })
             })
             .collect();

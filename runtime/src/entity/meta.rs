@@ -16,6 +16,8 @@ pub struct FieldAttrs {
     pub version: bool,
     pub unique: bool,
     pub max_len: Option<u32>,
+    /// `#[foal(on_delete = "…")]` of a `Ref` field.
+    pub on_delete: Option<crate::dialects::OnDelete>,
 }
 
 /// One column of an entity's table.
@@ -38,6 +40,8 @@ pub struct FieldMeta {
     pub columns: std::ops::Range<usize>,
     /// For a `Ref<T>` field: the referenced table and its key columns.
     pub references: Option<(&'static str, Vec<String>)>,
+    /// What deleting the referenced row does (`#[foal(on_delete = "…")]`).
+    pub on_delete: Option<crate::dialects::OnDelete>,
 }
 
 /// A to-many relation declared with `#[foal(has_many(name: Target = field))]`.

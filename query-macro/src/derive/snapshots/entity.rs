@@ -41,6 +41,7 @@ impl ::foal::Entity for Order {
                     version: false,
                     unique: false,
                     max_len: ::core::option::Option::None,
+                    on_delete: ::core::option::Option::None,
                 });
             __meta
                 .field::<
@@ -53,6 +54,7 @@ impl ::foal::Entity for Order {
                     version: false,
                     unique: false,
                     max_len: ::core::option::Option::None,
+                    on_delete: ::core::option::Option::None,
                 });
             __meta
                 .field::<
@@ -65,6 +67,7 @@ impl ::foal::Entity for Order {
                     version: false,
                     unique: false,
                     max_len: ::core::option::Option::None,
+                    on_delete: ::core::option::Option::None,
                 });
             __meta
                 .field::<
@@ -77,6 +80,7 @@ impl ::foal::Entity for Order {
                     version: true,
                     unique: false,
                     max_len: ::core::option::Option::None,
+                    on_delete: ::core::option::Option::None,
                 });
             __meta.has_many("items", <OrderItem as ::foal::Entity>::TABLE, "order");
             __meta
@@ -97,6 +101,7 @@ impl ::foal::Entity for Order {
                     version: false,
                     unique: false,
                     max_len: ::core::option::Option::None,
+                    on_delete: ::core::option::Option::None,
                 });
             __meta.columns
         })
