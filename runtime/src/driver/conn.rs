@@ -73,6 +73,30 @@ pub struct Conn {
     /// [`Database::statement_count`](crate::Database::statement_count) as
     /// the connection goes back.
     pub(crate) sent: u64,
+    /// `slow_ms` of the URL: statements slower than this are logged.
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    pub(crate) slow: Option<std::time::Duration>,
+}
+
+/// `body`, inside a `foal.query` span of `sql` with the `tracing` feature
+/// (`rows` says from the result how many rows it stands for, `None` for a
+/// failure).
+macro_rules! traced {
+    ($self:expr, $sql:expr, $site:expr, $rows:expr, $body:expr) => {{
+        #[cfg(feature = "tracing")]
+        let statement = super::trace::Statement::begin($self.dialect(), $sql, $site, $self.slow);
+        #[cfg(feature = "tracing")]
+        let entered = statement.span().clone().entered();
+        let result = $body;
+        #[cfg(feature = "tracing")]
+        {
+            drop(entered);
+            statement.end(($rows)(&result));
+        }
+        #[cfg(not(feature = "tracing"))]
+        let _ = &$rows;
+        result
+    }};
 }
 
 pub(crate) enum Backend {
@@ -114,7 +138,11 @@ fn readable<T>(result: Result<T>) -> Result<T> {
 
 impl Conn {
     pub(crate) fn new(backend: Backend) -> Conn {
-        Conn { backend, sent: 0 }
+        Conn {
+            backend,
+            sent: 0,
+            slow: None,
+        }
     }
 
     #[inline]
@@ -165,35 +193,42 @@ impl Conn {
     ) -> Result<()> {
         check_params(params, site)?;
         self.count();
-        readable(match &mut self.backend {
-            #[cfg(feature = "sqlite")]
-            Backend::Sqlite(c) => c.query_into(r, params, decoder.sqlite, max, site, out),
-            #[cfg(feature = "postgres")]
-            Backend::Postgres(c) => c.query_into(r, params, decoder.postgres, max, site, out),
-            #[cfg(feature = "mysql")]
-            Backend::Mysql(c) => c.query_into(r, params, decoder.mysql, max, site, out),
-            #[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
-            Backend::None(never) => match *never {},
-        })
+        let before = out.len();
+        traced!(
+            self,
+            &r.sql,
+            site,
+            |done: &Result<()>| done.as_ref().ok().map(|()| (out.len() - before) as u64),
+            readable(match &mut self.backend {
+                #[cfg(feature = "sqlite")]
+                Backend::Sqlite(c) => c.query_into(r, params, decoder.sqlite, max, site, out),
+                #[cfg(feature = "postgres")]
+                Backend::Postgres(c) => c.query_into(r, params, decoder.postgres, max, site, out),
+                #[cfg(feature = "mysql")]
+                Backend::Mysql(c) => c.query_into(r, params, decoder.mysql, max, site, out),
+                #[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
+                Backend::None(never) => match *never {},
+            })
+        )
     }
 
     /// Runs a statement; returns the number of rows it changed.
     pub(crate) fn execute(&mut self, r: &Rendered, params: &[Value], site: CallSite) -> Result<u64> {
         check_params(params, site)?;
         self.count();
-        readable(dispatch!(self, c => c.execute(r, params, site)))
+        traced!(self, &r.sql, site, |done: &Result<u64>| done.as_ref().ok().copied(), readable(dispatch!(self, c => c.execute(r, params, site))))
     }
 
     /// Runs SQL without parameters (DDL, transaction control).
     pub(crate) fn batch(&mut self, sql: &str, site: CallSite) -> Result<()> {
         self.count();
-        readable(dispatch!(self, c => c.batch(sql, site)))
+        traced!(self, sql, site, |done: &Result<()>| done.as_ref().ok().map(|()| 0), readable(dispatch!(self, c => c.batch(sql, site))))
     }
 
     /// Runs DDL a provider rendered, adapted to this server.
     pub(crate) fn ddl(&mut self, sql: &str, site: CallSite) -> Result<()> {
         self.count();
-        readable(dispatch!(self, c => c.ddl(sql, site)))
+        traced!(self, sql, site, |done: &Result<()>| done.as_ref().ok().map(|()| 0), readable(dispatch!(self, c => c.ddl(sql, site))))
     }
 
     /// See [`Driver::insert_rows`].
@@ -206,7 +241,8 @@ impl Conn {
         site: CallSite,
     ) -> Result<Vec<i64>> {
         self.count();
-        readable(dispatch!(self, c => c.insert_rows(r, rows, layout, returning, site)))
+        let n = rows.len() as u64;
+        traced!(self, &r.sql, site, |done: &Result<Vec<i64>>| done.as_ref().ok().map(|_| n), readable(dispatch!(self, c => c.insert_rows(r, rows, layout, returning, site))))
     }
 
     /// See [`Driver::insert_taken`]. Kept out of line, so that the
@@ -219,7 +255,15 @@ impl Conn {
         layout: RowLayout,
         site: CallSite,
     ) -> Option<Result<()>> {
-        let done: Option<Result<()>> = dispatch!(self, c => c.insert_taken(r, rows, layout, site)).map(readable);
+        let n = rows.len() as u64;
+        let done: Option<Result<()>> = traced!(
+            self,
+            &r.sql,
+            site,
+            |done: &Option<Result<()>>| done.as_ref().and_then(|d| d.as_ref().ok()).map(|()| n),
+            dispatch!(self, c => c.insert_taken(r, rows, layout, site))
+        )
+        .map(readable);
         if done.is_some() {
             self.count();
         }

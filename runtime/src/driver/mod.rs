@@ -19,8 +19,10 @@ mod rows;
 #[cfg(feature = "sqlite")]
 pub(crate) mod sqlite;
 mod statements;
+#[cfg(feature = "tracing")]
+mod trace;
 mod traits;
 
 pub use conn::{Conn, Decoder};
-pub(crate) use conn::{Connector, connector};
+pub(crate) use conn::{Connect, Connector, connector};
 pub use statements::STATEMENT_CACHE;

@@ -75,6 +75,16 @@ impl Database {
         } else {
             options.pool_size.unwrap_or(default_size)
         };
+        let slow = options.slow;
+        let connect: crate::driver::Connect = if slow.is_some() {
+            Box::new(move || {
+                let mut conn = connect()?;
+                conn.slow = slow;
+                Ok(conn)
+            })
+        } else {
+            connect
+        };
         let pool = Pool::new(size, options.timeout, connect);
         // Fail now on a wrong address or password, not at the first query.
         drop(pool.get(site)?);

@@ -12,6 +12,9 @@ const MAX_POOL: u64 = 1024;
 pub(crate) struct Options {
     pub(crate) pool_size: Option<usize>,
     pub(crate) timeout: Duration,
+    /// `slow_ms=N`: statements slower than this are logged at WARN
+    /// (with the `tracing` feature).
+    pub(crate) slow: Option<Duration>,
 }
 
 /// Takes foal's own options out of the URL's query string; the others stay
@@ -20,6 +23,7 @@ pub(crate) fn split_options(url: &str) -> Result<(String, Options)> {
     let mut options = Options {
         pool_size: None,
         timeout: Duration::from_secs(30),
+        slow: None,
     };
     let Some((base, query)) = url.split_once('?') else {
         return Ok((url.to_owned(), options));
@@ -41,6 +45,12 @@ pub(crate) fn split_options(url: &str) -> Result<(String, Options)> {
                 options.pool_size = usize::try_from(size).ok();
             }
             "pool_timeout_ms" => options.timeout = Duration::from_millis(number()?),
+            "slow_ms" if cfg!(feature = "tracing") => options.slow = Some(Duration::from_millis(number()?)),
+            "slow_ms" => {
+                return Err(Error::Config(
+                    "`slow_ms` logs through `tracing`: enable foal's `tracing` feature".to_owned(),
+                ));
+            }
             _ => rest.push(pair),
         }
     }
