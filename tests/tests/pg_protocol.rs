@@ -817,3 +817,155 @@ fn message_lengths_from_the_server_are_bounded() {
     let db = ok("open", open(&server));
     assert_eq!(ok("select big", select_items(&db)), [big]);
 }
+
+/// A case whose target reply gets `message` before its message number
+/// `at`, the rest of the reply following on the open connection.
+fn injected(target: &str, at: usize, message: Vec<u8>) -> Case {
+    Case {
+        keep_open: true,
+        ..Case::new(target, Alter::Insert(at, message))
+    }
+}
+
+fn unknown_message() -> Vec<u8> {
+    message(b'q', b"?")
+}
+
+#[test]
+fn a_request_on_a_connection_out_of_step_is_refused() {
+    let server = Server::start();
+    // A message the client cannot read, in the middle of the rows of a
+    // statement inside a transaction; the rest of the reply follows.
+    server.set(injected("execute item", 2, unknown_message()));
+    let db = ok("open", open(&server));
+    let mut seen = None;
+    let committed = call("transaction", || {
+        db.transaction(|tx| {
+            let min = 0i64;
+            let first = select!(i for i in Item if i.id >= min).fetch_all(tx);
+            // The caller goes on after the error: the connection must not
+            // read the rest of the first reply as the second's.
+            let second = select!(o for o in Other).fetch_all(tx);
+            seen = Some((first, second));
+            Ok(())
+        })
+    });
+    // COMMIT is refused too.
+    assert!(committed.is_err_and(|e| e.to_string().contains("out of step")));
+    let Some((first, second)) = seen else {
+        panic!("the transaction did not run")
+    };
+    assert!(first.is_err(), "{first:?}");
+    match second {
+        Err(e) => assert!(e.to_string().contains("out of step"), "{e}"),
+        Ok(rows) => panic!("the second statement read {rows:?}"),
+    }
+    // The pool dropped the connection: the next call opens another.
+    server.set(Case::plain());
+    assert_eq!(ok("select after", select_items(&db)), items());
+    assert_eq!(server.connections(), 2);
+}
+
+#[test]
+fn unexpected_messages_in_a_reply_are_errors() {
+    let server = Server::start();
+    let item = item_row(&items()[0]);
+    let columns = row_description(&ITEM_COLUMNS);
+    let cases = [
+        // ParseComplete, ParameterDescription, RowDescription, Ready
+        ("prepare item", 1, item.clone()),
+        ("prepare item", 3, columns.clone()),
+        ("prepare item", 2, no_data()),
+        ("prepare item", 0, bind_complete()),
+        ("prepare item", 1, copy_response(b'G')),
+        ("prepare item", 3, unknown_message()),
+        // BindComplete, three DataRows, CommandComplete, Ready
+        ("execute item", 0, item.clone()),
+        ("execute item", 1, columns.clone()),
+        ("execute item", 2, copy_response(b'H')),
+        ("execute item", 1, copy_response(b'G')),
+        ("execute item", 1, copy_response(b'W')),
+        ("execute item", 1, parse_complete()),
+        ("execute item", 2, ready(b'I')),
+        ("execute item", 5, item.clone()),
+        ("execute item", 3, message(b's', &[])),
+        ("execute item", 3, unknown_message()),
+        // RowDescription, DataRow, CommandComplete, Ready
+        ("query select", 0, data_row(&[Some(vec![0, 0, 0, 1])])),
+        ("query select", 1, row_description(&[("?column?", INT4)])),
+        ("query select", 0, bind_complete()),
+        ("query select", 3, data_row(&[Some(vec![0, 0, 0, 1])])),
+        ("query select", 2, message(b'd', b"1\n")),
+        ("query select", 1, unknown_message()),
+    ];
+    for (target, at, extra) in cases {
+        let tag = extra[0] as char;
+        server.set(injected(target, at, extra));
+        let db = ok("open", open(&server));
+        let before = server.connections();
+        let outcome = match target {
+            "query select" => sql(&db, "SELECT 1").map(|()| Vec::new()),
+            _ => select_items(&db),
+        };
+        match outcome {
+            Err(e) => assert!(
+                !matches!(e, Error::ConnectionLost { .. }),
+                "{target}, `{tag}` at {at}: {e}"
+            ),
+            Ok(rows) => panic!("{target}, `{tag}` at {at}: {rows:?}"),
+        }
+        // The connection is dropped, the next call opens another one.
+        server.set(Case::plain());
+        assert_eq!(
+            ok("select after", select_items(&db)),
+            items(),
+            "{target}, `{tag}` at {at}"
+        );
+        assert_eq!(server.connections(), before + 1, "{target}, `{tag}` at {at}");
+    }
+}
+
+#[test]
+fn messages_that_may_come_at_any_time_are_skipped() {
+    let server = Server::start();
+    for extra in [
+        notice("hello"),
+        parameter_status("application_name", "x"),
+        notification(),
+    ] {
+        for (target, messages) in [("prepare item", 4), ("execute item", 6), ("query select", 4)] {
+            for at in 0..=messages {
+                let case = server.set(injected(target, at, extra.clone()));
+                let db = ok("open", open(&server));
+                let rows = select_items(&db);
+                ok("SELECT 1", sql(&db, "SELECT 1"));
+                assert_eq!(ok("select", rows), items(), "{target} at {at}: {:?}", case.log());
+                assert_eq!(ok("select others", select_others(&db)), others());
+            }
+        }
+    }
+}
+
+#[test]
+fn copy_through_execute_sql_is_refused_and_the_connection_stays_usable() {
+    let server = Server::start();
+    let case = server.set(Case::plain());
+    let db = ok("open", open(&server));
+    for statement in ["COPY item FROM STDIN", "COPY item TO STDOUT"] {
+        match sql(&db, statement) {
+            Err(e @ Error::Unsupported { .. }) => {
+                let construct = statement.replace(" item", " …");
+                assert!(e.to_string().contains(&construct), "{e}");
+            }
+            other => panic!("{statement}: {other:?}"),
+        }
+        assert_eq!(ok("select after", select_items(&db)), items());
+    }
+    assert!(
+        case.log().contains(&"copy fail foal does not run COPY".to_owned()),
+        "{:?}",
+        case.log()
+    );
+    assert_eq!(server.connections(), 1);
+}
+

@@ -49,8 +49,13 @@ pub(crate) enum WireError {
     Db(DbError),
     /// A value could not be encoded for its parameter.
     Encode(String),
-    /// The server said something this client does not understand.
+    /// The server said something this client does not understand, or
+    /// something the protocol does not allow where it came: the
+    /// connection is out of step and must be dropped.
     Protocol(String),
+    /// A statement foal does not run this way (COPY through a simple
+    /// query); the reply was read to its end, the connection is usable.
+    Unsupported(String),
 }
 
 impl From<io::Error> for WireError {
@@ -73,6 +78,11 @@ pub(crate) fn map_error(e: WireError, site: CallSite) -> Error {
         WireError::Protocol(message) => Error::Database {
             message,
             fault: DbFault::Other,
+            site,
+        },
+        WireError::Unsupported(message) => Error::Unsupported {
+            backend: "PostgreSQL",
+            message,
             site,
         },
         WireError::Db(DbError {

@@ -9,6 +9,7 @@
 
 mod config;
 mod error;
+mod reply;
 mod row;
 mod wire;
 
@@ -48,9 +49,12 @@ impl PgConn {
         })
     }
 
+    /// Maps an error; a lost connection, or one out of step with the
+    /// server (a reply it did not understand), is broken.
     fn fail(&mut self, e: WireError, site: CallSite) -> Error {
+        let out_of_step = matches!(e, WireError::Protocol(_));
         let error = map_error(e, site);
-        if matches!(error, Error::ConnectionLost { .. }) {
+        if out_of_step || matches!(error, Error::ConnectionLost { .. }) {
             self.broken = true;
         }
         error
@@ -110,12 +114,11 @@ impl PgConn {
         let replan = r.plan_per_run.then_some(r.sql.as_str());
         let result = self.wire.execute(&statement, refs, max, replan, &mut |row| {
             if failed.is_some() {
-                return Ok(());
+                return;
             }
             if let Err(e) = keep_row(out, decode(row), row, None, site) {
                 failed = Some(e);
             }
-            Ok(())
         });
         if let Err(e) = result {
             return Err(self.fail_running(r, e, site));
@@ -158,7 +161,7 @@ impl Driver for PgConn {
     fn execute(&mut self, r: &Rendered, params: &[Value], site: CallSite) -> Result<u64> {
         let statement = self.statement(r, site)?;
         let refs = Self::params(r, params);
-        match self.wire.execute(&statement, &refs, None, None, &mut |_| Ok(())) {
+        match self.wire.execute(&statement, &refs, None, None, &mut |_| {}) {
             Ok(n) => Ok(n),
             Err(e) => Err(self.fail_running(r, e, site)),
         }
@@ -176,7 +179,7 @@ impl Driver for PgConn {
         RowBinder::bind(rows, stride, skip, &mut refs, site)?;
         if !returning {
             let statement = self.statement(r, site)?;
-            return match self.wire.execute(&statement, &refs.0, None, None, &mut |_| Ok(())) {
+            return match self.wire.execute(&statement, &refs.0, None, None, &mut |_| {}) {
                 Ok(_) => Ok(Vec::new()),
                 Err(e) => Err(self.fail_running(r, e, site)),
             };

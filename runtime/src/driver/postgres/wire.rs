@@ -10,6 +10,14 @@
 //! authentication, the extended protocol with binary values for named
 //! prepared statements, and simple queries for DDL and transaction
 //! control.
+//!
+//! Each reply is read as a small state machine of what its request allows
+//! (the rules are in [`reply`](super::reply)): a message that cannot come
+//! where it does is a protocol error, never skipped, so no statement reads
+//! another's rows. After one, or after a reply left unread, the connection
+//! is out of step: every request is refused and the pool drops it.
+//! COPY through a simple query is refused without waiting for data that
+//! never comes.
 
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -24,6 +32,7 @@ use postgres_types::{IsNull, ToSql, Type};
 
 use super::config::Config;
 use super::error::{DbError, WireError, WireResult};
+use super::reply;
 
 /// A result column: its name and type.
 #[derive(Debug, Clone)]
@@ -68,9 +77,12 @@ pub(crate) struct Wire {
     /// `T`ransaction, or in a failed one (`E`).
     status: u8,
     /// A request was sent whose reply has not been read to its
-    /// `ReadyForQuery` (a panic or an I/O error interrupted the reading):
-    /// the connection is out of step and must not be reused.
+    /// `ReadyForQuery` (a panic, an I/O error or a reply the client does
+    /// not understand interrupted the reading): the connection is out of
+    /// step, every request is refused, and the pool drops it.
     pending: bool,
+    /// Reading or writing the socket failed: the connection is lost.
+    lost: bool,
     /// Reusable buffer of a row's value ranges.
     ranges: Vec<Option<Range<usize>>>,
     /// The read buffer grew past `KEEP_READ` for a large message; it is
@@ -80,13 +92,6 @@ pub(crate) struct Wire {
 
 const BINARY: i16 = 1;
 
-/// The largest message accepted from the server, tag and length field
-/// excluded: a longer declared length is a protocol error at once, before
-/// anything is allocated for it. PostgreSQL's own limit on a value is
-/// 1 GiB; foal reads a row whole into memory, and a row of 256 MiB is far
-/// past what it is meant for.
-const MAX_MESSAGE: usize = 256 << 20;
-
 /// The read buffer's usual capacity.
 const READ_CAPACITY: usize = 16 * 1024;
 
@@ -94,6 +99,39 @@ const READ_CAPACITY: usize = 16 * 1024;
 /// between statements (with the reads that fill it, the buffer then stays
 /// under about 1 MiB).
 const KEEP_READ: usize = 256 * 1024;
+
+/// Where `execute` is in its reply.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// Waiting for ParseComplete (the statement is planned again).
+    Parse,
+    /// Waiting for BindComplete.
+    Bind,
+    /// DataRows until CommandComplete, PortalSuspended or EmptyQueryResponse.
+    Rows,
+    /// Waiting for ReadyForQuery.
+    Done,
+    /// An ErrorResponse came; waiting for ReadyForQuery.
+    Failed,
+}
+
+/// Where `simple_query` is in its reply (of one or more statements).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Simple {
+    /// Before the first statement's reply (which always comes, if only
+    /// as EmptyQueryResponse).
+    Start,
+    /// Between statements.
+    Idle,
+    /// DataRows after a RowDescription, until CommandComplete.
+    Rows,
+    /// CopyData of a `COPY … TO STDOUT` until CopyDone.
+    CopyOut,
+    /// CopyFail was sent for a `COPY … FROM STDIN`; its error comes next.
+    CopyIn,
+    /// An ErrorResponse came; waiting for ReadyForQuery.
+    Failed,
+}
 
 impl Wire {
     pub(crate) fn connect(config: &Config) -> WireResult<Wire> {
@@ -122,6 +160,7 @@ impl Wire {
             scratch: vec![0; 32 * 1024].into_boxed_slice(),
             status: b'I',
             pending: false,
+            lost: false,
             ranges: Vec::new(),
             oversized: false,
         };
@@ -130,6 +169,7 @@ impl Wire {
     }
 
     fn startup(&mut self, config: &Config) -> WireResult<()> {
+        const DURING: &str = "while connecting";
         let mut params: Vec<(&str, &str)> = vec![
             ("user", &config.user),
             ("database", &config.dbname),
@@ -143,6 +183,7 @@ impl Wire {
         let password = config.password.as_deref().unwrap_or_default().as_bytes();
         let mut scram: Option<ScramSha256> = None;
         let mut scram_verified = false;
+        let mut authenticated = false;
         loop {
             match self.next()? {
                 // After SCRAM, only once the server proved it knows the
@@ -150,21 +191,21 @@ impl Wire {
                 Message::AuthenticationOk if scram.is_some() && !scram_verified => {
                     return Err(WireError::Protocol("the server skipped SCRAM's final proof".into()));
                 }
-                Message::AuthenticationOk => {}
-                Message::AuthenticationCleartextPassword => {
+                Message::AuthenticationOk => authenticated = true,
+                Message::AuthenticationCleartextPassword if !authenticated => {
                     frontend::password_message(password, &mut self.write)?;
                     self.flush()?;
                 }
-                Message::AuthenticationMd5Password(body) => {
+                Message::AuthenticationMd5Password(body) if !authenticated => {
                     let hash =
                         postgres_protocol::authentication::md5_hash(config.user.as_bytes(), password, body.salt());
                     frontend::password_message(hash.as_bytes(), &mut self.write)?;
                     self.flush()?;
                 }
-                Message::AuthenticationSasl(body) => {
+                Message::AuthenticationSasl(body) if !authenticated && scram.is_none() => {
                     let mut mechanisms = body.mechanisms();
                     let mut scram_offered = false;
-                    while let Some(m) = mechanisms.next()? {
+                    while let Some(m) = mechanisms.next().map_err(|e| reply::malformed(b'R', &e))? {
                         scram_offered |= m == "SCRAM-SHA-256";
                     }
                     if !scram_offered {
@@ -177,28 +218,35 @@ impl Wire {
                     scram = Some(state);
                     self.flush()?;
                 }
-                Message::AuthenticationSaslContinue(body) => {
+                Message::AuthenticationSaslContinue(body) if !authenticated => {
                     let state = scram
                         .as_mut()
                         .ok_or_else(|| WireError::Protocol("unexpected SASL message".into()))?;
-                    state.update(body.data())?;
+                    state.update(body.data()).map_err(reply::scram)?;
                     frontend::sasl_response(state.message(), &mut self.write)?;
                     self.flush()?;
                 }
-                Message::AuthenticationSaslFinal(body) => {
+                Message::AuthenticationSaslFinal(body) if !authenticated => {
                     let state = scram
                         .as_mut()
                         .ok_or_else(|| WireError::Protocol("unexpected SASL message".into()))?;
-                    state.finish(body.data())?;
+                    state.finish(body.data()).map_err(reply::scram)?;
                     scram_verified = true;
                 }
                 Message::ErrorResponse(body) => return Err(WireError::Db(DbError::parse(&body))),
-                Message::ReadyForQuery(body) => {
-                    self.ready(body.status());
-                    return Ok(());
+                Message::ReadyForQuery(body) if authenticated => return self.ready(body.status()),
+                Message::BackendKeyData(_) if authenticated => {}
+                m if reply::asynchronous(&m) => {}
+                Message::AuthenticationGss
+                | Message::AuthenticationGssContinue(_)
+                | Message::AuthenticationKerberosV5
+                | Message::AuthenticationScmCredential
+                | Message::AuthenticationSspi => {
+                    return Err(WireError::Protocol(
+                        "unsupported authentication method (foal speaks cleartext, MD5 and SCRAM-SHA-256)".into(),
+                    ));
                 }
-                Message::ParameterStatus(_) | Message::BackendKeyData(_) | Message::NoticeResponse(_) => {}
-                _ => return Err(WireError::Protocol("unsupported authentication method".into())),
+                m => return Err(reply::unexpected(&m, DURING)),
             }
         }
     }
@@ -209,12 +257,74 @@ impl Wire {
         self.status == b'I' && !self.pending
     }
 
-    fn ready(&mut self, status: u8) {
+    /// Checks that `request` may be sent: every earlier reply was read to
+    /// its end, and nothing but messages the server may send unasked came
+    /// since.
+    #[inline]
+    fn start(&mut self, request: &str) -> WireResult<()> {
+        if self.pending || !self.read.is_empty() {
+            return self.out_of_step(request);
+        }
+        Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn out_of_step(&mut self, request: &str) -> WireResult<()> {
+        if self.lost {
+            let e = io::Error::new(
+                io::ErrorKind::NotConnected,
+                "the connection was lost by an earlier call",
+            );
+            return Err(WireError::Io(e));
+        }
+        if self.pending {
+            return Err(WireError::Protocol(format!(
+                "the connection is out of step with the server (an earlier reply was not read to its end), \
+                 so {request} was refused; the connection is closed"
+            )));
+        }
+        // Bytes came after the last ReadyForQuery: a notice or a
+        // notification is skipped, anything else puts the connection out
+        // of step for good.
+        self.pending = true;
+        while let Some(&tag) = self.read.first() {
+            match reply::length(&self.read)? {
+                Some(length) if length <= self.read.len() => match self.next()? {
+                    m if reply::asynchronous(&m) => {}
+                    // A FATAL error before the server closes the connection.
+                    Message::ErrorResponse(body) => return Err(WireError::Db(DbError::parse(&body))),
+                    m => return Err(reply::unexpected(&m, &format!("unasked before {request}"))),
+                },
+                // The rest of a message that may come unasked: the reply's
+                // reader skips it once it is whole.
+                _ if matches!(tag, b'N' | b'S' | b'A' | b'E') => break,
+                _ => {
+                    return Err(WireError::Protocol(format!(
+                        "the server sent part of a message (type `{}`) unasked before {request}",
+                        tag.escape_ascii()
+                    )));
+                }
+            }
+        }
+        self.pending = false;
+        Ok(())
+    }
+
+    /// A `ReadyForQuery`: the reply is over.
+    fn ready(&mut self, status: u8) -> WireResult<()> {
+        if !matches!(status, b'I' | b'T' | b'E') {
+            return Err(WireError::Protocol(format!(
+                "the server sent ReadyForQuery with the unknown transaction status `{}`",
+                status.escape_ascii()
+            )));
+        }
         self.status = status;
         self.pending = false;
         if self.oversized {
             self.shrink();
         }
+        Ok(())
     }
 
     /// Gives back a read buffer that grew for a large message.
@@ -230,7 +340,10 @@ impl Wire {
     /// `ReadyForQuery` is read.
     fn flush(&mut self) -> io::Result<()> {
         self.pending = true;
-        self.stream.write_all(&self.write)?;
+        if let Err(e) = self.stream.write_all(&self.write) {
+            self.lost = true;
+            return Err(e);
+        }
         self.write.clear();
         Ok(())
     }
@@ -250,21 +363,33 @@ impl Wire {
         // Whole before it is parsed, so its length is checked here and
         // `Message::parse` never reserves room for it.
         self.buffered()?;
-        Message::parse(&mut self.read)?.ok_or_else(|| WireError::Protocol("a message was cut short".into()))
+        let tag = self.read[0];
+        match Message::parse(&mut self.read) {
+            Ok(Some(message)) => Ok(message),
+            Ok(None) => Err(WireError::Protocol("a whole message did not parse".into())),
+            Err(e) => Err(reply::malformed(tag, &e)),
+        }
     }
 
     /// Reads to `ReadyForQuery` after an error, and returns the error.
-    fn recover<T>(&mut self, error: DbError) -> WireResult<T> {
+    fn recover<T>(&mut self, error: DbError, during: &str) -> WireResult<T> {
         loop {
-            if let Message::ReadyForQuery(body) = self.next()? {
-                self.ready(body.status());
-                return Err(WireError::Db(error));
+            match self.next()? {
+                Message::ReadyForQuery(body) => {
+                    self.ready(body.status())?;
+                    return Err(WireError::Db(error));
+                }
+                Message::ErrorResponse(_) => {}
+                m if reply::asynchronous(&m) => {}
+                m => return Err(reply::unexpected(&m, during)),
             }
         }
     }
 
     /// Prepares `sql` as `name`, learning its parameter and column types.
     pub(crate) fn prepare(&mut self, name: &str, sql: &str) -> WireResult<Prepared> {
+        const DURING: &str = "in the reply to Parse and Describe";
+        self.start("preparing a statement")?;
         self.frame(|w| {
             frontend::parse(name, sql, std::iter::empty(), w)?;
             frontend::describe(b'S', name, w)?;
@@ -277,70 +402,111 @@ impl Wire {
             params: Vec::new(),
             columns: Vec::new(),
         };
+        // ParseComplete, ParameterDescription, RowDescription or NoData,
+        // ReadyForQuery.
+        let mut step = 0;
         loop {
-            match self.next()? {
-                Message::ParseComplete | Message::NoData | Message::NoticeResponse(_) => {}
-                Message::ParameterDescription(body) => {
+            match (step, self.next()?) {
+                (0, Message::ParseComplete) => step = 1,
+                (1, Message::ParameterDescription(body)) => {
                     let mut oids = body.parameters();
-                    while let Some(oid) = oids.next()? {
+                    while let Some(oid) = oids.next().map_err(|e| reply::malformed(b't', &e))? {
                         prepared.params.push(Type::from_oid(oid).unwrap_or(Type::UNKNOWN));
                     }
+                    step = 2;
                 }
-                Message::RowDescription(body) => {
+                (2, Message::RowDescription(body)) => {
                     let mut fields = body.fields();
-                    while let Some(field) = fields.next()? {
+                    while let Some(field) = fields.next().map_err(|e| reply::malformed(b'T', &e))? {
                         prepared.columns.push(Column {
                             name: field.name().to_owned(),
                             ty: Type::from_oid(field.type_oid()).unwrap_or(Type::UNKNOWN),
                         });
                     }
+                    step = 3;
                 }
-                Message::ErrorResponse(body) => return self.recover(DbError::parse(&body)),
-                Message::ReadyForQuery(body) => {
-                    self.ready(body.status());
+                (2, Message::NoData) => step = 3,
+                (3, Message::ReadyForQuery(body)) => {
+                    self.ready(body.status())?;
                     return Ok(prepared);
                 }
-                _ => {}
+                (_, Message::ErrorResponse(body)) => return self.recover(DbError::parse(&body), DURING),
+                (_, m) if reply::asynchronous(&m) => {}
+                (_, m) => return Err(reply::unexpected(&m, DURING)),
             }
         }
     }
 
     /// Forgets a prepared statement on the server.
     pub(crate) fn close(&mut self, name: &str) -> WireResult<()> {
+        const DURING: &str = "in the reply to Close";
+        self.start("closing a statement")?;
         self.frame(|w| {
             frontend::close(b'S', name, w)?;
             frontend::sync(w);
             Ok(())
         })?;
         self.flush()?;
-        self.finish()
-    }
-
-    /// Reads to `ReadyForQuery`, failing with the first error seen.
-    fn finish(&mut self) -> WireResult<()> {
-        let mut error = None;
+        let mut closed = false;
         loop {
             match self.next()? {
-                Message::ErrorResponse(body) => {
-                    error.get_or_insert_with(|| DbError::parse(&body));
-                }
-                Message::ReadyForQuery(body) => {
-                    self.ready(body.status());
-                    return match error {
-                        Some(e) => Err(WireError::Db(e)),
-                        None => Ok(()),
-                    };
-                }
-                _ => {}
+                Message::CloseComplete if !closed => closed = true,
+                Message::ReadyForQuery(body) if closed => return self.ready(body.status()),
+                Message::ErrorResponse(body) => return self.recover(DbError::parse(&body), DURING),
+                m if reply::asynchronous(&m) => {}
+                m => return Err(reply::unexpected(&m, DURING)),
             }
         }
     }
 
-    /// Runs SQL without parameters (several statements allowed).
+    /// Runs SQL without parameters (several statements allowed), dropping
+    /// the rows it returns. COPY is refused: `FROM STDIN` is answered with
+    /// CopyFail, the data of `TO STDOUT` is read and dropped, and either
+    /// is an error once the reply is over.
     pub(crate) fn simple_query(&mut self, sql: &str) -> WireResult<()> {
+        const DURING: &str = "in the reply to a simple query";
+        self.start("a simple query")?;
         self.frame(|w| frontend::query(sql, w))?;
         self.flush()?;
-        self.finish()
+        let mut state = Simple::Start;
+        let mut refused: Option<&'static str> = None;
+        let mut error = None;
+        loop {
+            state = match (state, self.next()?) {
+                (Simple::Start | Simple::Idle, Message::RowDescription(_)) => Simple::Rows,
+                (Simple::Rows, Message::DataRow(_)) => Simple::Rows,
+                (Simple::Start | Simple::Idle | Simple::Rows, Message::CommandComplete(_)) => Simple::Idle,
+                (Simple::Start | Simple::Idle, Message::EmptyQueryResponse) => Simple::Idle,
+                (Simple::Start | Simple::Idle, Message::CopyInResponse(_)) => {
+                    frontend::copy_fail("foal does not run COPY", &mut self.write)?;
+                    self.flush()?;
+                    refused.get_or_insert(
+                        "`COPY … FROM STDIN` through execute_sql: foal sends no COPY data (insert_all writes rows)",
+                    );
+                    Simple::CopyIn
+                }
+                (Simple::Start | Simple::Idle, Message::CopyOutResponse(_)) => {
+                    refused.get_or_insert("`COPY … TO STDOUT` through execute_sql: foal reads no COPY data (the rows were read and dropped; select! reads them)");
+                    Simple::CopyOut
+                }
+                (Simple::CopyOut, Message::CopyData(_)) => Simple::CopyOut,
+                (Simple::CopyOut, Message::CopyDone) => Simple::Idle,
+                (_, Message::ErrorResponse(body)) => {
+                    error.get_or_insert_with(|| DbError::parse(&body));
+                    Simple::Failed
+                }
+                (Simple::Idle | Simple::Failed, Message::ReadyForQuery(body)) => {
+                    self.ready(body.status())?;
+                    return match (refused, error) {
+                        (Some(what), _) => Err(WireError::Unsupported(what.into())),
+                        (None, Some(e)) => Err(WireError::Db(e)),
+                        (None, None) => Ok(()),
+                    };
+                }
+                (state, m) if reply::asynchronous(&m) => state,
+                (_, m) => return Err(reply::unexpected(&m, DURING)),
+            };
+        }
     }
 
     /// Runs a prepared statement with `params` (encoded as the types the
@@ -357,8 +523,10 @@ impl Wire {
         params: &[P],
         max: Option<usize>,
         replan: Option<&str>,
-        row: &mut dyn FnMut(&RowView<'_>) -> Result<(), String>,
+        row: &mut dyn FnMut(&RowView<'_>),
     ) -> WireResult<u64> {
+        const DURING: &str = "in the reply to a statement";
+        self.start("running a statement")?;
         if params.len() != statement.params.len() {
             return Err(WireError::Encode(format!(
                 "the statement takes {} parameters, {} were given",
@@ -403,79 +571,76 @@ impl Wire {
             Ok(())
         })?;
         self.flush()?;
-        let mut affected = 0u64;
-        let mut failure: Option<WireError> = None;
-        let mut ranges = std::mem::take(&mut self.ranges);
+        let mut step = if replan.is_some() { Step::Parse } else { Step::Bind };
+        let mut rows = 0u64;
+        let mut affected = None;
+        let mut failure = None;
         loop {
             // Rows are read in place, without splitting the buffer into a
             // reference-counted message each.
             let length = self.buffered()?;
-            if self.read[0] == b'D' {
-                if failure.is_none() {
-                    let body = &self.read[5..length];
-                    let delivered = parse_ranges(body, &mut ranges).and_then(|()| {
-                        row(&RowView {
-                            columns: &statement.columns,
-                            buf: body,
-                            ranges: &ranges,
-                        })
-                    });
-                    if let Err(e) = delivered {
-                        failure = Some(WireError::Protocol(e));
-                    }
-                }
+            if self.read[0] == b'D' && step == Step::Rows {
+                let body = &self.read[5..length];
+                reply::parse_ranges(body, statement.columns.len(), &mut self.ranges)?;
+                row(&RowView {
+                    columns: &statement.columns,
+                    buf: body,
+                    ranges: &self.ranges,
+                });
                 self.read.advance(length);
-                affected += 1;
+                rows += 1;
                 continue;
             }
-            match self.next()? {
-                Message::DataRow(_) => affected += 1,
-                Message::CommandComplete(body) => {
-                    if let Some(n) = body.tag().ok().and_then(|t| t.rsplit(' ').next()?.parse().ok()) {
-                        affected = n;
-                    }
+            step = match (step, self.next()?) {
+                (Step::Parse, Message::ParseComplete) => Step::Bind,
+                (Step::Bind, Message::BindComplete) => Step::Rows,
+                (Step::Rows, Message::CommandComplete(body)) => {
+                    let returns_rows = rows > 0 || !statement.columns.is_empty();
+                    affected = Some(reply::check_count(&body, rows, returns_rows)?);
+                    Step::Done
                 }
-                Message::ErrorResponse(body) => {
-                    failure.get_or_insert(WireError::Db(DbError::parse(&body)));
+                (Step::Rows, Message::PortalSuspended) if limit > 0 => Step::Done,
+                (Step::Rows, Message::EmptyQueryResponse) => Step::Done,
+                (_, Message::ErrorResponse(body)) => {
+                    failure.get_or_insert_with(|| DbError::parse(&body));
+                    Step::Failed
                 }
-                Message::ReadyForQuery(body) => {
-                    self.ready(body.status());
-                    self.ranges = ranges;
+                (Step::Done | Step::Failed, Message::ReadyForQuery(body)) => {
+                    self.ready(body.status())?;
                     return match failure {
-                        Some(e) => Err(e),
-                        None => Ok(affected),
+                        Some(e) => Err(WireError::Db(e)),
+                        None => Ok(affected.unwrap_or(rows)),
                     };
                 }
-                _ => {}
-            }
+                (step, m) if reply::asynchronous(&m) => step,
+                (_, m) => return Err(reply::unexpected(&m, DURING)),
+            };
         }
     }
 
     /// Appends what the socket has to the read buffer; the server closing
     /// the connection is an error.
     fn read_more(&mut self) -> io::Result<()> {
-        let n = self.stream.read(&mut self.scratch)?;
-        if n == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "the server closed the connection",
-            ));
+        loop {
+            let error = match self.stream.read(&mut self.scratch) {
+                Ok(0) => io::Error::new(io::ErrorKind::UnexpectedEof, "the server closed the connection"),
+                Ok(n) => {
+                    self.read.extend_from_slice(&self.scratch[..n]);
+                    return Ok(());
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => e,
+            };
+            self.lost = true;
+            return Err(error);
         }
-        self.read.extend_from_slice(&self.scratch[..n]);
-        Ok(())
     }
 
     /// Reads until one whole message is buffered; returns its length
-    /// (tag and length field included). A declared length below the
-    /// length field's own 4 bytes or above `MAX_MESSAGE` is an error.
+    /// (tag and length field included).
     fn buffered(&mut self) -> WireResult<usize> {
         loop {
-            if let Some(header) = self.read.get(1..5) {
-                let declared = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as usize;
-                if !(4..=MAX_MESSAGE + 4).contains(&declared) {
-                    return Err(bad_length(self.read[0], declared));
-                }
-                let length = declared + 1;
+            if let Some(length) = reply::length(&self.read)? {
                 if self.read.len() >= length {
                     return Ok(length);
                 }
@@ -487,47 +652,6 @@ impl Wire {
             self.read_more()?;
         }
     }
-}
-
-#[cold]
-fn bad_length(tag: u8, declared: usize) -> WireError {
-    let tag = tag.escape_ascii();
-    WireError::Protocol(if declared < 4 {
-        format!(
-            "the server sent a message (type `{tag}`) with a message length of {declared}, less than the length field itself"
-        )
-    } else {
-        format!(
-            "the server sent a message (type `{tag}`) with a message length of {declared} bytes, over foal's limit of {} MiB",
-            MAX_MESSAGE >> 20
-        )
-    })
-}
-
-/// The value ranges of a `DataRow` body: a count, then each value's
-/// length (-1 for NULL) and bytes.
-fn parse_ranges(body: &[u8], ranges: &mut Vec<Option<Range<usize>>>) -> Result<(), String> {
-    let bad = || "malformed row from the server".to_owned();
-    ranges.clear();
-    let count = body.get(0..2).ok_or_else(bad)?;
-    let count = u16::from_be_bytes([count[0], count[1]]);
-    let mut at = 2;
-    for _ in 0..count {
-        let len = body.get(at..at + 4).ok_or_else(bad)?;
-        let len = i32::from_be_bytes([len[0], len[1], len[2], len[3]]);
-        at += 4;
-        if len < 0 {
-            ranges.push(None);
-        } else {
-            let end = at + len as usize;
-            if end > body.len() {
-                return Err(bad());
-            }
-            ranges.push(Some(at..end));
-            at = end;
-        }
-    }
-    Ok(())
 }
 
 impl Drop for Wire {
