@@ -30,6 +30,19 @@ pub struct Rendered {
     pub plan_per_run: bool,
 }
 
+impl Rendered {
+    /// SQL written by hand (`raw`), with its binds: a rendering of its own,
+    /// so connections prepare it once.
+    pub fn raw(sql: String, binds: Vec<Bind>) -> Rendered {
+        Rendered {
+            sql,
+            binds,
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            plan_per_run: false,
+        }
+    }
+}
+
 impl PartialEq for Rendered {
     fn eq(&self, other: &Self) -> bool {
         self.sql == other.sql && self.binds == other.binds

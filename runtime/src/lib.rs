@@ -67,6 +67,7 @@ pub use error::{CallSite, DbFault, DecodeError, Error, MESSAGE_LIMIT, Result};
 pub use exec::{Database, Executor, Transaction};
 pub use foal_macros::{Entity, select};
 pub use query::Query;
+pub use query::raw::{Raw, raw};
 pub use query::bulk::UpdateQuery;
 pub use query::compose::{QueryValue, SameRows};
 pub use query::prefetch::{Loaded, MaybeRef, Prefetch, Prefetching};
@@ -88,7 +89,7 @@ pub mod prelude {
         cume_dist, dense_rank, first_value, lag, last_value, lead, nth_value, ntile, order_by, partition_by,
         percent_rank, rank, row_number, window,
     };
-    pub use crate::{Database, Dialect, Entity, Executor, Query, Ref, Transaction, select};
+    pub use crate::{Database, Dialect, Entity, Executor, Query, Ref, Transaction, raw, select};
 }
 
 /// What the macros' generated code uses. Not a stable API.
@@ -111,6 +112,7 @@ pub mod __private {
     pub use crate::query::bulk::UpdateQuery;
     pub use crate::query::cache::Site;
     pub use crate::query::compose::query_value;
+    pub use crate::query::raw::entity_by_name;
     pub use crate::query::prefetch::{prefetch, prefetch2, prefetch3};
     pub use crate::types::{FromRow, ParamSink, Params, RowAccess, ToValue, ToValues, Value};
 

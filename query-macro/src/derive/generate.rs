@@ -218,6 +218,12 @@ pub(super) fn generate(input: &DeriveInput, table: &str, fields: &[Field<'_>], h
                 #probe
                 <Self as #p::FromRow>::from_row(__row, __idx).map(::core::option::Option::Some)
             }
+
+            fn from_raw_row<__R: #p::RowAccess + ?::core::marker::Sized>(
+                __row: &__R,
+            ) -> ::core::result::Result<Self, #p::DecodeError> {
+                #p::entity_by_name::<Self, __R>(__row)
+            }
         }
 
         impl #p::SourceRow for #name {

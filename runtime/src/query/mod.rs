@@ -5,6 +5,7 @@
 pub(crate) mod bulk;
 pub mod cache;
 pub(crate) mod compose;
+pub(crate) mod raw;
 mod composed;
 
 pub(crate) mod memo;

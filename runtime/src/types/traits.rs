@@ -84,6 +84,13 @@ pub trait FromRow: Sized {
     /// the missing side of an outer join): `None` when its leading column is
     /// NULL. Always advances `idx` by `WIDTH`.
     fn from_row_opt<R: RowAccess + ?Sized>(row: &R, idx: &mut usize) -> Result<Option<Self>, DecodeError>;
+    /// A whole row of a raw query (`raw::<T>(sql)`): by position, except an
+    /// entity, whose columns are found by name.
+    #[doc(hidden)]
+    #[inline]
+    fn from_raw_row<R: RowAccess + ?Sized>(row: &R) -> Result<Self, DecodeError> {
+        Self::from_row(row, &mut 0)
+    }
 }
 
 /// Receives a row's values by reference, one column after the other, to

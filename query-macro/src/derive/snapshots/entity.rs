@@ -196,6 +196,11 @@ impl ::foal::__private::FromRow for Order {
         <Self as ::foal::__private::FromRow>::from_row(__row, __idx)
             .map(::core::option::Option::Some)
     }
+    fn from_raw_row<__R: ::foal::__private::RowAccess + ?::core::marker::Sized>(
+        __row: &__R,
+    ) -> ::core::result::Result<Self, ::foal::__private::DecodeError> {
+        ::foal::__private::entity_by_name::<Self, __R>(__row)
+    }
 }
 impl ::foal::__private::SourceRow for Order {
     type Vars = ::foal::__private::Var<Order>;
