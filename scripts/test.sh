@@ -22,6 +22,19 @@ fi
 
 source "$(dirname "$0")/servers.sh"
 
+# ------------------------------------------------------------ topologies
+# The extra servers of the production tests (scripts/topologies.sh), in
+# parallel: the ones a test file needs. With arguments, only those
+# FOAL_TOPOLOGIES names (none by default), e.g.
+#   FOAL_TOPOLOGIES=galera scripts/test.sh -p foal-tests --test galera
+source "$(dirname "$0")/topologies.sh"
+if [ $# -gt 0 ]; then
+  export FOAL_TOPOLOGIES="${FOAL_TOPOLOGIES-}"
+else
+  export FOAL_TOPOLOGIES="${FOAL_TOPOLOGIES-galera}"
+fi
+start_topologies
+
 # --------------------------------------------------------------------- tests
 log "running the tests on SQLite, PostgreSQL and MariaDB"
 if [ $# -gt 0 ]; then

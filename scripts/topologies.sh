@@ -489,7 +489,13 @@ EOF
     CREATE USER 'foal'@'%' IDENTIFIED BY 'foal';
     GRANT ALL PRIVILEGES ON *.* TO 'foal'@'%' WITH GRANT OPTION;" \
     || { topo_show_log "$d/server.log"; die "galera: creating the user failed"; }
+  # One joiner at a time: two state transfers asked of the same donor at
+  # once made the second joiner abort ("SST request callback failed").
   galera_start_node 2
+  galera_wait 120 2 1 2 || {
+    topo_show_log "$TOPO_DIR"/galera/node*/stdout.log "$TOPO_DIR"/galera/node*/server.log
+    die "galera: node 2 did not join"
+  }
   galera_start_node 3
   galera_wait 180 3 1 2 3 || {
     topo_show_log "$TOPO_DIR"/galera/node*/stdout.log "$TOPO_DIR"/galera/node*/server.log

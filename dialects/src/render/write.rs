@@ -27,7 +27,9 @@ pub fn insert(w: &mut Writer<'_>, i: &Insert) {
     if let Some(conflict) = &i.on_conflict {
         p.on_conflict(w, &i.table, conflict);
     }
-    if !i.returning.is_empty() && p.capabilities().returning {
+    // The caller asks for RETURNING only where the server has it (MariaDB
+    // 10.5 has it; the provider cannot tell MariaDB from MySQL).
+    if !i.returning.is_empty() {
         w.push(" RETURNING ");
         for (n, column) in i.returning.iter().enumerate() {
             if n > 0 {

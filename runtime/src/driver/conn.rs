@@ -275,9 +275,14 @@ impl Conn {
         dispatch!(self, c => c.last_insert_id())
     }
 
-    /// See [`Driver::key_step`].
-    pub(crate) fn key_step(&mut self) -> i64 {
-        dispatch!(self, c => c.key_step())
+    /// See [`Driver::returns_keys`].
+    pub(crate) fn returns_keys(&mut self) -> bool {
+        dispatch!(self, c => c.returns_keys())
+    }
+
+    /// See [`Driver::current_key_step`].
+    pub(crate) fn current_key_step(&mut self, site: CallSite) -> Result<i64> {
+        readable(dispatch!(self, c => c.current_key_step(site)))
     }
 
     /// Whether the connection can be reused: open, and not inside a

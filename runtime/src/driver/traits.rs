@@ -93,4 +93,17 @@ pub(crate) trait Driver: Sized {
     fn key_step(&mut self) -> i64 {
         1
     }
+
+    /// Whether an INSERT returns its generated keys (RETURNING): where the
+    /// dialect has it, and on MariaDB from 10.5.
+    fn returns_keys(&self) -> bool {
+        Self::DIALECT.provider().capabilities().returning
+    }
+
+    /// [`key_step`](Driver::key_step) as the server has it now: a Galera
+    /// cluster changes it as nodes join and leave.
+    fn current_key_step(&mut self, site: CallSite) -> Result<i64> {
+        let _ = site;
+        Ok(self.key_step())
+    }
 }

@@ -68,6 +68,9 @@ pub(crate) struct EntityStatements {
     small_inserts: Vec<[OnceLock<Rendered>; 3]>,
     /// Larger multi-row inserts, per dialect and number of rows.
     insert_rows: Memo<(Dialect, usize), Rendered>,
+    /// MySQL multi-row inserts with RETURNING (MariaDB 10.5 and later),
+    /// by number of rows.
+    insert_returning: Memo<usize, Rendered>,
 }
 
 /// Row counts whose INSERT has its own lock-free slot.
@@ -105,6 +108,11 @@ impl EntityStatements {
         }
     }
 
+    /// A MySQL-dialect INSERT of `rows` rows with RETURNING (for MariaDB).
+    pub(crate) fn insert_returning(&self, rows: usize, build: impl FnOnce() -> Rendered) -> RenderedRef<'_> {
+        RenderedRef::Shared(self.insert_returning.get_bounded(rows, INSERT_SIZES, build))
+    }
+
     pub(crate) fn select_in(
         &self,
         columns: &[usize],
@@ -133,6 +141,7 @@ impl Default for EntityStatements {
             select_in: Memo::default(),
             small_inserts: (0..SMALL_INSERTS).map(|_| Default::default()).collect(),
             insert_rows: Memo::default(),
+            insert_returning: Memo::default(),
         }
     }
 }

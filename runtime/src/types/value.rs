@@ -90,6 +90,7 @@ impl Value {
 /// serves every length.
 pub const LONG_LIST: usize = 1024;
 
+#[cfg(any(feature = "sqlite", feature = "mysql"))]
 impl Value {
     /// A list as the JSON array SQLite's `json_each` and MySQL's
     /// `JSON_TABLE` read: numbers as numbers, text as strings, dates in the

@@ -1,7 +1,7 @@
 //! Inserts: one row, many rows in multi-row statements (chunked under the
 //! backend's parameter limit, all or none), or many rows for their keys.
 
-use crate::dialects::{Dialect, Insert, Statement};
+use crate::dialects::{Insert, Statement};
 use crate::entity::{Entity, EntityMeta};
 use crate::error::{CallSite, Error, Result};
 use crate::exec::Executor;
@@ -18,12 +18,12 @@ fn insert_columns(meta: &EntityMeta) -> Vec<usize> {
 /// `rows` rows. Parameters are numbered over all columns of each row (the
 /// generated key's value is sent nowhere), so a row's values go in as
 /// `ToValues::bind_values` hands them over.
-fn insert_statement(meta: &EntityMeta, rows: usize, dialect: Dialect) -> Statement {
+fn insert_statement(meta: &EntityMeta, rows: usize, returning: bool) -> Statement {
     let columns = insert_columns(meta);
     let stride = meta.columns.len();
     let auto = meta.auto_column();
     let returning = match auto {
-        Some(a) if dialect.provider().capabilities().returning => vec![meta.columns[a].name.clone()],
+        Some(a) if returning => vec![meta.columns[a].name.clone()],
         _ => Vec::new(),
     };
     Statement::Insert(Insert {
@@ -121,7 +121,6 @@ fn insert_chunked<E: Entity>(
     let width = meta.columns.iter().filter(|c| !c.auto).count().max(1);
     let max_rows = (dialect.provider().capabilities().max_params / width).clamp(1, 1000);
     let auto = meta.auto_column();
-    let returning = auto.is_some() && dialect.provider().capabilities().returning;
     let mut ids: Vec<i64> = Vec::new();
     let mut sent = false;
     let one_statement = values.len() <= max_rows;
@@ -136,10 +135,20 @@ fn insert_chunked<E: Entity>(
         }
         sent = true;
         ids.clear();
+        // Keys come back with RETURNING where the server has it (MariaDB
+        // from 10.5 too); elsewhere from LAST_INSERT_ID() and the server's
+        // increment, which a Galera cluster changes as nodes come and go,
+        // so it is asked for each multi-row insert.
+        let with_keys = auto.is_some() && c.returns_keys();
         for chunk in all.chunks_mut(max_rows) {
             let n = chunk.len();
-            let rendered =
-                statements(meta).insert_rows(dialect, n, || dialect.render(&insert_statement(meta, n, dialect)));
+            let returning = with_keys && (n > 1 || dialect.provider().capabilities().returning);
+            let build = || dialect.render(&insert_statement(meta, n, returning));
+            let rendered = if returning && !dialect.provider().capabilities().returning {
+                statements(meta).insert_returning(n, build)
+            } else {
+                statements(meta).insert_rows(dialect, n, build)
+            };
             let taken = match rows {
                 Rows::GivenUp if !returning => c.insert_taken(&rendered, chunk, (stride, auto), site),
                 _ => None,
@@ -165,7 +174,7 @@ fn insert_chunked<E: Entity>(
                 // its keys at once in every innodb_autoinc_lock_mode,
                 // `auto_increment_increment` apart.
                 let first = c.last_insert_id();
-                let step = c.key_step();
+                let step = if n > 1 { c.current_key_step(site)? } else { 1 };
                 ids.extend((0..n).map(|i| first + i as i64 * step));
             }
         }

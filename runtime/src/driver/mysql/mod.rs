@@ -43,6 +43,19 @@ pub(crate) struct MyConn {
     /// Raw SQL ran, or ending a transaction failed: whether a transaction
     /// is open is asked of the server before the connection is reused.
     unsure: bool,
+    /// MariaDB 10.5 or later: INSERT … RETURNING gives the keys.
+    returning: bool,
+}
+
+/// Whether a server of `version` (`SELECT VERSION()`, "10.11.19-MariaDB…")
+/// has INSERT … RETURNING: MariaDB from 10.5; MySQL has none.
+fn returns_keys(version: &str) -> bool {
+    if !version.contains("MariaDB") {
+        return false;
+    }
+    let mut parts = version.split(['.', '-']).map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    (major, minor) >= (10, 5)
 }
 
 /// The transaction control statements foal itself sends.
@@ -115,7 +128,8 @@ impl MyConn {
         let opts = OptsBuilder::from_opts(opts).stmt_cache_size(0).init(SESSION.to_vec());
         let mut conn = mysql::Conn::new(opts).map_err(|e| map_error(e, site))?;
         let version: Option<String> = conn.query_first("SELECT VERSION()").map_err(|e| map_error(e, site))?;
-        let collation = if version.unwrap_or_default().contains("MariaDB") {
+        let version = version.unwrap_or_default();
+        let collation = if version.contains("MariaDB") {
             MARIADB_COLLATION
         } else {
             MYSQL_COLLATION
@@ -123,6 +137,7 @@ impl MyConn {
         conn.query_drop(format!("SET NAMES utf8mb4 COLLATE {collation}"))
             .map_err(|e| map_error(e, site))?;
         let key_step = key_step(&mut conn, site)?;
+        let returning = returns_keys(&version);
         Ok(MyConn {
             conn,
             broken: false,
@@ -131,6 +146,7 @@ impl MyConn {
             statements: Statements::new(),
             in_transaction: false,
             unsure: false,
+            returning,
         })
     }
 
@@ -237,16 +253,29 @@ impl Driver for MyConn {
         r: &Rendered,
         rows: &[E],
         (stride, skip): RowLayout,
-        _returning: bool,
+        returning: bool,
         site: CallSite,
     ) -> Result<Vec<i64>> {
         let stmt = self.statement(r, site)?;
         let mut values = Owned(Vec::with_capacity(rows.len() * stride));
         RowBinder::bind(rows, stride, skip, &mut values, site)?;
-        match self.conn.exec_drop(&stmt, Params::Positional(values.0)) {
-            Ok(()) => Ok(Vec::new()),
-            Err(e) => Err(self.fail(e, site)),
+        if !returning {
+            return match self.conn.exec_drop(&stmt, Params::Positional(values.0)) {
+                Ok(()) => Ok(Vec::new()),
+                Err(e) => Err(self.fail(e, site)),
+            };
         }
+        let keys: std::result::Result<Vec<i64>, mysql::Error> = self.conn.exec(&stmt, Params::Positional(values.0));
+        keys.map_err(|e| self.fail(e, site))
+    }
+
+    fn returns_keys(&self) -> bool {
+        self.returning
+    }
+
+    fn current_key_step(&mut self, site: CallSite) -> Result<i64> {
+        self.key_step = key_step(&mut self.conn, site)?;
+        Ok(self.key_step)
     }
 
     fn ddl(&mut self, sql: &str, site: CallSite) -> Result<()> {
