@@ -77,6 +77,8 @@ pub enum Error {
         /// The constraint's name, where the backend reports it.
         constraint: Option<String>,
         message: String,
+        /// The server's code for it (see [`Error::code`]).
+        code: DbCode,
         site: CallSite,
     },
 
@@ -97,8 +99,16 @@ pub enum Error {
     Database {
         message: String,
         fault: DbFault,
+        /// The server's code for it (see [`Error::code`]).
+        code: DbCode,
         site: CallSite,
     },
+
+    /// A statement ran past its deadline (`statement_timeout`,
+    /// `read_timeout_ms`) and was cancelled on the server, or a connection
+    /// could not be made within `connect_timeout`.
+    #[error("timed out: {message} (at {site})")]
+    Timeout { message: String, site: CallSite },
 
     /// Every connection of the pool stayed busy for the pool's timeout
     /// (`pool_timeout_ms`, 30 s by default).
@@ -146,9 +156,26 @@ impl Error {
             | Error::Unsupported { site, .. }
             | Error::Parameter { site, .. }
             | Error::PoolTimeout { site, .. }
+            | Error::Timeout { site, .. }
             | Error::Usage { site, .. } => Some(*site),
             Error::Config(_) => None,
         }
+    }
+
+    /// The server's code for a database or constraint error: the SQLSTATE
+    /// (PostgreSQL always, MySQL as it reports one) and the error number
+    /// (MySQL's `1062`, SQLite's extended result code).
+    pub fn code(&self) -> Option<&DbCode> {
+        match self {
+            Error::Constraint { code, .. } | Error::Database { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// The SQLSTATE of a database error (`23505` for a unique violation on
+    /// PostgreSQL and MySQL).
+    pub fn sqlstate(&self) -> Option<&str> {
+        self.code()?.sqlstate.as_deref()
     }
 
     /// Whether running the whole transaction again (reading afresh) may
@@ -209,11 +236,31 @@ impl Error {
             | Error::Usage { message, .. }
             | Error::Unsupported { message, .. }
             | Error::Parameter { message, .. }
+            | Error::Timeout { message, .. }
             | Error::Config(message) => readable(message),
             Error::Conflict { key, .. } => readable(key),
             Error::NotFound { .. } | Error::TooManyRows { .. } | Error::PoolTimeout { .. } => {}
         }
         self
+    }
+}
+
+/// A database error's code, as the server gave it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DbCode {
+    /// The five-character SQLSTATE (`23505`), where the backend sends one.
+    pub sqlstate: Option<String>,
+    /// The backend's own number: MySQL's error number (`1062`), SQLite's
+    /// extended result code (`2067` for a unique constraint).
+    pub number: Option<i64>,
+}
+
+impl DbCode {
+    pub(crate) fn state(sqlstate: &str) -> DbCode {
+        DbCode {
+            sqlstate: Some(sqlstate.to_owned()),
+            number: None,
+        }
     }
 }
 

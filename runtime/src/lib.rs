@@ -63,7 +63,7 @@ pub use dialects::{Dialect, OnDelete};
 pub use dsl::relations::{Many, ManyPath};
 pub use dsl::{Expr, Nullability, Optional, Projection, Required, SourceRow, Var};
 pub use entity::{Column, ColumnMeta, Entity, EntityMeta, FieldAttrs, FieldMeta, Ref};
-pub use error::{CallSite, DbFault, DecodeError, Error, MESSAGE_LIMIT, Result};
+pub use error::{CallSite, DbCode, DbFault, DecodeError, Error, MESSAGE_LIMIT, Result};
 pub use exec::{Database, Executor, Transaction};
 pub use foal_macros::{Entity, select};
 pub use query::Query;

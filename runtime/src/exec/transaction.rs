@@ -90,6 +90,7 @@ impl Executor for Transaction<'_> {
             return Err(Error::Database {
                 message: "the transaction is already running a statement".into(),
                 fault: crate::error::DbFault::Other,
+                code: crate::error::DbCode::default(),
                 site,
             });
         };

@@ -1,7 +1,7 @@
 //! MySQL's errors as foal's: constraint violations with their names,
 //! retryable deadlocks, lost connections.
 
-use crate::error::{CallSite, DbFault, Error};
+use crate::error::{CallSite, DbCode, DbFault, Error};
 
 /// The constraint a MySQL message names: `… for key 'name'` or
 /// `… CONSTRAINT `name` FOREIGN KEY …`.
@@ -23,17 +23,24 @@ fn constraint_name(message: &str) -> Option<String> {
 
 pub(crate) fn map_error(e: mysql::Error, site: CallSite) -> Error {
     match e {
-        mysql::Error::MySqlError(err) => match err.code {
+        mysql::Error::MySqlError(err) => {
+            let code = DbCode {
+                sqlstate: (!err.state.is_empty()).then(|| err.state.clone()),
+                number: Some(i64::from(err.code)),
+            };
+            match err.code {
             // Duplicate key, foreign key (parent and child), NULL into NOT NULL, check.
             1062 | 1451 | 1452 | 1048 | 3819 | 4025 => Error::Constraint {
                 constraint: constraint_name(&err.message),
                 message: err.message,
+                code,
                 site,
             },
             // Deadlock, lock wait timeout.
             1213 | 1205 => Error::Database {
                 message: err.message,
                 fault: DbFault::Retryable,
+                code,
                 site,
             },
             // Server shutdown, connection killed.
@@ -44,9 +51,11 @@ pub(crate) fn map_error(e: mysql::Error, site: CallSite) -> Error {
             _ => Error::Database {
                 message: format!("{} ({})", err.message, err.code),
                 fault: DbFault::Other,
+                code,
                 site,
             },
-        },
+            }
+        }
         mysql::Error::IoError(e) => Error::ConnectionLost {
             message: e.to_string(),
             site,
@@ -62,6 +71,7 @@ pub(crate) fn map_error(e: mysql::Error, site: CallSite) -> Error {
         other => Error::Database {
             message: other.to_string(),
             fault: DbFault::Other,
+            code: DbCode::default(),
             site,
         },
     }

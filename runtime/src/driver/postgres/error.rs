@@ -6,7 +6,7 @@ use std::io;
 use fallible_iterator::FallibleIterator;
 use postgres_protocol::message::backend::ErrorResponseBody;
 
-use crate::error::{CallSite, DbFault, Error};
+use crate::error::{CallSite, DbCode, DbFault, Error};
 
 /// An error the server reported.
 #[derive(Debug, Clone)]
@@ -78,6 +78,7 @@ pub(crate) fn map_error(e: WireError, site: CallSite) -> Error {
         WireError::Protocol(message) => Error::Database {
             message,
             fault: DbFault::Other,
+            code: DbCode::default(),
             site,
         },
         WireError::Unsupported(message) => Error::Unsupported {
@@ -100,6 +101,7 @@ pub(crate) fn map_error(e: WireError, site: CallSite) -> Error {
                 "23505" | "23503" | "23502" | "23514" => Error::Constraint {
                     constraint,
                     message,
+                    code: DbCode::state(&code),
                     site,
                 },
                 // admin shutdown, crash shutdown, cannot connect now
@@ -108,11 +110,13 @@ pub(crate) fn map_error(e: WireError, site: CallSite) -> Error {
                 "40001" | "40P01" => Error::Database {
                     message,
                     fault: DbFault::Retryable,
+                    code: DbCode::state(&code),
                     site,
                 },
                 _ => Error::Database {
                     message: format!("{message} [{code}]"),
                     fault: DbFault::Other,
+                    code: DbCode::state(&code),
                     site,
                 },
             }

@@ -4,7 +4,7 @@
 use rusqlite::ErrorCode;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 
-use crate::error::{CallSite, DbFault, DecodeError, Error};
+use crate::error::{CallSite, DbCode, DbFault, DecodeError, Error};
 use crate::types::{ParamSink, RowAccess, Value};
 
 /// Binds values straight to a statement, in placeholder order.
@@ -221,20 +221,35 @@ impl RowAccess for rusqlite::Row<'_> {
 pub(crate) fn map_error(e: rusqlite::Error, site: CallSite) -> Error {
     if let rusqlite::Error::SqliteFailure(err, message) = &e {
         let message = message.clone().unwrap_or_else(|| err.to_string());
+        let code = DbCode {
+            // SQLite has no SQLSTATE; constraint failures share one with
+            // the other backends.
+            sqlstate: match err.extended_code {
+                2067 | 1555 => Some("23505".to_owned()),
+                787 => Some("23503".to_owned()),
+                1299 => Some("23502".to_owned()),
+                275 => Some("23514".to_owned()),
+                _ => None,
+            },
+            number: Some(i64::from(err.extended_code)),
+        };
         return match err.code {
             ErrorCode::ConstraintViolation => Error::Constraint {
                 constraint: message.split_once(": ").map(|(_, name)| name.to_owned()),
                 message,
+                code,
                 site,
             },
             ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => Error::Database {
                 message,
                 fault: DbFault::Retryable,
+                code,
                 site,
             },
             _ => Error::Database {
                 message,
                 fault: DbFault::Other,
+                code,
                 site,
             },
         };
@@ -242,6 +257,7 @@ pub(crate) fn map_error(e: rusqlite::Error, site: CallSite) -> Error {
     Error::Database {
         message: e.to_string(),
         fault: DbFault::Other,
+        code: DbCode::default(),
         site,
     }
 }
