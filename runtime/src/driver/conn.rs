@@ -275,6 +275,12 @@ impl Conn {
         dispatch!(self, c => c.last_insert_id())
     }
 
+    /// See [`Driver::ping`].
+    #[cold]
+    pub(crate) fn ping(&mut self) -> bool {
+        dispatch!(self, c => c.ping())
+    }
+
     /// See [`Driver::returns_keys`].
     pub(crate) fn returns_keys(&mut self) -> bool {
         dispatch!(self, c => c.returns_keys())

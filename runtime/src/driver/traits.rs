@@ -94,6 +94,12 @@ pub(crate) trait Driver: Sized {
         1
     }
 
+    /// Whether the server still answers (the pool asks before handing out
+    /// a connection that sat idle): a trivial statement by default.
+    fn ping(&mut self) -> bool {
+        self.batch("SELECT 1", CallSite::caller()).is_ok()
+    }
+
     /// Whether an INSERT returns its generated keys (RETURNING): where the
     /// dialect has it, and on MariaDB from 10.5.
     fn returns_keys(&self) -> bool {

@@ -23,6 +23,25 @@ struct Inner {
     pool: Pool,
 }
 
+/// Runs the pool's maintenance (idle timeout, max lifetime, min idle) on a
+/// thread of its own until the database is dropped.
+fn maintain(inner: std::sync::Weak<Inner>) {
+    let period = match inner.upgrade() {
+        Some(inner) => inner.pool.maintenance_period(),
+        None => return,
+    };
+    let spawned = std::thread::Builder::new().name("foal-pool".into()).spawn(move || {
+        loop {
+            std::thread::sleep(period);
+            let Some(inner) = inner.upgrade() else { return };
+            inner.pool.maintain();
+        }
+    });
+    // Without the thread the pool still works; only its idle connections
+    // stay open.
+    drop(spawned);
+}
+
 /// A database: a pool of connections to one SQLite file (or memory),
 /// PostgreSQL or MySQL/MariaDB database. Cheap to clone, `Send + Sync`.
 ///
@@ -55,7 +74,9 @@ impl Database {
     /// - `mysql://user:password@host:port/dbname` (also `mariadb://`).
     ///
     /// Options in the query string: `pool_size=N` (default: 10, 1 for
-    /// in-memory SQLite), `pool_timeout_ms=N` (default 30 000).
+    /// in-memory SQLite), `pool_timeout_ms=N` (default 30 000),
+    /// `pool_max_lifetime_ms`, `pool_idle_timeout_ms`, `pool_min_idle`,
+    /// `pool_check_after_ms` (default 30 000; see `docs/connections.md`).
     ///
     /// # Errors
     /// [`Error::Config`] for a malformed URL or a backend whose feature is
@@ -85,12 +106,14 @@ impl Database {
         } else {
             connect
         };
-        let pool = Pool::new(size, options.timeout, connect);
+        let pool = Pool::new(size, options.life, connect);
         // Fail now on a wrong address or password, not at the first query.
         drop(pool.get(site)?);
-        Ok(Database {
-            inner: Arc::new(Inner { dialect, pool }),
-        })
+        let inner = Arc::new(Inner { dialect, pool });
+        if inner.pool.needs_maintenance() {
+            maintain(Arc::downgrade(&inner));
+        }
+        Ok(Database { inner })
     }
 
     /// The backend's dialect.
@@ -101,6 +124,13 @@ impl Database {
     /// The maximum number of connections.
     pub fn pool_size(&self) -> usize {
         self.inner.pool.max()
+    }
+
+    /// The pool right now: its size, open and idle connections, waiting
+    /// callers, and how many connections were opened, closed and waited
+    /// for in vain.
+    pub fn pool_status(&self) -> super::pool::PoolStatus {
+        self.inner.pool.status()
     }
 
     /// How many statements this database handle has sent to the server

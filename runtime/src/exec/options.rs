@@ -11,7 +11,7 @@ const MAX_POOL: u64 = 1024;
 /// Options read from the URL's query string.
 pub(crate) struct Options {
     pub(crate) pool_size: Option<usize>,
-    pub(crate) timeout: Duration,
+    pub(crate) life: super::pool::Lifecycle,
     /// `slow_ms=N`: statements slower than this are logged at WARN
     /// (with the `tracing` feature).
     pub(crate) slow: Option<Duration>,
@@ -22,7 +22,7 @@ pub(crate) struct Options {
 pub(crate) fn split_options(url: &str) -> Result<(String, Options)> {
     let mut options = Options {
         pool_size: None,
-        timeout: Duration::from_secs(30),
+        life: super::pool::Lifecycle::default(),
         slow: None,
     };
     let Some((base, query)) = url.split_once('?') else {
@@ -44,7 +44,16 @@ pub(crate) fn split_options(url: &str) -> Result<(String, Options)> {
                 }
                 options.pool_size = usize::try_from(size).ok();
             }
-            "pool_timeout_ms" => options.timeout = Duration::from_millis(number()?),
+            "pool_timeout_ms" => options.life.timeout = Duration::from_millis(number()?),
+            "pool_max_lifetime_ms" => options.life.max_lifetime = Some(Duration::from_millis(number()?)),
+            "pool_idle_timeout_ms" => options.life.idle_timeout = Some(Duration::from_millis(number()?)),
+            "pool_check_after_ms" => options.life.check_after = Duration::from_millis(number()?),
+            "pool_min_idle" => {
+                options.life.min_idle = usize::try_from(number()?)
+                    .ok()
+                    .filter(|n| *n as u64 <= MAX_POOL)
+                    .ok_or_else(|| Error::Config(format!("`pool_min_idle` must be at most {MAX_POOL}")))?;
+            }
             "slow_ms" if cfg!(feature = "tracing") => options.slow = Some(Duration::from_millis(number()?)),
             "slow_ms" => {
                 return Err(Error::Config(
@@ -79,10 +88,10 @@ mod tests {
         let (url, options) = parse("postgres://h/db?pool_size=3&application_name=x&pool_timeout_ms=250");
         assert_eq!(url, "postgres://h/db?application_name=x");
         assert_eq!(options.pool_size, Some(3));
-        assert_eq!(options.timeout, Duration::from_millis(250));
+        assert_eq!(options.life.timeout, Duration::from_millis(250));
         let (url, options) = parse("sqlite::memory:");
         assert_eq!((url.as_str(), options.pool_size), ("sqlite::memory:", None));
-        assert_eq!(options.timeout, Duration::from_secs(30));
+        assert_eq!(options.life.timeout, Duration::from_secs(30));
         assert_eq!(parse("mysql://h/db?pool_size=2").0, "mysql://h/db");
     }
 
