@@ -76,7 +76,7 @@ impl Database {
     /// Options in the query string: `pool_size=N` (default: 10, 1 for
     /// in-memory SQLite), `pool_timeout_ms=N` (default 30 000),
     /// `pool_max_lifetime_ms`, `pool_idle_timeout_ms`, `pool_min_idle`,
-    /// `pool_check_after_ms` (default 30 000; see `docs/connections.md`).
+    /// `pool_check_after_ms` (see `docs/connections.md`).
     ///
     /// # Errors
     /// [`Error::Config`] for a malformed URL or a backend whose feature is

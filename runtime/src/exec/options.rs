@@ -47,7 +47,7 @@ pub(crate) fn split_options(url: &str) -> Result<(String, Options)> {
             "pool_timeout_ms" => options.life.timeout = Duration::from_millis(number()?),
             "pool_max_lifetime_ms" => options.life.max_lifetime = Some(Duration::from_millis(number()?)),
             "pool_idle_timeout_ms" => options.life.idle_timeout = Some(Duration::from_millis(number()?)),
-            "pool_check_after_ms" => options.life.check_after = Duration::from_millis(number()?),
+            "pool_check_after_ms" => options.life.check_after = Some(Duration::from_millis(number()?)),
             "pool_min_idle" => {
                 options.life.min_idle = usize::try_from(number()?)
                     .ok()

@@ -52,8 +52,17 @@ pub(crate) struct Lifecycle {
     /// Connections kept open even when idle (`pool_min_idle`).
     pub(crate) min_idle: usize,
     /// A connection idle this long is pinged before it is handed out
-    /// (`pool_check_after_ms`).
-    pub(crate) check_after: Duration,
+    /// (`pool_check_after_ms`; off by default: a read that finds its idle
+    /// connection dead is run again on a fresh one anyway).
+    pub(crate) check_after: Option<Duration>,
+}
+
+impl Lifecycle {
+    /// Whether the pool keeps the time connections were last used: a
+    /// clock read per statement, which only these options need.
+    fn timed(&self) -> bool {
+        self.max_lifetime.is_some() || self.idle_timeout.is_some() || self.check_after.is_some()
+    }
 }
 
 impl Default for Lifecycle {
@@ -63,7 +72,7 @@ impl Default for Lifecycle {
             max_lifetime: None,
             idle_timeout: None,
             min_idle: 0,
-            check_after: Duration::from_secs(30),
+            check_after: None,
         }
     }
 }
@@ -192,6 +201,8 @@ pub(crate) struct Pool {
     waiting: AtomicUsize,
     line: Mutex<VecDeque<Arc<Waiter>>>,
     life: Lifecycle,
+    /// `life.timed()`, read by every statement.
+    timed: bool,
     counters: Counters,
     connect: Connect,
 }
@@ -230,6 +241,7 @@ impl Pool {
             generation: AtomicU64::new(0),
             waiting: AtomicUsize::new(0),
             line: Mutex::new(VecDeque::new()),
+            timed: life.timed(),
             life,
             counters: Counters::default(),
             connect,
@@ -409,11 +421,23 @@ impl Pool {
     /// `check_after` or a connection was found lost since it was checked.
     #[inline(always)]
     fn stale(&self, slot: &mut Held<'_>, generation: u64) -> bool {
+        if !self.timed {
+            return slot.generation < generation && self.ping_failed(slot, generation);
+        }
+        self.stale_by_time(slot, generation)
+    }
+
+    #[cold]
+    fn stale_by_time(&self, slot: &mut Held<'_>, generation: u64) -> bool {
         let now = Instant::now();
         if self.life.max_lifetime.is_some_and(|max| now.duration_since(slot.opened) >= max) {
             return true;
         }
-        if slot.generation >= generation && now.duration_since(slot.last_used) < self.life.check_after {
+        let idle_long = self
+            .life
+            .check_after
+            .is_some_and(|after| now.duration_since(slot.last_used) >= after);
+        if slot.generation >= generation && !idle_long {
             return false;
         }
         self.ping_failed(slot, generation)
@@ -558,10 +582,10 @@ impl Drop for Pooled<'_> {
         // statement halfway), or inside a transaction, reports itself
         // unhealthy and is closed.
         let reusable = !self.broken && slot.conn.as_mut().is_some_and(Conn::is_healthy);
-        if reusable {
-            slot.last_used = Instant::now();
-        } else {
+        if !reusable {
             self.pool.close(&mut slot);
+        } else if self.pool.timed {
+            slot.last_used = Instant::now();
         }
         self.pool.release(slot);
     }
