@@ -64,7 +64,7 @@ pub use dsl::relations::{Many, ManyPath};
 pub use dsl::{Expr, Nullability, Optional, Projection, Required, SourceRow, Var};
 pub use entity::{Column, ColumnMeta, Entity, EntityMeta, FieldAttrs, FieldMeta, Ref};
 pub use error::{CallSite, DbCode, DbFault, DecodeError, Error, MESSAGE_LIMIT, Result};
-pub use exec::{Database, Executor, Transaction};
+pub use exec::{Database, Executor, Isolation, Transaction, TxOptions};
 pub use exec::pool::PoolStatus;
 pub use foal_macros::{Entity, select};
 pub use query::Query;

@@ -12,8 +12,8 @@ use crate::error::{CallSite, Error, Result};
 use super::executor::{Executor, bracket, rollback, sealed, with_conn};
 use super::options::split_options;
 use super::pool::{Pool, Pooled};
-use super::transaction::Transaction;
 use super::transaction::begin_statement;
+use super::transaction::{Transaction, TxOptions};
 
 /// Aligned to a cache line, hot fields first: every statement reads the
 /// dialect and the pool's first fields.
@@ -184,34 +184,105 @@ impl Database {
     /// The error `f` returned, or a database error from BEGIN or COMMIT.
     #[track_caller]
     pub fn transaction<R>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<R>) -> Result<R> {
-        self.transaction_at(CallSite::caller(), f)
+        self.transaction_at(CallSite::caller(), TxOptions::new(), f)
     }
 
-    fn transaction_at<R>(&self, site: CallSite, f: impl FnOnce(&Transaction<'_>) -> Result<R>) -> Result<R> {
+    /// Runs `f` in a transaction like [`transaction`](Self::transaction),
+    /// at an isolation level, or read-only, or both:
+    ///
+    /// ```
+    /// # use foal::prelude::*;
+    /// use foal::{Isolation, TxOptions};
+    /// # let db = Database::open("sqlite::memory:")?;
+    /// db.transaction_with(Isolation::Serializable, |tx| {
+    ///     // reads and writes as if no other transaction ran beside this one
+    ///     Ok(())
+    /// })?;
+    /// let answer = db.transaction_with(TxOptions::new().read_only(), |tx| {
+    ///     // a write here fails
+    ///     Ok(42)
+    /// })?;
+    /// # assert_eq!(answer, 42);
+    /// # Ok::<(), foal::Error>(())
+    /// ```
+    ///
+    /// PostgreSQL opens it with `BEGIN ISOLATION LEVEL … [READ ONLY]`,
+    /// MySQL with `SET TRANSACTION ISOLATION LEVEL …` and `START
+    /// TRANSACTION [READ ONLY]`, SQLite (serializable at every level) with
+    /// `PRAGMA query_only` around a `BEGIN` that takes no write lock when it
+    /// is read-only.
+    ///
+    /// # Errors
+    /// The error `f` returned, or a database error from opening or ending
+    /// the transaction.
+    #[track_caller]
+    pub fn transaction_with<R>(
+        &self,
+        options: impl Into<TxOptions>,
+        f: impl FnOnce(&Transaction<'_>) -> Result<R>,
+    ) -> Result<R> {
+        self.transaction_at(CallSite::caller(), options.into(), f)
+    }
+
+    fn transaction_at<R>(
+        &self,
+        site: CallSite,
+        options: TxOptions,
+        f: impl FnOnce(&Transaction<'_>) -> Result<R>,
+    ) -> Result<R> {
         let mut pooled = self.inner.pool.get(site)?;
         let dialect = self.dialect();
-        let begin = begin_statement(dialect);
-        with_conn(&mut pooled, site, |c| c.batch(begin, site))?;
+        for begin in options.begin(dialect) {
+            if let Err(e) = with_conn(&mut pooled, site, |c| c.batch(&begin, site)) {
+                restore(&mut pooled, site, options, dialect);
+                return Err(e);
+            }
+        }
         let tx = Transaction::new(pooled, dialect);
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&tx)));
         let mut pooled = tx.into_conn();
+        let outcome = end(&mut pooled, site, outcome);
+        restore(&mut pooled, site, options, dialect);
         match outcome {
-            Ok(Ok(value)) => match with_conn(&mut pooled, site, |c| c.batch("COMMIT", site)) {
-                Ok(()) => Ok(value),
-                Err(e) => {
-                    let _ = with_conn(&mut pooled, site, |c| c.batch("ROLLBACK", site));
-                    Err(e)
-                }
-            },
-            Ok(Err(e)) => {
-                rollback(&mut pooled, site);
-                Err(e)
-            }
-            Err(panic) => {
-                rollback(&mut pooled, site);
-                std::panic::resume_unwind(panic)
-            }
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
         }
+    }
+}
+
+/// Commits when `f` returned `Ok`, rolls back otherwise; a panic is
+/// handed back for the caller to continue once the connection is tidy.
+fn end<R>(
+    pooled: &mut Pooled<'_>,
+    site: CallSite,
+    outcome: std::thread::Result<Result<R>>,
+) -> std::thread::Result<Result<R>> {
+    match outcome {
+        Ok(Ok(value)) => match with_conn(pooled, site, |c| c.batch("COMMIT", site)) {
+            Ok(()) => Ok(Ok(value)),
+            Err(e) => {
+                let _ = with_conn(pooled, site, |c| c.batch("ROLLBACK", site));
+                Ok(Err(e))
+            }
+        },
+        Ok(Err(e)) => {
+            rollback(pooled, site);
+            Ok(Err(e))
+        }
+        Err(panic) => {
+            rollback(pooled, site);
+            Err(panic)
+        }
+    }
+}
+
+/// Undoes what opening the transaction set on the connection beyond it
+/// (SQLite's `query_only`); a connection that cannot is not reused.
+fn restore(pooled: &mut Pooled<'_>, site: CallSite, options: TxOptions, dialect: Dialect) {
+    if let Some(after) = options.after(dialect)
+        && with_conn(pooled, site, |c| c.batch(after, site)).is_err()
+    {
+        pooled.discard();
     }
 }
 
@@ -258,11 +329,37 @@ impl Database {
     /// # Errors
     /// The last attempt's error, or the first error that is not retryable.
     #[track_caller]
-    pub fn transaction_retry<R>(&self, attempts: u32, mut f: impl FnMut(&Transaction<'_>) -> Result<R>) -> Result<R> {
-        let site = CallSite::caller();
+    pub fn transaction_retry<R>(&self, attempts: u32, f: impl FnMut(&Transaction<'_>) -> Result<R>) -> Result<R> {
+        self.retry_at(CallSite::caller(), attempts, TxOptions::new(), f)
+    }
+
+    /// [`transaction_retry`](Self::transaction_retry) with the options of
+    /// [`transaction_with`](Self::transaction_with): the way to run
+    /// [`Isolation::Serializable`](crate::Isolation::Serializable)
+    /// transactions, whose serialization failures are retried.
+    ///
+    /// # Errors
+    /// The last attempt's error, or the first error that is not retryable.
+    #[track_caller]
+    pub fn transaction_retry_with<R>(
+        &self,
+        attempts: u32,
+        options: impl Into<TxOptions>,
+        f: impl FnMut(&Transaction<'_>) -> Result<R>,
+    ) -> Result<R> {
+        self.retry_at(CallSite::caller(), attempts, options.into(), f)
+    }
+
+    fn retry_at<R>(
+        &self,
+        site: CallSite,
+        attempts: u32,
+        options: TxOptions,
+        mut f: impl FnMut(&Transaction<'_>) -> Result<R>,
+    ) -> Result<R> {
         let mut attempt = 1;
         loop {
-            match self.transaction_at(site, &mut f) {
+            match self.transaction_at(site, options, &mut f) {
                 Err(e) if e.is_retryable() && attempt < attempts => {
                     std::thread::sleep(backoff(attempt));
                     attempt += 1;

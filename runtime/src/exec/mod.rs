@@ -9,4 +9,4 @@ mod transaction;
 
 pub use database::Database;
 pub use executor::Executor;
-pub use transaction::Transaction;
+pub use transaction::{Isolation, Transaction, TxOptions};

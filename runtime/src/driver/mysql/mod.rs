@@ -65,12 +65,14 @@ enum Control {
     End,
     /// SAVEPOINT, RELEASE and ROLLBACK TO a savepoint: inside a transaction.
     Nested,
+    /// SET TRANSACTION: the next transaction's isolation level.
+    Next,
 }
 
 impl Control {
     fn of(sql: &str) -> Option<Control> {
         match sql {
-            "BEGIN" => Some(Control::Begin),
+            "BEGIN" | "START TRANSACTION READ ONLY" => Some(Control::Begin),
             "COMMIT" | "ROLLBACK" => Some(Control::End),
             s if s.starts_with("SAVEPOINT foal")
                 || s.starts_with("RELEASE SAVEPOINT foal")
@@ -78,6 +80,7 @@ impl Control {
             {
                 Some(Control::Nested)
             }
+            s if s.starts_with("SET TRANSACTION ISOLATION LEVEL ") => Some(Control::Next),
             _ => None,
         }
     }
@@ -326,10 +329,11 @@ impl Driver for MyConn {
         }
         match outcome {
             Ok(()) => {
-                if sql
-                    .trim_start()
-                    .get(..4)
-                    .is_some_and(|s| s.eq_ignore_ascii_case("SET "))
+                if control.is_none()
+                    && sql
+                        .trim_start()
+                        .get(..4)
+                        .is_some_and(|s| s.eq_ignore_ascii_case("SET "))
                 {
                     self.key_step = key_step(&mut self.conn, site)?;
                 }
