@@ -239,10 +239,12 @@ impl Builder {
     }
 
     /// A value computed in Rust, bound as parameter `index`. A `None`
-    /// becomes NULL in the tree (the shape key tells the variants apart).
+    /// becomes NULL in the tree (the shape key tells the variants apart),
+    /// an expression that is missing wherever it goes (`if c { None } else
+    /// { x } == y` compares null-safely).
     pub fn param<V: ToValue>(&self, index: u16, value: &V) -> Expr<V> {
         match value.to_value() {
-            Value::Null => Expr::plain(sql::Expr::Literal(sql::Literal::Null)),
+            Value::Null => Expr::with(sql::Expr::Literal(sql::Literal::Null), false, true),
             _ => Expr::plain(sql::Expr::Param {
                 index: self.param_offset + index,
                 ty: V::TYPE,
@@ -393,6 +395,20 @@ mod tests {
             [sql::Expr::column("t", "country"), sql::Expr::column("t", "city")]
         );
         assert!(built.root.is_none(), "grouped rows are not one entity's");
+    }
+
+    #[test]
+    fn a_none_parameter_may_be_missing_wherever_it_goes() {
+        let b = Builder::new(0);
+        let none = b.param(0, &None::<i64>);
+        assert!(none.nullable);
+        // `(if c { None } else { None }) == x` compares null-safely, as
+        // `None == None` holds in Rust: `=` would be false.
+        let cond = Expr::<bool>::plain(sql::Expr::column("t", "flag"));
+        let case = crate::dsl::methods::case(cond, none.clone(), none);
+        let x = Expr::<Option<i64>>::with(sql::Expr::column("t", "x"), false, true);
+        let eq = crate::dsl::ops::eq(crate::dsl::ops::pair(case, x));
+        assert!(matches!(eq.node, sql::Expr::IsNotDistinct { .. }), "{:?}", eq.node);
     }
 
     #[test]
