@@ -40,7 +40,12 @@ fn every_query_returns_the_rows_of_the_spec() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} queries differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} queries differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]

@@ -507,7 +507,10 @@ fn text_functions() {
         mysql.starts_with(&format!("REGEXP_REPLACE(`p`.`name`, CONVERT(X'{hex}")),
         "{mysql}"
     );
-    assert!(mysql.ends_with("' USING utf8mb4) COLLATE utf8mb4_nopad_bin, '')"), "{mysql}");
+    assert!(
+        mysql.ends_with("' USING utf8mb4) COLLATE utf8mb4_nopad_bin, '')"),
+        "{mysql}"
+    );
 }
 
 #[test]

@@ -637,11 +637,7 @@ fn substring_distinct_counts_and_conditional_aggregates() {
             use chrono::Datelike;
             *months.entry((o.placed.year(), o.placed.month())).or_default() += 1;
         }
-        let got: Vec<((i32, u32), i64)> = q
-            .fetch_all(db)?
-            .into_iter()
-            .map(|(y, m, n)| ((y, m), n))
-            .collect();
+        let got: Vec<((i32, u32), i64)> = q.fetch_all(db)?.into_iter().map(|(y, m, n)| ((y, m), n)).collect();
         assert_eq!(sorted(got), months.into_iter().collect::<Vec<_>>());
         Ok(())
     });

@@ -28,7 +28,11 @@ fn a_unique_violation_has_its_sqlstate_and_number() {
         // As the server gives it: MySQL has one SQLSTATE for every
         // integrity constraint; SQLite has none, and foal gives it
         // PostgreSQL's.
-        let state = if db.dialect() == Dialect::Mysql { "23000" } else { "23505" };
+        let state = if db.dialect() == Dialect::Mysql {
+            "23000"
+        } else {
+            "23505"
+        };
         assert_eq!(e.sqlstate(), Some(state), "on {}", db.dialect());
         let number = e.code().and_then(|c| c.number);
         match db.dialect() {

@@ -1,8 +1,8 @@
 //! Values that break naive SQL round-trip intact on every backend, and no
 //! value ever reaches the SQL text: it is the same whatever the values.
 
-use foal::{Dialect, Error};
 use foal::prelude::*;
+use foal::{Dialect, Error};
 
 #[derive(Entity, Debug, Clone, PartialEq)]
 pub struct Note {
@@ -255,15 +255,25 @@ fn inlined_text_means_the_same_under_the_servers_default_settings() {
                 Dialect::Sqlite => {}
             }
             for (probe, sql) in inlined.iter().enumerate() {
-                db.execute_sql(&format!("INSERT INTO hit (note, probe) SELECT x.id, {probe} FROM ({sql}) AS x"))
-                    .unwrap_or_else(|e| panic!("on {dialect}, probe {probe} ({:?}): {e}\n{sql}", texts[probe]));
+                db.execute_sql(&format!(
+                    "INSERT INTO hit (note, probe) SELECT x.id, {probe} FROM ({sql}) AS x"
+                ))
+                .unwrap_or_else(|e| panic!("on {dialect}, probe {probe} ({:?}): {e}\n{sql}", texts[probe]));
             }
-            assert_eq!(select!(n for n in Note).count(&db)?, texts.len() as i64, "the table survived");
+            assert_eq!(
+                select!(n for n in Note).count(&db)?,
+                texts.len() as i64,
+                "the table survived"
+            );
             for (probe, ids) in expected.iter().enumerate() {
                 let p = probe as i64;
                 let mut got = select!(h.note for h in Hit if h.probe == p).fetch_all(&db)?;
                 got.sort_unstable();
-                assert_eq!(&got, ids, "on {dialect}, probe {probe} ({:?}): {}", texts[probe], inlined[probe]);
+                assert_eq!(
+                    &got, ids,
+                    "on {dialect}, probe {probe} ({:?}): {}",
+                    texts[probe], inlined[probe]
+                );
             }
             Ok(())
         };

@@ -73,7 +73,8 @@ impl Meeting {
 fn write_skew(db: &Database, level: Isolation) -> (usize, u32) {
     db.execute_sql("DELETE FROM doctor").unwrap_or_else(|e| panic!("{e}"));
     for id in [1, 2] {
-        db.insert(Doctor { id, on_call: true }).unwrap_or_else(|e| panic!("{e}"));
+        db.insert(Doctor { id, on_call: true })
+            .unwrap_or_else(|e| panic!("{e}"));
     }
     let meeting = Arc::new(Meeting::default());
     let attempts = Arc::new(AtomicU32::new(0));
@@ -96,7 +97,9 @@ fn write_skew(db: &Database, level: Isolation) -> (usize, u32) {
             });
         }
     });
-    let on = select!(d for d in Doctor if d.on_call).fetch_all(db).unwrap_or_else(|e| panic!("{e}"));
+    let on = select!(d for d in Doctor if d.on_call)
+        .fetch_all(db)
+        .unwrap_or_else(|e| panic!("{e}"));
     (on.len(), attempts.load(Ordering::SeqCst))
 }
 
@@ -110,7 +113,10 @@ fn serializable_prevents_write_skew_and_retries_the_loser() {
         match dialect {
             // One writer at a time: the second reads what the first wrote.
             Dialect::Sqlite => assert_eq!(attempts, 2, "{dialect}: a transaction was retried"),
-            _ => assert!(attempts > 2, "{dialect}: no serialization failure was retried ({attempts} attempts)"),
+            _ => assert!(
+                attempts > 2,
+                "{dialect}: no serialization failure was retried ({attempts} attempts)"
+            ),
         }
         // Below SERIALIZABLE the servers read a snapshot without locks: both
         // transactions see two doctors on call and both go off, which shows
@@ -206,7 +212,8 @@ fn a_read_only_transaction_refuses_writes_and_leaves_the_connection_writable() {
             assert!(message.contains("read"), "{dialect}: the error says why: {message}");
             // The one pooled connection writes again, inside and outside a
             // transaction, and the refused row is nowhere.
-            db.insert(note("outside")).unwrap_or_else(|e| panic!("{dialect}: after read-only: {e}"));
+            db.insert(note("outside"))
+                .unwrap_or_else(|e| panic!("{dialect}: after read-only: {e}"));
             db.transaction(|tx| tx.insert(note("inside")))
                 .unwrap_or_else(|e| panic!("{dialect}: after read-only: {e}"));
             let refused = select!(n for n in Note if n.text == "refused").count(&db);
@@ -223,7 +230,8 @@ fn a_read_only_transaction_refuses_writes_and_leaves_the_connection_writable() {
             });
         }));
         assert!(panicked.is_err());
-        db.insert(note("after all")).unwrap_or_else(|e| panic!("{dialect}: {e}"));
+        db.insert(note("after all"))
+            .unwrap_or_else(|e| panic!("{dialect}: {e}"));
         assert_eq!(count(&db).ok(), Some(6), "{dialect}");
     }
 }

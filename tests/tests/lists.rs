@@ -34,11 +34,26 @@ fn integer_lists_of_any_length() {
             let ids: Vec<i64> = (0..n as i64).map(|i| i * 3 - 30).collect();
             let wanted: BTreeSet<i64> = ids.iter().copied().collect();
             let q = select!(i.id for i in Item if ids.contains(&i.id));
-            let expected: Vec<i64> = rows.items.iter().filter(|i| wanted.contains(&i.id)).map(|i| i.id).collect();
+            let expected: Vec<i64> = rows
+                .items
+                .iter()
+                .filter(|i| wanted.contains(&i.id))
+                .map(|i| i.id)
+                .collect();
             assert_eq!(sorted(q.fetch_all(db)?), expected, "{n} keys on {}", db.dialect());
             let q = select!(i.id for i in Item if !ids.contains(&i.id));
-            let expected: Vec<i64> = rows.items.iter().filter(|i| !wanted.contains(&i.id)).map(|i| i.id).collect();
-            assert_eq!(sorted(q.fetch_all(db)?), expected, "NOT IN {n} keys on {}", db.dialect());
+            let expected: Vec<i64> = rows
+                .items
+                .iter()
+                .filter(|i| !wanted.contains(&i.id))
+                .map(|i| i.id)
+                .collect();
+            assert_eq!(
+                sorted(q.fetch_all(db)?),
+                expected,
+                "NOT IN {n} keys on {}",
+                db.dialect()
+            );
             // Two lists in one query.
             let prices: Vec<i64> = (0..n as i64).map(|i| i % 2000).collect();
             let q = select!(i.id for i in Item if ids.contains(&i.id) && prices.contains(&i.price));
@@ -49,7 +64,12 @@ fn integer_lists_of_any_length() {
                 .filter(|i| wanted.contains(&i.id) && all_prices.contains(&i.price))
                 .map(|i| i.id)
                 .collect();
-            assert_eq!(sorted(q.fetch_all(db)?), expected, "two lists of {n} on {}", db.dialect());
+            assert_eq!(
+                sorted(q.fetch_all(db)?),
+                expected,
+                "two lists of {n} on {}",
+                db.dialect()
+            );
         }
         Ok(())
     });
@@ -73,7 +93,11 @@ fn lists_of_every_column_type() {
         }
         let set: BTreeSet<&str> = names.iter().map(String::as_str).collect();
         let q = select!(i.id for i in Item if names.contains(&i.name));
-        let expected: Vec<i64> = items.iter().filter(|i| set.contains(i.name.as_str())).map(|i| i.id).collect();
+        let expected: Vec<i64> = items
+            .iter()
+            .filter(|i| set.contains(i.name.as_str()))
+            .map(|i| i.id)
+            .collect();
         assert_eq!(sorted(q.fetch_all(db)?), expected, "text on {}", db.dialect());
         // Floats, exactly.
         let mut costs: Vec<f64> = items.iter().step_by(3).map(|i| i.cost).collect();
@@ -92,7 +116,11 @@ fn lists_of_every_column_type() {
         let base = items[0].updated;
         times.extend((1..=n as i64).map(|k| base + Duration::microseconds(k)));
         let q = select!(i.id for i in Item if times.contains(&i.updated));
-        let expected: Vec<i64> = items.iter().filter(|i| times.contains(&i.updated)).map(|i| i.id).collect();
+        let expected: Vec<i64> = items
+            .iter()
+            .filter(|i| times.contains(&i.updated))
+            .map(|i| i.id)
+            .collect();
         assert_eq!(sorted(q.fetch_all(db)?), expected, "date-times on {}", db.dialect());
         // Small integers and booleans.
         let ranks: Vec<i16> = (0..n).map(|k| (k % 7) as i16 - 3).collect();

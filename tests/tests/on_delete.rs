@@ -79,7 +79,13 @@ fn fill(db: &Database) -> foal::Result<()> {
         book: Ref::to(&books[b]),
         stars,
     };
-    db.insert_all(vec![review(0, 5), review(0, 3), review(1, 4), review(2, 2), review(3, 1)])?;
+    db.insert_all(vec![
+        review(0, 5),
+        review(0, 3),
+        review(1, 4),
+        review(2, 2),
+        review(3, 1),
+    ])?;
     let shelves = db.insert_all(vec![
         Shelf {
             id: 0,

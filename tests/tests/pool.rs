@@ -34,7 +34,8 @@ fn two_handles(dialect: Dialect) -> (Database, Database, Option<foal_tests::Temp
         Dialect::Postgres => {
             let (db, name) = foal_tests::fresh_named(dialect, "pool_size=1");
             let url = foal_tests::admin_url(dialect).unwrap_or_default();
-            let other = Database::open(&format!("{url}?options=-c%20search_path%3D{name}")).unwrap_or_else(|e| panic!("{e}"));
+            let other =
+                Database::open(&format!("{url}?options=-c%20search_path%3D{name}")).unwrap_or_else(|e| panic!("{e}"));
             (db, other, None)
         }
         Dialect::Mysql => {
@@ -138,7 +139,8 @@ fn no_way_out_of_a_transaction_leaves_it_open_on_a_pooled_connection() {
         for (n, (way, leave)) in ways.drain(..).enumerate() {
             leave(&db);
             let label = format!("after {n}");
-            db.insert(mark(&label)).unwrap_or_else(|e| panic!("on {dialect} after {way}: {e}"));
+            db.insert(mark(&label))
+                .unwrap_or_else(|e| panic!("on {dialect} after {way}: {e}"));
             assert!(
                 visible(&other, &label).unwrap_or_else(|e| panic!("{e}")),
                 "on {dialect}: after {way}, the next write was inside a transaction still open"

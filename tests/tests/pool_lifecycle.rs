@@ -36,7 +36,11 @@ fn beat(db: &Database) -> foal::Result<i64> {
 fn wait_for(what: &str, db: &Database, mut done: impl FnMut(&foal::PoolStatus) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while !done(&db.pool_status()) {
-        assert!(Instant::now() < deadline, "{what} did not happen: {:?}", db.pool_status());
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not happen: {:?}",
+            db.pool_status()
+        );
         thread::sleep(Duration::from_millis(20));
     }
 }
@@ -94,7 +98,11 @@ fn waiters_are_served_in_the_order_they_came() {
         for w in waiters {
             assert!(w.join().is_ok_and(|r| r.is_ok()));
         }
-        assert_eq!(*order.lock().unwrap_or_else(|e| e.into_inner()), vec![0, 1, 2, 3, 4], "on {dialect}");
+        assert_eq!(
+            *order.lock().unwrap_or_else(|e| e.into_inner()),
+            vec![0, 1, 2, 3, 4],
+            "on {dialect}"
+        );
         assert_eq!(db.pool_status().waiting, 0);
     }
 }
@@ -147,10 +155,12 @@ fn idle_connections_above_min_idle_are_closed() {
         let handles: Vec<_> = (0..4)
             .map(|_| {
                 let (db, all) = (db.clone(), Arc::clone(&all));
-                thread::spawn(move || db.transaction(|tx| {
-                    all.wait();
-                    select!(b for b in Beat).count(tx)
-                }))
+                thread::spawn(move || {
+                    db.transaction(|tx| {
+                        all.wait();
+                        select!(b for b in Beat).count(tx)
+                    })
+                })
             })
             .collect();
         for h in handles {
@@ -174,15 +184,20 @@ fn a_dead_idle_connection_is_replaced_before_use() {
         db.create_table::<Beat>().unwrap_or_else(|e| panic!("{e}"));
         let (pid, kill): (i64, &str) = match dialect {
             Dialect::Postgres => (
-                raw("SELECT CAST(pg_backend_pid() AS int8)").fetch_one(&db).unwrap_or_else(|e| panic!("{e}")),
+                raw("SELECT CAST(pg_backend_pid() AS int8)")
+                    .fetch_one(&db)
+                    .unwrap_or_else(|e| panic!("{e}")),
                 "SELECT pg_terminate_backend(CAST(? AS int4))",
             ),
             _ => (
-                raw("SELECT CAST(CONNECTION_ID() AS SIGNED)").fetch_one(&db).unwrap_or_else(|e| panic!("{e}")),
+                raw("SELECT CAST(CONNECTION_ID() AS SIGNED)")
+                    .fetch_one(&db)
+                    .unwrap_or_else(|e| panic!("{e}")),
                 "KILL ?",
             ),
         };
-        let admin = Database::open(&foal_tests::admin_url(dialect).unwrap_or_default()).unwrap_or_else(|e| panic!("{e}"));
+        let admin =
+            Database::open(&foal_tests::admin_url(dialect).unwrap_or_default()).unwrap_or_else(|e| panic!("{e}"));
         match dialect {
             Dialect::Postgres => {
                 let _: bool = raw(kill).bind(&pid).fetch_one(&admin).unwrap_or_else(|e| panic!("{e}"));

@@ -94,9 +94,16 @@ fn every_statement_is_a_span_with_the_sql_the_rows_and_the_call_site() {
         };
         assert_eq!(span.fields["db.system"], system);
         assert!(span.fields["db.statement"].starts_with("SELECT"), "{:?}", span.fields);
-        assert!(!span.fields["db.statement"].contains(secret), "values never go into spans");
+        assert!(
+            !span.fields["db.statement"].contains(secret),
+            "values never go into spans"
+        );
         assert_eq!(span.fields["db.rows"], "2");
-        assert!(span.fields["code.filepath"].ends_with("tracing.rs"), "{:?}", span.fields);
+        assert!(
+            span.fields["code.filepath"].ends_with("tracing.rs"),
+            "{:?}",
+            span.fields
+        );
         assert_eq!(span.fields["code.lineno"], line.to_string());
         assert!(span.fields.contains_key("duration_us"));
         assert!(seen.warnings.is_empty());
@@ -110,7 +117,9 @@ fn a_statement_slower_than_slow_ms_is_a_warning() {
         db.create_table::<Customer>().unwrap_or_else(|e| panic!("{e}"));
         let recorder = Recorder::default();
         tracing::subscriber::with_default(recorder.clone(), || {
-            let all = select!(c for c in Customer).fetch_all(&db).unwrap_or_else(|e| panic!("{e}"));
+            let all = select!(c for c in Customer)
+                .fetch_all(&db)
+                .unwrap_or_else(|e| panic!("{e}"));
             assert!(all.is_empty());
         });
         let seen = recorder.0.lock().unwrap_or_else(|e| e.into_inner());

@@ -102,7 +102,10 @@ fn main() -> Result<()> {
             loaded.rows,
             start.elapsed().as_secs_f64()
         );
-        println!("{:<7} {:>6} {:>12} {:>12} {:>7}", "query", "rows", "foal ms", "spec ms", "ratio");
+        println!(
+            "{:<7} {:>6} {:>12} {:>12} {:>7}",
+            "query", "rows", "foal ms", "spec ms", "ratio"
+        );
         let mut worst = 0.0_f64;
         for (n, query) in queries::all() {
             if o.only.is_some_and(|only| only != n) {
@@ -147,7 +150,12 @@ fn main() -> Result<()> {
         }
     }
     if !failures.is_empty() {
-        return Err(format!("{} queries differ from the spec:\n{}", failures.len(), failures.join("\n")).into());
+        return Err(format!(
+            "{} queries differ from the spec:\n{}",
+            failures.len(),
+            failures.join("\n")
+        )
+        .into());
     }
     Ok(())
 }

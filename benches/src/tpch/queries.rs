@@ -73,7 +73,18 @@ pub fn all() -> Vec<(usize, Box<dyn Runs>)> {
     ]
 }
 
-type Q1Row = (String, String, f64, f64, f64, f64, Option<f64>, Option<f64>, Option<f64>, i64);
+type Q1Row = (
+    String,
+    String,
+    f64,
+    f64,
+    f64,
+    f64,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    i64,
+);
 
 /// Pricing summary report.
 pub fn q1() -> Query<Q1Row> {

@@ -60,7 +60,10 @@ impl Hand {
     }
 
     pub fn mysql(url: &str) -> Result<Hand> {
-        Ok(Hand::Mysql(mysql::Conn::new(mysql::Opts::from_url(url)?)?, vec![None; 22]))
+        Ok(Hand::Mysql(
+            mysql::Conn::new(mysql::Opts::from_url(url)?)?,
+            vec![None; 22],
+        ))
     }
 
     /// Runs query `n` and returns its rows.
@@ -79,7 +82,9 @@ impl Hand {
                             ValueRef::Null => Cell::Null,
                             ValueRef::Integer(v) => Cell::Int(v),
                             ValueRef::Real(v) => Cell::Float(v),
-                            ValueRef::Text(t) | ValueRef::Blob(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
+                            ValueRef::Text(t) | ValueRef::Blob(t) => {
+                                Cell::Text(String::from_utf8_lossy(t).into_owned())
+                            }
                         });
                     }
                     out.push(cells);
@@ -162,9 +167,14 @@ impl<'a> postgres::types::FromSql<'a> for PgCell {
         use postgres::types::Type;
         let int = |n: usize| -> std::result::Result<i64, Box<dyn std::error::Error + Sync + Send>> {
             let bytes = raw.get(..n).ok_or("short integer")?;
-            Ok(bytes.iter().fold(if bytes.first().is_some_and(|b| b & 0x80 != 0) { -1 } else { 0 }, |acc, b| {
-                (acc << 8) | i64::from(*b)
-            }))
+            Ok(bytes.iter().fold(
+                if bytes.first().is_some_and(|b| b & 0x80 != 0) {
+                    -1
+                } else {
+                    0
+                },
+                |acc, b| (acc << 8) | i64::from(*b),
+            ))
         };
         Ok(PgCell(match *ty {
             Type::INT2 => Cell::Int(int(2)?),

@@ -216,19 +216,37 @@ impl Conn {
     pub(crate) fn execute(&mut self, r: &Rendered, params: &[Value], site: CallSite) -> Result<u64> {
         check_params(params, site)?;
         self.count();
-        traced!(self, &r.sql, site, |done: &Result<u64>| done.as_ref().ok().copied(), readable(dispatch!(self, c => c.execute(r, params, site))))
+        traced!(
+            self,
+            &r.sql,
+            site,
+            |done: &Result<u64>| done.as_ref().ok().copied(),
+            readable(dispatch!(self, c => c.execute(r, params, site)))
+        )
     }
 
     /// Runs SQL without parameters (DDL, transaction control).
     pub(crate) fn batch(&mut self, sql: &str, site: CallSite) -> Result<()> {
         self.count();
-        traced!(self, sql, site, |done: &Result<()>| done.as_ref().ok().map(|()| 0), readable(dispatch!(self, c => c.batch(sql, site))))
+        traced!(
+            self,
+            sql,
+            site,
+            |done: &Result<()>| done.as_ref().ok().map(|()| 0),
+            readable(dispatch!(self, c => c.batch(sql, site)))
+        )
     }
 
     /// Runs DDL a provider rendered, adapted to this server.
     pub(crate) fn ddl(&mut self, sql: &str, site: CallSite) -> Result<()> {
         self.count();
-        traced!(self, sql, site, |done: &Result<()>| done.as_ref().ok().map(|()| 0), readable(dispatch!(self, c => c.ddl(sql, site))))
+        traced!(
+            self,
+            sql,
+            site,
+            |done: &Result<()>| done.as_ref().ok().map(|()| 0),
+            readable(dispatch!(self, c => c.ddl(sql, site)))
+        )
     }
 
     /// See [`Driver::insert_rows`].
@@ -242,7 +260,13 @@ impl Conn {
     ) -> Result<Vec<i64>> {
         self.count();
         let n = rows.len() as u64;
-        traced!(self, &r.sql, site, |done: &Result<Vec<i64>>| done.as_ref().ok().map(|_| n), readable(dispatch!(self, c => c.insert_rows(r, rows, layout, returning, site))))
+        traced!(
+            self,
+            &r.sql,
+            site,
+            |done: &Result<Vec<i64>>| done.as_ref().ok().map(|_| n),
+            readable(dispatch!(self, c => c.insert_rows(r, rows, layout, returning, site)))
+        )
     }
 
     /// See [`Driver::insert_taken`]. Kept out of line, so that the

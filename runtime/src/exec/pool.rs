@@ -430,7 +430,11 @@ impl Pool {
     #[cold]
     fn stale_by_time(&self, slot: &mut Held<'_>, generation: u64) -> bool {
         let now = Instant::now();
-        if self.life.max_lifetime.is_some_and(|max| now.duration_since(slot.opened) >= max) {
+        if self
+            .life
+            .max_lifetime
+            .is_some_and(|max| now.duration_since(slot.opened) >= max)
+        {
             return true;
         }
         let idle_long = self
@@ -511,7 +515,10 @@ impl Pool {
             if slot.conn.is_none() {
                 continue;
             }
-            let old = self.life.max_lifetime.is_some_and(|max| now.duration_since(slot.opened) >= max);
+            let old = self
+                .life
+                .max_lifetime
+                .is_some_and(|max| now.duration_since(slot.opened) >= max);
             let idle_too_long = self
                 .life
                 .idle_timeout

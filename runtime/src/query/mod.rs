@@ -5,8 +5,8 @@
 pub(crate) mod bulk;
 pub mod cache;
 pub(crate) mod compose;
-pub(crate) mod raw;
 mod composed;
+pub(crate) mod raw;
 
 pub(crate) mod memo;
 pub(crate) mod prefetch;

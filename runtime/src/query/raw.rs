@@ -165,13 +165,19 @@ fn cached(dialect: Dialect, sql: &str, types: &[Type]) -> (Arc<Rendered>, usize)
     static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(lru::LruCache::new(std::num::NonZeroUsize::MIN.saturating_add(511))));
     // The types matter only where placeholders spell them.
-    let typed = if dialect == Dialect::Postgres { types.to_vec() } else { Vec::new() };
+    let typed = if dialect == Dialect::Postgres {
+        types.to_vec()
+    } else {
+        Vec::new()
+    };
     let key = (dialect, sql.to_owned(), typed);
     if let Some(hit) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return hit.clone();
     }
     let (text, placeholders) = placeholders(dialect, sql, types);
-    let binds = (0..placeholders).map(|i| Bind::Param(u16::try_from(i).unwrap_or(u16::MAX))).collect();
+    let binds = (0..placeholders)
+        .map(|i| Bind::Param(u16::try_from(i).unwrap_or(u16::MAX)))
+        .collect();
     let entry = (Arc::new(Rendered::raw(text, binds)), placeholders);
     cache.lock().unwrap_or_else(|e| e.into_inner()).put(key, entry.clone());
     entry
@@ -380,9 +386,15 @@ mod tests {
         let sql = "SELECT '?', \"a?\", `b?` FROM t WHERE x = ? -- what?\n AND y = ? /* ? */ AND z ?? 'k' AND w = ?";
         let (pg, n) = placeholders(Dialect::Postgres, sql, &[]);
         assert_eq!(n, 3);
-        assert!(pg.contains("x = $1") && pg.contains("y = $2") && pg.contains("w = $3"), "{pg}");
+        assert!(
+            pg.contains("x = $1") && pg.contains("y = $2") && pg.contains("w = $3"),
+            "{pg}"
+        );
         assert!(pg.contains("z ? 'k'"), "{pg}");
-        assert!(pg.contains("'?'") && pg.contains("-- what?") && pg.contains("/* ? */"), "{pg}");
+        assert!(
+            pg.contains("'?'") && pg.contains("-- what?") && pg.contains("/* ? */"),
+            "{pg}"
+        );
         let (sqlite, n) = placeholders(Dialect::Sqlite, sql, &[]);
         assert_eq!(n, 3);
         assert!(sqlite.contains("x = ? ") && sqlite.contains("w = ?"), "{sqlite}");

@@ -65,7 +65,9 @@ impl Tx<'_> {
             }
             _ if names::method(&name).is_some() && !c.args.is_empty() => {
                 // `len(p.name)`: the method written as a function.
-                let receiver = quote::ToTokens::to_token_stream(&c.args[0]).to_string().replace(' ', "");
+                let receiver = quote::ToTokens::to_token_stream(&c.args[0])
+                    .to_string()
+                    .replace(' ', "");
                 let rest: Vec<String> = c
                     .args
                     .iter()
