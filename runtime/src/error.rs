@@ -256,6 +256,7 @@ pub struct DbCode {
 }
 
 impl DbCode {
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub(crate) fn state(sqlstate: &str) -> DbCode {
         DbCode {
             sqlstate: Some(sqlstate.to_owned()),
