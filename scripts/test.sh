@@ -31,7 +31,7 @@ source "$(dirname "$0")/topologies.sh"
 if [ $# -gt 0 ]; then
   export FOAL_TOPOLOGIES="${FOAL_TOPOLOGIES-}"
 else
-  export FOAL_TOPOLOGIES="${FOAL_TOPOLOGIES-galera}"
+  export FOAL_TOPOLOGIES="${FOAL_TOPOLOGIES-all}"
 fi
 start_topologies
 

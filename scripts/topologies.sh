@@ -553,6 +553,13 @@ start_topologies() {
   done
   [ ${#wanted[@]} -gt 0 ] || { log "no extra topologies (FOAL_TOPOLOGIES is empty)"; return 0; }
   local has=" ${wanted[*]} "
+  # Packages the topologies need beyond servers.sh's two servers (Debian);
+  # installed before the parallel jobs start, one apt-get at a time.
+  if [[ $has == *" pgbouncer "* ]] && ! command -v pgbouncer >/dev/null; then apt_install pgbouncer; fi
+  if [[ $has == *" galera "* ]]; then
+    galera_lib >/dev/null || apt_install galera-4
+    command -v rsync >/dev/null || apt_install rsync
+  fi
   log "starting topologies: ${wanted[*]}"
   t0=$(topo_now)
   if [[ $has == *" pg_tls "* || $has == *" mysql_tls "* ]]; then
