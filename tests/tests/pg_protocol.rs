@@ -37,6 +37,9 @@ pub struct Other {
     pub note: Option<String>,
 }
 
+/// The code of an SSLRequest, in place of a startup's protocol version.
+const SSL_REQUEST: u32 = 80877103;
+
 const INT4: u32 = 23;
 const INT8: u32 = 20;
 const TEXT: u32 = 25;
@@ -517,7 +520,13 @@ fn deliver(s: &mut TcpStream, case: &Case, label: &str, messages: &[Vec<u8>]) ->
 fn serve(mut s: TcpStream, case: &Case) -> io::Result<()> {
     s.set_read_timeout(Some(Duration::from_secs(10)))?;
     s.set_nodelay(true)?;
-    let startup = read_body(&mut s)?;
+    let mut startup = read_body(&mut s)?;
+    // sslmode=prefer, the default, asks for TLS first: no TLS here.
+    if startup == SSL_REQUEST.to_be_bytes() {
+        case.note("ssl request".into());
+        s.write_all(b"N")?;
+        startup = read_body(&mut s)?;
+    }
     let mut fields = Fields(startup.get(4..).unwrap_or_default());
     let mut params = Vec::new();
     loop {
@@ -752,8 +761,9 @@ fn well_formed_replies_give_the_rows_sent() {
     );
     assert_eq!(server.connections(), 1, "{:?}", case.log());
     let log = case.log();
+    assert_eq!(log[0], "ssl request", "sslmode=prefer asks for TLS first: {log:?}");
     assert!(
-        log[0].contains("user=user") && log[0].contains("database=db"),
+        log[1].contains("user=user") && log[1].contains("database=db"),
         "{log:?}"
     );
     eprintln!("{}", log.join("\n"));
@@ -770,7 +780,7 @@ fn url_errors_do_not_show_the_password() {
         "postgres://ann:hun?ter2@localhost/db",
         "postgres://ann:hunter2@localhost:54x32/db",
         "postgres://localhost/db?password=hunter2%zz",
-        "postgres://localhost/db?user=ann&password=hunter2&sslmode=require",
+        "postgres://localhost/db?user=ann&password=hunter2&sslmode=requir",
     ] {
         let message = match call("open", || Database::open(url)) {
             Err(e) => e.to_string(),

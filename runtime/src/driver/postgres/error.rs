@@ -56,6 +56,52 @@ pub(crate) enum WireError {
     /// A statement foal does not run this way (COPY through a simple
     /// query); the reply was read to its end, the connection is usable.
     Unsupported(String),
+    /// A deadline passed (`connect_timeout`, `read_timeout_ms`); the
+    /// connection is lost.
+    Timeout(String),
+    /// The connection could not be set up as the URL asks: TLS failed or
+    /// was refused, no host matched `target_session_attrs`.
+    Connect(String),
+    /// foal refused the server's way of authenticating (`require_auth`,
+    /// `channel_binding`, a downgrade, no password without TLS).
+    Auth(String),
+}
+
+impl WireError {
+    /// The message, for an error that lists several hosts'.
+    pub(crate) fn text(&self) -> String {
+        match self {
+            WireError::Io(e) => e.to_string(),
+            WireError::Db(e) => match &e.detail {
+                Some(detail) => format!("{} ({detail})", e.message),
+                None => e.message.clone(),
+            },
+            WireError::Encode(m)
+            | WireError::Protocol(m)
+            | WireError::Unsupported(m)
+            | WireError::Timeout(m)
+            | WireError::Connect(m)
+            | WireError::Auth(m) => m.clone(),
+        }
+    }
+
+    /// The same kind of error with `text` as its message.
+    pub(crate) fn with_text(self, text: String) -> WireError {
+        match self {
+            WireError::Io(e) => WireError::Io(io::Error::new(e.kind(), text)),
+            WireError::Db(e) => WireError::Db(DbError {
+                message: text,
+                detail: None,
+                ..e
+            }),
+            WireError::Encode(_) => WireError::Encode(text),
+            WireError::Protocol(_) => WireError::Protocol(text),
+            WireError::Unsupported(_) => WireError::Unsupported(text),
+            WireError::Timeout(_) => WireError::Timeout(text),
+            WireError::Connect(_) => WireError::Connect(text),
+            WireError::Auth(_) => WireError::Auth(text),
+        }
+    }
 }
 
 impl From<io::Error> for WireError {
@@ -75,6 +121,14 @@ pub(crate) fn map_error(e: WireError, site: CallSite) -> Error {
             site,
         },
         WireError::Encode(message) => Error::Parameter { message, site },
+        WireError::Timeout(message) => Error::Timeout { message, site },
+        WireError::Connect(message) => Error::ConnectionLost { message, site },
+        WireError::Auth(message) => Error::Database {
+            message,
+            fault: DbFault::Other,
+            code: DbCode::default(),
+            site,
+        },
         WireError::Protocol(message) => Error::Database {
             message,
             fault: DbFault::Other,
@@ -106,6 +160,12 @@ pub(crate) fn map_error(e: WireError, site: CallSite) -> Error {
                 },
                 // admin shutdown, crash shutdown, cannot connect now
                 "57P01" | "57P02" | "57P03" => Error::ConnectionLost { message, site },
+                // query_canceled: statement_timeout, or foal's CancelRequest
+                // after read_timeout_ms
+                "57014" => Error::Timeout {
+                    message: format!("{message} [{code}]"),
+                    site,
+                },
                 // serialization failure, deadlock
                 "40001" | "40P01" => Error::Database {
                     message,

@@ -1,19 +1,38 @@
 //! PostgreSQL through foal's own blocking wire-protocol client
-//! ([`pgwire`](super::pgwire)).
+//! ([`wire`]), with TLS ([`tls`], [`stream`]), libpq's authentication
+//! options ([`auth`]), multi-host URLs ([`hosts`]) and deadlines
+//! ([`cancel`]).
 //!
 //! Statements are prepared once per connection under a name and kept in an
 //! LRU of [`STATEMENT_CACHE`](super::STATEMENT_CACHE) entries (the least
 //! recently used is closed on the server); every placeholder carries an
 //! explicit type (`$1::int8`), so binding never depends on what the server
 //! infers. Values travel in the binary format.
+//!
+//! A name is never used twice: it is a random prefix of the connection's
+//! and a counter (`f3a9…_17`), so two processes, or two connections
+//! sharing a server connection behind a pooler, never run each other's
+//! statements. When the server says a statement does not exist (26000: a
+//! pooler in transaction mode sent the request to another server, or
+//! someone ran `DEALLOCATE`), the connection stops naming statements: the
+//! call runs again as an unnamed statement, parsed in the same exchange
+//! as its run, and so does every later one. `statement_cache_size=0` asks
+//! for that from the start.
 
+mod auth;
+mod cancel;
 mod config;
 mod error;
+mod hosts;
 mod reply;
 mod row;
+mod stream;
+mod tls;
 mod wire;
 
+use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use postgres_types::ToSql;
 
@@ -29,30 +48,61 @@ use config::Config;
 use error::{WireError, map_error};
 use row::{AnyInt, Refs, get};
 pub(crate) use wire::RowView;
-use wire::{Encode, Prepared, Wire};
+use wire::{Encode, Prepared, Run, Wire};
+
+/// SQLSTATE: the named statement does not exist.
+const NO_SUCH_STATEMENT: &str = "26000";
+/// SQLSTATE: a statement of that name already exists.
+const DUPLICATE_STATEMENT: &str = "42P05";
 
 pub(crate) struct PgConn {
     wire: Wire,
     /// Prepared statements by rendering id.
     statements: Statements<Arc<Prepared>>,
+    /// The start of this connection's statement names: random, so that
+    /// no other connection's names are the same.
+    prefix: String,
+    /// The number of the next statement name.
+    next_name: u64,
+    /// Whether statements are named on the server; off with
+    /// `statement_cache_size=0` and once the server lost one.
+    named: bool,
     broken: bool,
+}
+
+/// `f` and 16 hex digits of a random number, `_`: 64 random bits per
+/// connection (std's `RandomState` draws its keys from the operating
+/// system), mixed with the time, the process id and a counter.
+fn random_prefix() -> String {
+    static CONNECTIONS: AtomicU64 = AtomicU64::new(0);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    hasher.write_u128(now);
+    hasher.write_u32(std::process::id());
+    hasher.write_u64(CONNECTIONS.fetch_add(1, Ordering::Relaxed));
+    format!("f{:016x}_", hasher.finish())
 }
 
 impl PgConn {
     fn open(config: &Config) -> Result<PgConn> {
         let site = CallSite::caller();
-        let wire = Wire::connect(config).map_err(|e| map_error(e, site))?;
+        let wire = hosts::connect(config).map_err(|e| map_error(e, site))?;
         Ok(PgConn {
             wire,
             statements: Statements::new(),
+            prefix: random_prefix(),
+            next_name: 0,
+            named: config.named_statements,
             broken: false,
         })
     }
 
-    /// Maps an error; a lost connection, or one out of step with the
-    /// server (a reply it did not understand), is broken.
+    /// Maps an error; a lost connection, one that timed out, or one out
+    /// of step with the server (a reply it did not understand), is broken.
     fn fail(&mut self, e: WireError, site: CallSite) -> Error {
-        let out_of_step = matches!(e, WireError::Protocol(_));
+        let out_of_step = matches!(e, WireError::Protocol(_) | WireError::Timeout(_));
         let error = map_error(e, site);
         if out_of_step || matches!(error, Error::ConnectionLost { .. }) {
             self.broken = true;
@@ -66,23 +116,28 @@ impl PgConn {
     /// leaves the cache: the next call prepares it again.
     fn fail_running(&mut self, r: &Rendered, e: WireError, site: CallSite) -> Error {
         if let WireError::Db(db) = &e
-            && matches!(db.code.as_str(), "0A000" | "26000")
+            && matches!(db.code.as_str(), "0A000" | NO_SUCH_STATEMENT)
             && let Some(stale) = self.statements.remove(r.id)
+            && !stale.name.is_empty()
+            && db.code != NO_SUCH_STATEMENT
         {
             let _ = self.wire.close(&stale.name);
         }
         self.fail(e, site)
     }
 
+    /// The statement of `r`: from the cache, else prepared (named), or
+    /// described (unnamed: only its types are kept).
     fn statement(&mut self, r: &Rendered, site: CallSite) -> Result<Arc<Prepared>> {
         if let Some(statement) = self.statements.get_mut(r.id) {
             return Ok(Arc::clone(statement));
         }
-        let prepared = match self.wire.prepare(&format!("foal{}", r.id), &r.sql) {
+        let prepared = match self.prepare(&r.sql) {
             Ok(p) => Arc::new(p),
             Err(e) => return Err(self.fail(e, site)),
         };
         if let Some((_, evicted)) = self.statements.push(r.id, Arc::clone(&prepared))
+            && !evicted.name.is_empty()
             && let Err(e) = self.wire.close(&evicted.name)
         {
             return Err(self.fail(e, site));
@@ -90,11 +145,85 @@ impl PgConn {
         Ok(prepared)
     }
 
+    /// Prepares `sql` under a name never used before on this connection;
+    /// a name the server already has (42P05, another client's: it cannot
+    /// be ours) is given up for the next one.
+    fn prepare(&mut self, sql: &str) -> std::result::Result<Prepared, WireError> {
+        if !self.named {
+            return self.wire.prepare("", sql);
+        }
+        let mut tries = 0;
+        loop {
+            let name = format!("{}{}", self.prefix, self.next_name);
+            self.next_name += 1;
+            match self.wire.prepare(&name, sql) {
+                Err(WireError::Db(db)) if db.code == DUPLICATE_STATEMENT && tries < 3 && self.wire.status() == b'I' => {
+                    tries += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
     fn params<'a>(r: &Rendered, params: &'a [Value]) -> Vec<&'a (dyn ToSql + Sync)> {
         r.binds
             .iter()
             .map(|b| Value::resolve(params, *b) as &(dyn ToSql + Sync))
             .collect()
+    }
+
+    /// Runs the statement of `r` with `params`, handing each row to `row`.
+    /// A named statement the server lost (26000) is run again unnamed,
+    /// and the connection names no more statements; inside a transaction
+    /// the error stands (the transaction failed with it).
+    fn exchange<P: Encode>(
+        &mut self,
+        r: &Rendered,
+        params: &[P],
+        max: Option<usize>,
+        site: CallSite,
+        row: &mut dyn FnMut(&RowView<'_>),
+    ) -> Result<u64> {
+        let statement = self.statement(r, site)?;
+        let run = if !self.named || statement.name.is_empty() {
+            Run::Unnamed(&r.sql)
+        } else if r.plan_per_run {
+            Run::Replan(&r.sql)
+        } else {
+            Run::Named
+        };
+        match self.wire.execute(&statement, params, max, run, row) {
+            Ok(n) => Ok(n),
+            Err(WireError::Db(mut db)) if db.code == NO_SUCH_STATEMENT && matches!(run, Run::Named) => {
+                self.named = false;
+                self.statements.remove(r.id);
+                if self.wire.status() != b'I' {
+                    db.message = format!(
+                        "{} (the server lost foal's prepared statement inside a transaction: behind a pooler in \
+                         transaction mode, add statement_cache_size=0 to the URL; this connection now uses \
+                         unnamed statements)",
+                        db.message
+                    );
+                    let e = WireError::Db(db);
+                    return Err(self.fail(e, site));
+                }
+                let unnamed = Arc::new(Prepared {
+                    name: String::new(),
+                    params: statement.params.clone(),
+                    columns: statement.columns.clone(),
+                });
+                if let Some((_, evicted)) = self.statements.push(r.id, Arc::clone(&unnamed))
+                    && !evicted.name.is_empty()
+                {
+                    let _ = self.wire.close(&evicted.name);
+                }
+                match self.wire.execute(&unnamed, params, max, Run::Unnamed(&r.sql), row) {
+                    Ok(n) => Ok(n),
+                    Err(e) => Err(self.fail_running(r, e, site)),
+                }
+            }
+            Err(e) => Err(self.fail_running(r, e, site)),
+        }
     }
 
     /// Runs the statement of `r`, decoding each row with `decode` into
@@ -109,20 +238,15 @@ impl PgConn {
         site: CallSite,
         out: &mut Vec<T>,
     ) -> Result<()> {
-        let statement = self.statement(r, site)?;
         let mut failed: Option<Error> = None;
-        let replan = r.plan_per_run.then_some(r.sql.as_str());
-        let result = self.wire.execute(&statement, refs, max, replan, &mut |row| {
+        self.exchange(r, refs, max, site, &mut |row| {
             if failed.is_some() {
                 return;
             }
             if let Err(e) = keep_row(out, decode(row), row, None, site) {
                 failed = Some(e);
             }
-        });
-        if let Err(e) = result {
-            return Err(self.fail_running(r, e, site));
-        }
+        })?;
         match failed {
             Some(e) => Err(e),
             None => Ok(()),
@@ -159,12 +283,8 @@ impl Driver for PgConn {
     }
 
     fn execute(&mut self, r: &Rendered, params: &[Value], site: CallSite) -> Result<u64> {
-        let statement = self.statement(r, site)?;
         let refs = Self::params(r, params);
-        match self.wire.execute(&statement, &refs, None, None, &mut |_| {}) {
-            Ok(n) => Ok(n),
-            Err(e) => Err(self.fail_running(r, e, site)),
-        }
+        self.exchange(r, &refs, None, site, &mut |_| {})
     }
 
     fn insert_rows<E: ToValues>(
@@ -178,11 +298,8 @@ impl Driver for PgConn {
         let mut refs = Refs(Vec::with_capacity(rows.len() * stride));
         RowBinder::bind(rows, stride, skip, &mut refs, site)?;
         if !returning {
-            let statement = self.statement(r, site)?;
-            return match self.wire.execute(&statement, &refs.0, None, None, &mut |_| {}) {
-                Ok(_) => Ok(Vec::new()),
-                Err(e) => Err(self.fail_running(r, e, site)),
-            };
+            self.exchange(r, &refs.0, None, site, &mut |_| {})?;
+            return Ok(Vec::new());
         }
         let mut keys = Vec::with_capacity(rows.len());
         self.run(

@@ -1,15 +1,22 @@
 //! A blocking PostgreSQL client speaking the wire protocol directly
 //! (message framing and authentication from `postgres-protocol`, value
 //! encoding from `postgres-types`), with no async runtime: a statement is
-//! one write and reads until `ReadyForQuery` on a plain `TcpStream`.
+//! one write and reads until `ReadyForQuery`, on TCP or TLS
+//! ([`stream`](super::stream)).
 //!
 //! The `postgres` crate wraps an asynchronous client, and every statement
 //! crosses its runtime and channels twice; Diesel's libpq does not, and
 //! was a third faster on small queries. This client does only what foal
-//! needs: TCP (no TLS), trust, cleartext, MD5 and SCRAM-SHA-256
-//! authentication, the extended protocol with binary values for named
-//! prepared statements, and simple queries for DDL and transaction
-//! control.
+//! needs: the extended protocol with binary values, for named prepared
+//! statements or for unnamed ones parsed in the same exchange as their
+//! run (behind a pooler in transaction mode), and simple queries for DDL
+//! and transaction control. Opening a connection is
+//! [`hosts`](super::hosts) and [`auth`](super::auth).
+//!
+//! With `read_timeout_ms`, a request whose reply stops for that long is
+//! cancelled on the server (a CancelRequest on a new connection,
+//! [`cancel`](super::cancel)) and fails as a timeout; the connection is
+//! lost.
 //!
 //! Each reply is read as a small state machine of what its request allows
 //! (the rules are in [`reply`](super::reply)): a message that cannot come
@@ -20,19 +27,21 @@
 //! never comes.
 
 use std::io::{self, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::SocketAddr;
 use std::ops::Range;
+use std::time::Duration;
 
 use bytes::{Buf, BytesMut};
 use fallible_iterator::FallibleIterator;
-use postgres_protocol::authentication::sasl::{ChannelBinding, ScramSha256};
 use postgres_protocol::message::backend::Message;
 use postgres_protocol::message::frontend;
 use postgres_types::{IsNull, ToSql, Type};
 
-use super::config::Config;
+use super::auth::Session;
+use super::cancel::Cancel;
 use super::error::{DbError, WireError, WireResult};
 use super::reply;
+use super::stream::{Deadline, Stream, timed_out};
 
 /// A result column: its name and type.
 #[derive(Debug, Clone)]
@@ -41,7 +50,9 @@ pub(crate) struct Column {
     pub(crate) ty: Type,
 }
 
-/// A statement prepared on the server under `name`.
+/// A statement prepared on the server under `name`, or, with an empty
+/// name, one whose types were learned from the unnamed statement and that
+/// is parsed again with each run.
 #[derive(Debug)]
 pub(crate) struct Prepared {
     pub(crate) name: String,
@@ -69,7 +80,23 @@ impl RowView<'_> {
 }
 
 pub(crate) struct Wire {
-    stream: TcpStream,
+    stream: Stream,
+    /// The server's address, for errors and the CancelRequest.
+    addr: SocketAddr,
+    /// While connecting: the end of the attempt, to which every read and
+    /// write is held.
+    deadline: Option<Deadline>,
+    /// `read_timeout_ms`, once connected.
+    read_timeout: Option<Duration>,
+    /// The request whose reply is read, for a timeout's message.
+    request: &'static str,
+    /// How to cancel the running statement (from BackendKeyData).
+    pub(crate) cancel: Option<Cancel>,
+    /// What the server reported at startup.
+    pub(crate) session: Session,
+    /// The row layout of an unnamed statement's run, from its exchange's
+    /// RowDescription (kept for its allocation).
+    columns: Vec<Column>,
     read: BytesMut,
     write: BytesMut,
     scratch: Box<[u8]>,
@@ -92,6 +119,23 @@ pub(crate) struct Wire {
 
 const BINARY: i16 = 1;
 
+/// How [`Wire::execute`] runs a statement.
+#[derive(Clone, Copy)]
+pub(crate) enum Run<'a> {
+    /// Bind the named statement (Bind, Execute, Sync).
+    Named,
+    /// Parse the text again as the unnamed statement in the same round
+    /// trip (Parse, Bind, Execute, Sync): the server plans it for these
+    /// values, never with a generic plan cached for the named one. Rows
+    /// are laid out as the named statement's.
+    Replan(&'a str),
+    /// No named statement (`statement_cache_size=0`, or after the server
+    /// lost one): Parse, Bind, Describe the portal, Execute, Sync, one
+    /// exchange a pooler in transaction mode sends to one server. Rows
+    /// are laid out as that exchange's RowDescription says.
+    Unnamed(&'a str),
+}
+
 /// The read buffer's usual capacity.
 const READ_CAPACITY: usize = 16 * 1024;
 
@@ -107,6 +151,8 @@ enum Step {
     Parse,
     /// Waiting for BindComplete.
     Bind,
+    /// Waiting for the portal's RowDescription or NoData.
+    Describe,
     /// DataRows until CommandComplete, PortalSuspended or EmptyQueryResponse.
     Rows,
     /// Waiting for ReadyForQuery.
@@ -134,27 +180,18 @@ enum Simple {
 }
 
 impl Wire {
-    pub(crate) fn connect(config: &Config) -> WireResult<Wire> {
-        let addrs: Vec<_> = (config.host.as_str(), config.port).to_socket_addrs()?.collect();
-        let mut last = io::Error::new(io::ErrorKind::NotFound, format!("no address for {}", config.host));
-        let mut stream = None;
-        for addr in addrs {
-            let attempt = match config.connect_timeout {
-                Some(t) => TcpStream::connect_timeout(&addr, t),
-                None => TcpStream::connect(addr),
-            };
-            match attempt {
-                Ok(s) => {
-                    stream = Some(s);
-                    break;
-                }
-                Err(e) => last = e,
-            }
-        }
-        let stream = stream.ok_or(last)?;
-        stream.set_nodelay(true)?;
-        let mut wire = Wire {
+    /// A connection on `stream` not started yet: its reads and writes are
+    /// held to `deadline` until [`settle`](Wire::settle).
+    pub(crate) fn new(stream: Stream, addr: SocketAddr, deadline: Deadline) -> Wire {
+        Wire {
             stream,
+            addr,
+            deadline: Some(deadline),
+            read_timeout: None,
+            request: "starting up and authenticating",
+            cancel: None,
+            session: Session::default(),
+            columns: Vec::new(),
             read: BytesMut::with_capacity(READ_CAPACITY),
             write: BytesMut::with_capacity(4 * 1024),
             scratch: vec![0; 32 * 1024].into_boxed_slice(),
@@ -163,92 +200,38 @@ impl Wire {
             lost: false,
             ranges: Vec::new(),
             oversized: false,
-        };
-        wire.startup(config)?;
-        Ok(wire)
+        }
     }
 
-    fn startup(&mut self, config: &Config) -> WireResult<()> {
-        const DURING: &str = "while connecting";
-        let mut params: Vec<(&str, &str)> = vec![
-            ("user", &config.user),
-            ("database", &config.dbname),
-            ("client_encoding", "UTF8"),
-            ("TimeZone", "UTC"),
-            ("DateStyle", "ISO"),
-        ];
-        params.extend(config.params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        frontend::startup_message(params, &mut self.write)?;
-        self.flush()?;
-        let password = config.password.as_deref().unwrap_or_default().as_bytes();
-        let mut scram: Option<ScramSha256> = None;
-        let mut scram_verified = false;
-        let mut authenticated = false;
-        loop {
-            match self.next()? {
-                // After SCRAM, only once the server proved it knows the
-                // password too.
-                Message::AuthenticationOk if scram.is_some() && !scram_verified => {
-                    return Err(WireError::Protocol("the server skipped SCRAM's final proof".into()));
-                }
-                Message::AuthenticationOk => authenticated = true,
-                Message::AuthenticationCleartextPassword if !authenticated => {
-                    frontend::password_message(password, &mut self.write)?;
-                    self.flush()?;
-                }
-                Message::AuthenticationMd5Password(body) if !authenticated => {
-                    let hash =
-                        postgres_protocol::authentication::md5_hash(config.user.as_bytes(), password, body.salt());
-                    frontend::password_message(hash.as_bytes(), &mut self.write)?;
-                    self.flush()?;
-                }
-                Message::AuthenticationSasl(body) if !authenticated && scram.is_none() => {
-                    let mut mechanisms = body.mechanisms();
-                    let mut scram_offered = false;
-                    while let Some(m) = mechanisms.next().map_err(|e| reply::malformed(b'R', &e))? {
-                        scram_offered |= m == "SCRAM-SHA-256";
-                    }
-                    if !scram_offered {
-                        return Err(WireError::Protocol(
-                            "the server offers no SASL mechanism foal knows".into(),
-                        ));
-                    }
-                    let state = ScramSha256::new(password, ChannelBinding::unsupported());
-                    frontend::sasl_initial_response("SCRAM-SHA-256", state.message(), &mut self.write)?;
-                    scram = Some(state);
-                    self.flush()?;
-                }
-                Message::AuthenticationSaslContinue(body) if !authenticated => {
-                    let state = scram
-                        .as_mut()
-                        .ok_or_else(|| WireError::Protocol("unexpected SASL message".into()))?;
-                    state.update(body.data()).map_err(reply::scram)?;
-                    frontend::sasl_response(state.message(), &mut self.write)?;
-                    self.flush()?;
-                }
-                Message::AuthenticationSaslFinal(body) if !authenticated => {
-                    let state = scram
-                        .as_mut()
-                        .ok_or_else(|| WireError::Protocol("unexpected SASL message".into()))?;
-                    state.finish(body.data()).map_err(reply::scram)?;
-                    scram_verified = true;
-                }
-                Message::ErrorResponse(body) => return Err(WireError::Db(DbError::parse(&body))),
-                Message::ReadyForQuery(body) if authenticated => return self.ready(body.status()),
-                Message::BackendKeyData(_) if authenticated => {}
-                m if reply::asynchronous(&m) => {}
-                Message::AuthenticationGss
-                | Message::AuthenticationGssContinue(_)
-                | Message::AuthenticationKerberosV5
-                | Message::AuthenticationScmCredential
-                | Message::AuthenticationSspi => {
-                    return Err(WireError::Protocol(
-                        "unsupported authentication method (foal speaks cleartext, MD5 and SCRAM-SHA-256)".into(),
-                    ));
-                }
-                m => return Err(reply::unexpected(&m, DURING)),
-            }
-        }
+    /// The connection is up: from now on its reads and writes wait at most
+    /// `read_timeout` (none: as long as the server takes).
+    pub(crate) fn settle(&mut self, read_timeout: Option<Duration>) -> WireResult<()> {
+        self.deadline = None;
+        self.read_timeout = read_timeout;
+        let tcp = self.stream.tcp();
+        tcp.set_read_timeout(read_timeout)?;
+        tcp.set_write_timeout(read_timeout)?;
+        Ok(())
+    }
+
+    pub(crate) fn is_tls(&self) -> bool {
+        self.stream.is_tls()
+    }
+
+    /// The server's certificate, over TLS.
+    pub(crate) fn peer_certificate(&self) -> Option<&[u8]> {
+        self.stream.peer_certificate()
+    }
+
+    /// The socket, for tests of its options.
+    #[cfg(test)]
+    pub(crate) fn tcp(&self) -> &std::net::TcpStream {
+        self.stream.tcp()
+    }
+
+    /// The transaction status of the last ReadyForQuery.
+    pub(crate) fn status(&self) -> u8 {
+        self.status
     }
 
     /// Whether the connection is idle, outside a transaction, and has
@@ -261,7 +244,8 @@ impl Wire {
     /// its end, and nothing but messages the server may send unasked came
     /// since.
     #[inline]
-    fn start(&mut self, request: &str) -> WireResult<()> {
+    fn start(&mut self, request: &'static str) -> WireResult<()> {
+        self.request = request;
         if self.pending || !self.read.is_empty() {
             return self.out_of_step(request);
         }
@@ -312,7 +296,7 @@ impl Wire {
     }
 
     /// A `ReadyForQuery`: the reply is over.
-    fn ready(&mut self, status: u8) -> WireResult<()> {
+    pub(crate) fn ready(&mut self, status: u8) -> WireResult<()> {
         if !matches!(status, b'I' | b'T' | b'E') {
             return Err(WireError::Protocol(format!(
                 "the server sent ReadyForQuery with the unknown transaction status `{}`",
@@ -338,19 +322,50 @@ impl Wire {
 
     /// Sends the buffered messages; their reply is pending until its
     /// `ReadyForQuery` is read.
-    fn flush(&mut self) -> io::Result<()> {
+    pub(crate) fn flush(&mut self) -> WireResult<()> {
         self.pending = true;
+        if let Some(deadline) = self.deadline
+            && !deadline.set(self.stream.tcp())?
+        {
+            return Err(deadline.expired(self.addr, &format!("while {}", self.request)));
+        }
         if let Err(e) = self.stream.write_all(&self.write) {
             self.lost = true;
-            return Err(e);
+            return Err(self.failure(e));
         }
         self.write.clear();
         Ok(())
     }
 
+    /// The error of a failed read or write. A timeout while connecting is
+    /// `connect_timeout`'s; one during a request is `read_timeout_ms`'s,
+    /// and the statement is cancelled on the server.
+    #[cold]
+    #[inline(never)]
+    fn failure(&mut self, e: io::Error) -> WireError {
+        if !timed_out(&e) {
+            return WireError::Io(e);
+        }
+        if let Some(deadline) = self.deadline {
+            return deadline.expired(self.addr, &format!("while {}", self.request));
+        }
+        let limit = self.read_timeout.unwrap_or(Duration::from_secs(1));
+        let cancelled = match &self.cancel {
+            Some(cancel) if self.pending => match cancel.send(limit) {
+                Ok(()) => "the statement was cancelled on the server (CancelRequest)".to_owned(),
+                Err(e) => format!("cancelling the statement failed: {}", e.text()),
+            },
+            _ => "the server gave no key to cancel it with".to_owned(),
+        };
+        WireError::Timeout(format!(
+            "no answer from {} within read_timeout_ms ({limit:?}) while {}; {cancelled}; the connection is closed",
+            self.addr, self.request
+        ))
+    }
+
     /// Appends messages with `frame`, or nothing if one of them cannot be
     /// written (a NUL byte in the SQL text, say).
-    fn frame(&mut self, frame: impl FnOnce(&mut BytesMut) -> io::Result<()>) -> WireResult<()> {
+    pub(crate) fn frame(&mut self, frame: impl FnOnce(&mut BytesMut) -> io::Result<()>) -> WireResult<()> {
         let start = self.write.len();
         frame(&mut self.write).map_err(|e| {
             self.write.truncate(start);
@@ -359,7 +374,7 @@ impl Wire {
     }
 
     /// The next message, reading from the socket as needed.
-    fn next(&mut self) -> WireResult<Message> {
+    pub(crate) fn next(&mut self) -> WireResult<Message> {
         // Whole before it is parsed, so its length is checked here and
         // `Message::parse` never reserves room for it.
         self.buffered()?;
@@ -464,8 +479,20 @@ impl Wire {
     /// CopyFail, the data of `TO STDOUT` is read and dropped, and either
     /// is an error once the reply is over.
     pub(crate) fn simple_query(&mut self, sql: &str) -> WireResult<()> {
+        self.simple(sql, None)
+    }
+
+    /// Runs a query without parameters; returns the first value of its
+    /// first row, as text (`None` for no row or NULL).
+    pub(crate) fn query_value(&mut self, sql: &str) -> WireResult<Option<String>> {
+        let mut value = None;
+        self.simple(sql, Some(&mut value))?;
+        Ok(value)
+    }
+
+    fn simple(&mut self, sql: &str, mut first: Option<&mut Option<String>>) -> WireResult<()> {
         const DURING: &str = "in the reply to a simple query";
-        self.start("a simple query")?;
+        self.start("running a simple query")?;
         self.frame(|w| frontend::query(sql, w))?;
         self.flush()?;
         let mut state = Simple::Start;
@@ -474,7 +501,16 @@ impl Wire {
         loop {
             state = match (state, self.next()?) {
                 (Simple::Start | Simple::Idle, Message::RowDescription(_)) => Simple::Rows,
-                (Simple::Rows, Message::DataRow(_)) => Simple::Rows,
+                (Simple::Rows, Message::DataRow(body)) => {
+                    if let Some(slot) = first.take() {
+                        let mut ranges = body.ranges();
+                        if let Ok(Some(Some(range))) = ranges.next() {
+                            let bytes = body.buffer().get(range).unwrap_or_default();
+                            *slot = Some(String::from_utf8_lossy(bytes).into_owned());
+                        }
+                    }
+                    Simple::Rows
+                }
                 (Simple::Start | Simple::Idle | Simple::Rows, Message::CommandComplete(_)) => Simple::Idle,
                 (Simple::Start | Simple::Idle, Message::EmptyQueryResponse) => Simple::Idle,
                 (Simple::Start | Simple::Idle, Message::CopyInResponse(_)) => {
@@ -509,20 +545,16 @@ impl Wire {
         }
     }
 
-    /// Runs a prepared statement with `params` (encoded as the types the
-    /// server reported), handing each row to `row` (up to `max` rows);
+    /// Runs a statement with `params` (encoded as the types the server
+    /// reported for it), handing each row to `row` (up to `max` rows);
     /// returns the number of rows the statement affected or returned.
-    ///
-    /// With `replan`, the statement's text, it is parsed again as the
-    /// unnamed statement in the same round trip (Parse, Bind, Execute,
-    /// Sync): the server then plans it for these values, never with a
-    /// generic plan cached for the named one.
+    /// `run` says how: see [`Run`].
     pub(crate) fn execute<P: Encode>(
         &mut self,
         statement: &Prepared,
         params: &[P],
         max: Option<usize>,
-        replan: Option<&str>,
+        run: Run<'_>,
         row: &mut dyn FnMut(&RowView<'_>),
     ) -> WireResult<u64> {
         const DURING: &str = "in the reply to a statement";
@@ -535,14 +567,19 @@ impl Wire {
             )));
         }
         let start = self.write.len();
-        if let Some(sql) = replan {
+        let (parse, describe) = match run {
+            Run::Named => (None, false),
+            Run::Replan(sql) => (Some(sql), false),
+            Run::Unnamed(sql) => (Some(sql), true),
+        };
+        if let Some(sql) = parse {
             let oids = statement.params.iter().map(Type::oid);
             if let Err(e) = frontend::parse("", sql, oids, &mut self.write) {
                 self.write.truncate(start);
                 return Err(WireError::Encode(e.to_string()));
             }
         }
-        let source = if replan.is_some() { "" } else { statement.name.as_str() };
+        let source = if parse.is_some() { "" } else { statement.name.as_str() };
         let bound = frontend::bind(
             "",
             source,
@@ -566,12 +603,19 @@ impl Wire {
         }
         let limit = max.and_then(|m| i32::try_from(m).ok()).unwrap_or(0);
         self.frame(|w| {
+            if describe {
+                frontend::describe(b'P', "", w)?;
+            }
             frontend::execute("", limit, w)?;
             frontend::sync(w);
             Ok(())
         })?;
         self.flush()?;
-        let mut step = if replan.is_some() { Step::Parse } else { Step::Bind };
+        // An unnamed statement's rows are laid out as this exchange's
+        // RowDescription says.
+        let mut described = std::mem::take(&mut self.columns);
+        described.clear();
+        let mut step = if parse.is_some() { Step::Parse } else { Step::Bind };
         let mut rows = 0u64;
         let mut affected = None;
         let mut failure = None;
@@ -580,10 +624,11 @@ impl Wire {
             // reference-counted message each.
             let length = self.buffered()?;
             if self.read[0] == b'D' && step == Step::Rows {
+                let columns = if describe { &described } else { &statement.columns };
                 let body = &self.read[5..length];
-                reply::parse_ranges(body, statement.columns.len(), &mut self.ranges)?;
+                reply::parse_ranges(body, columns.len(), &mut self.ranges)?;
                 row(&RowView {
-                    columns: &statement.columns,
+                    columns,
                     buf: body,
                     ranges: &self.ranges,
                 });
@@ -593,9 +638,22 @@ impl Wire {
             }
             step = match (step, self.next()?) {
                 (Step::Parse, Message::ParseComplete) => Step::Bind,
+                (Step::Bind, Message::BindComplete) if describe => Step::Describe,
                 (Step::Bind, Message::BindComplete) => Step::Rows,
+                (Step::Describe, Message::RowDescription(body)) => {
+                    let mut fields = body.fields();
+                    while let Some(field) = fields.next().map_err(|e| reply::malformed(b'T', &e))? {
+                        described.push(Column {
+                            name: field.name().to_owned(),
+                            ty: Type::from_oid(field.type_oid()).unwrap_or(Type::UNKNOWN),
+                        });
+                    }
+                    Step::Rows
+                }
+                (Step::Describe, Message::NoData) => Step::Rows,
                 (Step::Rows, Message::CommandComplete(body)) => {
-                    let returns_rows = rows > 0 || !statement.columns.is_empty();
+                    let columns = if describe { &described } else { &statement.columns };
+                    let returns_rows = rows > 0 || !columns.is_empty();
                     affected = Some(reply::check_count(&body, rows, returns_rows)?);
                     Step::Done
                 }
@@ -607,6 +665,7 @@ impl Wire {
                 }
                 (Step::Done | Step::Failed, Message::ReadyForQuery(body)) => {
                     self.ready(body.status())?;
+                    self.columns = described;
                     return match failure {
                         Some(e) => Err(WireError::Db(e)),
                         None => Ok(affected.unwrap_or(rows)),
@@ -620,7 +679,12 @@ impl Wire {
 
     /// Appends what the socket has to the read buffer; the server closing
     /// the connection is an error.
-    fn read_more(&mut self) -> io::Result<()> {
+    fn read_more(&mut self) -> WireResult<()> {
+        if let Some(deadline) = self.deadline
+            && !deadline.set(self.stream.tcp())?
+        {
+            return Err(deadline.expired(self.addr, &format!("while {}", self.request)));
+        }
         loop {
             let error = match self.stream.read(&mut self.scratch) {
                 Ok(0) => io::Error::new(io::ErrorKind::UnexpectedEof, "the server closed the connection"),
@@ -632,7 +696,7 @@ impl Wire {
                 Err(e) => e,
             };
             self.lost = true;
-            return Err(error);
+            return Err(self.failure(error));
         }
     }
 
@@ -656,8 +720,15 @@ impl Wire {
 
 impl Drop for Wire {
     fn drop(&mut self) {
+        // A lost connection (a timeout, say) is not written to: the write
+        // could wait for its timeout again.
+        if self.lost {
+            return;
+        }
         frontend::terminate(&mut self.write);
-        let _ = self.flush();
+        if self.stream.write_all(&self.write).is_ok() {
+            self.stream.close_notify();
+        }
     }
 }
 
@@ -700,8 +771,10 @@ impl ToSql for Null {
 mod tests {
     use std::io::{Read, Write};
     use std::net::{TcpListener, TcpStream};
+    use std::time::Duration;
 
-    use super::{Config, Wire};
+    use super::super::config::Config;
+    use super::super::hosts;
 
     fn message(tag: u8, body: &[u8]) -> Vec<u8> {
         let mut m = vec![tag];
@@ -710,23 +783,29 @@ mod tests {
         m
     }
 
-    /// Reads one frontend message (or the startup packet, which has no tag).
-    fn read(s: &mut TcpStream, tagged: bool) {
+    /// Reads one frontend message (or the startup packet, which has no
+    /// tag); returns its body.
+    fn read(s: &mut TcpStream, tagged: bool) -> Vec<u8> {
         let mut header = [0; 5];
         let header = if tagged { &mut header[..] } else { &mut header[1..] };
         s.read_exact(header).unwrap();
         let len = u32::from_be_bytes(header[header.len() - 4..].try_into().unwrap()) as usize;
-        s.read_exact(&mut vec![0; len - 4]).unwrap();
+        let mut body = vec![0; len - 4];
+        s.read_exact(&mut body).unwrap();
+        body
     }
 
-    /// A server that accepts one connection and answers each simple query
-    /// with the next of `replies`.
-    fn server(replies: Vec<Vec<u8>>) -> Config {
+    /// A server that accepts one connection (refusing TLS) and answers
+    /// each simple query with the next of `replies`.
+    fn server(replies: Vec<Vec<u8>>, options: &str) -> Config {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         std::thread::spawn(move || {
             let (mut s, _) = listener.accept().unwrap();
-            read(&mut s, false);
+            if read(&mut s, false) == 80877103u32.to_be_bytes() {
+                s.write_all(b"N").unwrap();
+                read(&mut s, false);
+            }
             s.write_all(&[message(b'R', &[0; 4]), message(b'Z', b"I")].concat())
                 .unwrap();
             for reply in replies {
@@ -735,7 +814,7 @@ mod tests {
             }
             let _ = s.read(&mut [0; 16]);
         });
-        Config::parse(&format!("postgres://u@127.0.0.1:{port}/db")).unwrap()
+        Config::parse(&format!("postgres://u@127.0.0.1:{port}/db?{options}")).unwrap()
     }
 
     #[test]
@@ -752,10 +831,33 @@ mod tests {
         ]
         .concat();
         let small = [message(b'C', b"SET\0"), message(b'Z', b"I")].concat();
-        let mut wire = Wire::connect(&server(vec![big, small.clone(), small])).unwrap();
+        let mut wire = hosts::connect(&server(vec![big, small.clone(), small], "")).unwrap();
         wire.simple_query("SELECT big").unwrap();
         wire.simple_query("SET small").unwrap();
         wire.simple_query("SET small").unwrap();
         assert!(wire.read.capacity() <= 1 << 20, "{}", wire.read.capacity());
+    }
+
+    #[test]
+    fn keepalive_and_timeout_options_reach_the_socket() {
+        let config = server(
+            Vec::new(),
+            "keepalives_idle=17&keepalives_interval=3&keepalives_count=4&tcp_user_timeout=9000&read_timeout_ms=1500",
+        );
+        let wire = hosts::connect(&config).unwrap();
+        let socket = socket2::SockRef::from(wire.tcp());
+        assert!(socket.keepalive().unwrap());
+        #[cfg(target_os = "linux")]
+        {
+            assert_eq!(socket.tcp_keepalive_time().unwrap(), Duration::from_secs(17));
+            assert_eq!(socket.tcp_keepalive_interval().unwrap(), Duration::from_secs(3));
+            assert_eq!(socket.tcp_keepalive_retries().unwrap(), 4);
+            assert_eq!(socket.tcp_user_timeout().unwrap(), Some(Duration::from_millis(9000)));
+        }
+        assert_eq!(wire.tcp().read_timeout().unwrap(), Some(Duration::from_millis(1500)));
+        assert_eq!(wire.tcp().write_timeout().unwrap(), Some(Duration::from_millis(1500)));
+        let off = hosts::connect(&server(Vec::new(), "keepalives=0")).unwrap();
+        assert!(!socket2::SockRef::from(off.tcp()).keepalive().unwrap());
+        assert_eq!(off.tcp().read_timeout().unwrap(), None);
     }
 }
