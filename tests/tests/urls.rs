@@ -252,9 +252,11 @@ fn random_value(rng: &mut Rng) -> String {
 }
 
 /// Every option key foal or a driver reads from a URL (foal's, then
-/// PostgreSQL's, then the `mysql` crate's), and some no one reads.
+/// PostgreSQL's, then foal's MySQL ones, then the `mysql` crate's), and
+/// some no one reads.
 const KEYS: &str = "pool_size pool_timeout_ms \
                     options application_name connect_timeout sslmode user password dbname \
+                    ssl-mode ssl-ca ssl-cert ssl-key statement_timeout read_timeout_ms ssl_mode ssl%2Dmode \
                     pool_min pool_max host port socket server_key_path db_name prefer_socket enable_cleartext_plugin \
                     secure_auth tcp_keepalive_time_ms tcp_keepalive_probe_interval_secs tcp_keepalive_probe_count \
                     tcp_user_timeout_ms compress tcp_connect_timeout_ms stmt_cache_size reset_connection check_health \
@@ -321,7 +323,8 @@ fn decoded(text: &str) -> String {
 fn valid_value(rng: &mut Rng, key: &str) -> String {
     const BOOLEANS: &str = "prefer_socket enable_cleartext_plugin secure_auth reset_connection check_health \
                             danger_skip_domain_validation danger_accept_invalid_certs require_ssl ssl tls";
-    const PATHS: &str = "root_cert_path server_key_path cert_chain_path priv_key_path pkcs12_path";
+    const PATHS: &str = "root_cert_path server_key_path cert_chain_path priv_key_path pkcs12_path \
+                         ssl-ca ssl-cert ssl-key";
     const TEXTS: &str = "application_name user password dbname db_name pkcs12_pass cipher_suites";
     match key {
         "host" => pick_word(rng, HOSTS),
@@ -329,10 +332,17 @@ fn valid_value(rng: &mut Rng, key: &str) -> String {
         // An empty word: the empty value.
         "socket" => pick_word(rng, "/nonexistent/mysql.sock  relative.sock / %00"),
         "compress" => pick_word(rng, "0 1 9 10 11 4294967295 fast best true"),
-        "sslmode" | "ssl-mode" => pick_word(rng, "disable allow prefer require verify-full DISABLED"),
+        "sslmode" | "ssl-mode" => pick_word(
+            rng,
+            "disable allow prefer require verify-full DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY \
+             preferred Verify_Identity verify-ca",
+        ),
         "options" => pick_word(rng, "-c%20search_path%3Dx -c%20statement_timeout%3D1 --x "),
         _ if words(BOOLEANS).contains(&key) => pick_word(rng, "true false"),
-        _ if words(PATHS).contains(&key) => pick_word(rng, "/nonexistent/ca.pem ca.pem  / %2Fnothing"),
+        // A directory, a device (endless), a file that is not PEM.
+        _ if words(PATHS).contains(&key) => {
+            pick_word(rng, "/nonexistent/ca.pem ca.pem  / %2Fnothing /dev/zero /etc/hostname")
+        }
         _ if words(TEXTS).contains(&key) => pick_word(rng, "foal  %00 %C3%A9 a%20b TLS13_AES_128_GCM_SHA256"),
         _ => {
             let text = random_number(rng);
@@ -615,29 +625,64 @@ fn random_strings_never_panic() {
     never_panics("random strings", cases(), random_string);
 }
 
-/// The TLS options of the `mysql` crate ask for TLS, which foal's build of
-/// it does not have: it used to panic at connect time when the server
-/// offered TLS (and fail as a lost connection when it did not).
+/// The `mysql` crate's own TLS options are refused (foal's are `ssl-mode`,
+/// `ssl-ca`, `ssl-cert` and `ssl-key`): before foal had TLS they made it
+/// panic at connect time when the server offered TLS.
 #[test]
-fn tls_options_in_a_mysql_url_are_a_config_error() {
+fn tls_options_of_the_mysql_crate_are_a_config_error() {
     let mut bases = vec![format!("mysql://foal:foal@127.0.0.1:{}/foal", ports().mysql)];
     if foal_tests::runs_on(Dialect::Mysql) {
         bases.extend(foal_tests::admin_url(Dialect::Mysql));
     }
+    let options = [
+        "root_cert_path=/nonexistent/ca.pem",
+        "danger_accept_invalid_certs=true",
+        "danger_skip_domain_validation=false",
+        "root%5Fcert%5Fpath=x",
+        "require_ssl=true",
+        "cert_chain_path=a&priv_key_path=b",
+        "pkcs12_path=a",
+        "cipher_suites=TLS13_AES_128_GCM_SHA256",
+    ];
+    config_errors(&bases, &options, "ssl-mode");
+}
+
+/// Malformed or contradictory TLS and deadline values are configuration
+/// errors naming the option, found before connecting.
+#[test]
+fn bad_tls_and_deadline_values_in_a_mysql_url_are_a_config_error() {
+    let bases = [format!("mysql://foal:foal@127.0.0.1:{}/foal", ports().mysql)];
+    for (options, option) in [
+        ("ssl-mode=verify-full", "ssl-mode"),
+        ("ssl-mode=", "ssl-mode"),
+        ("ssl%2Dmode=ON", "ssl-mode"),
+        ("ssl-ca=/nonexistent/ca.pem", "ssl-ca"),
+        ("ssl-ca=/dev/zero", "ssl-ca"),
+        ("ssl-ca=/etc/hostname", "ssl-ca"),
+        ("ssl-mode=DISABLED&ssl-ca=/etc/hostname", "ssl-ca"),
+        ("ssl-mode=VERIFY_CA", "ssl-ca"),
+        ("ssl-cert=/etc/hostname", "ssl-key"),
+        ("ssl-mode=REQUIRED&socket=/tmp/x.sock", "socket"),
+        ("ssl-mode=REQUIRED&prefer_socket=true", "prefer_socket"),
+        ("ssl_mode=REQUIRED", "ssl-mode"),
+        ("connect_timeout=x", "connect_timeout"),
+        ("read_timeout_ms=-5", "read_timeout_ms"),
+        ("statement_timeout=1e3", "statement_timeout"),
+    ] {
+        config_errors(&bases, &[options], option);
+    }
+}
+
+/// Opens each base with each option: each must be a configuration error
+/// that mentions `word`, and none may panic.
+fn config_errors(bases: &[String], options: &[&str], word: &str) {
     let mut failures = Vec::new();
-    for base in &bases {
-        for option in [
-            "root_cert_path=/nonexistent/ca.pem",
-            "danger_accept_invalid_certs=true",
-            "danger_skip_domain_validation=false",
-            "root%5Fcert%5Fpath=x",
-            "require_ssl=true",
-            "cert_chain_path=a&priv_key_path=b",
-            "pkcs12_path=a",
-        ] {
+    for base in bases {
+        for option in options {
             let url = format!("{base}?{option}");
             match catch_unwind(AssertUnwindSafe(|| Database::open(&url))) {
-                Ok(Err(Error::Config(message))) => println!("{url}: {message}"),
+                Ok(Err(Error::Config(message))) if message.contains(word) => println!("{url}: {message}"),
+                Ok(Err(Error::Config(message))) => failures.push(format!("{url}: `{word}` is not in: {message}")),
                 Ok(Err(other)) => failures.push(format!("{url}: not a configuration error: {other:?}")),
                 Ok(Ok(_)) => failures.push(format!("{url}: opened")),
                 Err(_) => failures.push(format!("{url}: panicked")),
@@ -713,6 +758,19 @@ fn mysql_options_on_the_server_never_panic() {
         "reset_connection=false&check_health=false",
         "pool_size=1024&pool_timeout_ms=0",
         "pool_timeout_ms=18446744073709551615",
+        "ssl-mode=DISABLED",
+        "ssl-mode=PREFERRED",
+        "ssl-mode=REQUIRED",
+        "ssl-mode=VERIFY_IDENTITY",
+        "ssl-mode=PREFERRED&prefer_socket=true",
+        "connect_timeout=1",
+        "connect_timeout=18446744073709551615",
+        "read_timeout_ms=1",
+        "read_timeout_ms=18446744073709551615",
+        "connect_timeout=1&read_timeout_ms=1",
+        "statement_timeout=1",
+        "statement_timeout=31536000000",
+        "statement_timeout=31536000001",
     ];
     // The driver compresses at its default level whatever `compress`
     // says, so 11 is as harmless as 9.

@@ -6,13 +6,24 @@
 //! no-padding binary collation (every byte compared, `utf8mb4_nopad_bin`), UTC, and a
 //! `group_concat` limit large enough never to truncate. Statements are
 //! prepared once per connection through the driver's statement cache.
+//!
+//! TLS follows the URL's `ssl-mode` (`tls.rs`); a connection is opened
+//! within `connect_timeout`, and a statement that outlives
+//! `read_timeout_ms` is killed on the server and its connection closed
+//! (`connect.rs`).
 
 mod config;
+mod connect;
 mod error;
 mod row;
+mod tls;
+
+use std::time::Duration;
 
 use mysql::prelude::Queryable;
-use mysql::{Opts, OptsBuilder, Params};
+use mysql::{Opts, Params};
+
+use config::{Config, Deadlines};
 
 use super::bind::{RowBinder, check_params};
 use super::rows::keep_row;
@@ -29,6 +40,10 @@ use row::{Owned, into_mysql, to_mysql};
 pub(crate) struct MyConn {
     conn: mysql::Conn,
     broken: bool,
+    deadlines: Deadlines,
+    /// The crate's options the connection was made with: a statement past
+    /// `read_timeout_ms` is killed from a second connection of them.
+    opts: Opts,
     /// The byte-order, no-padding collation of this server.
     collation: &'static str,
     /// `@@auto_increment_increment`: the distance between the keys one
@@ -86,24 +101,33 @@ impl Control {
     }
 }
 
-fn key_step(conn: &mut mysql::Conn, site: CallSite) -> Result<i64> {
-    let step: Option<i64> = conn
-        .query_first("SELECT @@auto_increment_increment")
-        .map_err(|e| map_error(e, site))?;
+fn key_step(conn: &mut mysql::Conn) -> std::result::Result<i64, mysql::Error> {
+    let step: Option<i64> = conn.query_first("SELECT @@auto_increment_increment")?;
     Ok(step.unwrap_or(1).max(1))
 }
 
-/// Session settings every connection starts with.
-const SESSION: &[&str] = &[
-    "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_BACKSLASH_ESCAPES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'",
-    "SET SESSION time_zone = '+00:00'",
-    "SET SESSION group_concat_max_len = 1073741824",
-];
+/// The session setting of `statement_timeout`: MariaDB's
+/// `max_statement_time` (seconds, every statement), MySQL's
+/// `max_execution_time` (milliseconds, SELECTs only, at most 2³² - 1).
+fn statement_limit(mariadb: bool, limit: Duration) -> String {
+    let ms = limit.as_millis();
+    match mariadb {
+        true => format!("SET SESSION max_statement_time = {}.{:03}", ms / 1000, ms % 1000),
+        false => format!("SET SESSION max_execution_time = {}", ms.min(u128::from(u32::MAX))),
+    }
+}
 
 /// The collation foal renders in DDL (MariaDB's name). `utf8mb4_bin` pads:
 /// it finds `'a' = 'a '`; Rust compares every byte, and so do these.
 const MARIADB_COLLATION: &str = "utf8mb4_nopad_bin";
 const MYSQL_COLLATION: &str = "utf8mb4_0900_bin";
+
+/// Why `fetch` stopped: the driver failed (the connection may need
+/// care), or a row did not decode.
+enum Failure {
+    Driver(mysql::Error),
+    Row(Error),
+}
 
 fn fetch<T>(
     conn: &mut mysql::Conn,
@@ -113,37 +137,65 @@ fn fetch<T>(
     max: Option<usize>,
     site: CallSite,
     out: &mut Vec<T>,
-) -> Result<()> {
-    let rows = conn.exec_iter(stmt, params).map_err(|e| map_error(e, site))?;
+) -> std::result::Result<(), Failure> {
+    let rows = conn.exec_iter(stmt, params).map_err(Failure::Driver)?;
     for row in rows {
-        let row = row.map_err(|e| map_error(e, site))?;
-        let row = MyRow(std::cell::RefCell::new(row));
-        if keep_row(out, decode(&row), &row, max, site)? {
+        let row = MyRow(std::cell::RefCell::new(row.map_err(Failure::Driver)?));
+        if keep_row(out, decode(&row), &row, max, site).map_err(Failure::Row)? {
             break;
         }
     }
     Ok(())
 }
 
+#[cold]
+fn lost_before(site: CallSite) -> Error {
+    Error::ConnectionLost {
+        message: "the connection was closed after an earlier error (a lost connection, or a statement past \
+                  read_timeout_ms)"
+            .to_owned(),
+        site,
+    }
+}
+
 impl MyConn {
-    fn open(opts: Opts) -> Result<MyConn> {
+    fn open(config: &Config) -> Result<MyConn> {
         let site = CallSite::caller();
-        let opts = OptsBuilder::from_opts(opts).stmt_cache_size(0).init(SESSION.to_vec());
-        let mut conn = mysql::Conn::new(opts).map_err(|e| map_error(e, site))?;
-        let version: Option<String> = conn.query_first("SELECT VERSION()").map_err(|e| map_error(e, site))?;
+        let (mut conn, opts) = connect::establish(config, site)?;
+        let setup = |e| connect::connect_error(e, config, site);
+        let version: Option<String> = conn.query_first("SELECT VERSION()").map_err(setup)?;
         let version = version.unwrap_or_default();
-        let collation = if version.contains("MariaDB") {
-            MARIADB_COLLATION
-        } else {
-            MYSQL_COLLATION
-        };
+        let mariadb = version.contains("MariaDB");
+        let collation = if mariadb { MARIADB_COLLATION } else { MYSQL_COLLATION };
         conn.query_drop(format!("SET NAMES utf8mb4 COLLATE {collation}"))
-            .map_err(|e| map_error(e, site))?;
-        let key_step = key_step(&mut conn, site)?;
+            .map_err(setup)?;
+        if let Some(limit) = config.deadlines.statement {
+            conn.query_drop(statement_limit(mariadb, limit)).map_err(|e| match e {
+                mysql::Error::MySqlError(e) => Error::Unsupported {
+                    backend: if mariadb { "MariaDB" } else { "MySQL" },
+                    message: format!(
+                        "`statement_timeout` needs MariaDB 10.1 or MySQL 5.7.8 and later: {}",
+                        e.message
+                    ),
+                    site,
+                },
+                other => setup(other),
+            })?;
+        }
+        let key_step = key_step(&mut conn).map_err(setup)?;
+        // The connect deadline was on the socket until now.
+        if config.deadlines.connect.is_some() && config.deadlines.connect != config.deadlines.read {
+            connect::set_socket_timeouts(&conn, config.deadlines.read).map_err(|e| Error::ConnectionLost {
+                message: format!("cannot set the socket's timeouts: {e}"),
+                site,
+            })?;
+        }
         let returning = returns_keys(&version);
         Ok(MyConn {
             conn,
             broken: false,
+            deadlines: config.deadlines,
+            opts,
             collation,
             key_step,
             statements: Statements::new(),
@@ -168,6 +220,7 @@ impl MyConn {
     /// The prepared statement of `r`, prepared on first use; the least
     /// recently used one is closed when the cache is full.
     fn statement(&mut self, r: &Rendered, site: CallSite) -> Result<mysql::Statement> {
+        self.usable(site)?;
         if let Some(stmt) = self.statements.get_mut(r.id) {
             return Ok(stmt.clone());
         }
@@ -183,12 +236,51 @@ impl MyConn {
         Ok(stmt)
     }
 
+    /// A connection that broke is never used again: after a statement cut
+    /// off at `read_timeout_ms`, the reply still to come is the killed
+    /// statement's, and would be read as the next one's (a transaction
+    /// holds its connection after an error it may ignore).
+    fn usable(&self, site: CallSite) -> Result<()> {
+        if self.broken {
+            return Err(lost_before(site));
+        }
+        Ok(())
+    }
+
     fn fail(&mut self, e: mysql::Error, site: CallSite) -> Error {
+        if self.deadlines.read.is_some() && tls::io_error(&e).is_some_and(connect::is_timeout) {
+            return self.cancel(site);
+        }
         let error = map_error(e, site);
         if matches!(error, Error::ConnectionLost { .. }) {
             self.broken = true;
         }
         error
+    }
+
+    /// The statement outlived `read_timeout_ms`: it is killed on the
+    /// server, from a second connection, and this one, out of step with
+    /// its reply, is closed.
+    #[cold]
+    fn cancel(&mut self, site: CallSite) -> Error {
+        self.broken = true;
+        let waited = self.deadlines.read.unwrap_or_default();
+        let id = self.conn.connection_id();
+        let bound = self.deadlines.connect.unwrap_or(waited);
+        let outcome = match connect::kill_query(&self.opts, id, bound) {
+            Ok(()) => format!("the statement was cancelled (KILL QUERY {id}) and the connection closed"),
+            Err(e) => format!(
+                "the connection is closed, but KILL QUERY {id} failed, so the statement may still run on the \
+                 server: {e}"
+            ),
+        };
+        Error::Timeout {
+            message: format!(
+                "no reply from the server within read_timeout_ms ({} ms): {outcome}",
+                waited.as_millis()
+            ),
+            site,
+        }
     }
 
     /// Runs `r` with `values` moved into the driver's parameters: one per
@@ -213,16 +305,17 @@ impl MyConn {
 impl Driver for MyConn {
     const DIALECT: Dialect = Dialect::Mysql;
     type Row<'r> = MyRow;
-    type Config = Opts;
+    type Config = Config;
 
     /// `mysql://user:password@host:port/dbname` (also `mariadb://`), with
-    /// the `mysql` crate's own options except TLS ones (`config.rs`).
-    fn config(url: &str) -> Result<(Opts, usize)> {
+    /// foal's TLS and deadline options and the `mysql` crate's others
+    /// except its TLS ones (`config.rs`).
+    fn config(url: &str) -> Result<(Config, usize)> {
         Ok((config::parse(url)?, 10))
     }
 
-    fn connect(opts: &Opts) -> Result<MyConn> {
-        MyConn::open(opts.clone())
+    fn connect(config: &Config) -> Result<MyConn> {
+        MyConn::open(config)
     }
 
     fn query_into<T>(
@@ -235,11 +328,11 @@ impl Driver for MyConn {
         out: &mut Vec<T>,
     ) -> Result<()> {
         let stmt = self.statement(r, site)?;
-        let result = fetch(&mut self.conn, &stmt, Self::params(r, params), decode, max, site, out);
-        if matches!(result, Err(Error::ConnectionLost { .. })) {
-            self.broken = true;
+        match fetch(&mut self.conn, &stmt, Self::params(r, params), decode, max, site, out) {
+            Ok(()) => Ok(()),
+            Err(Failure::Driver(e)) => Err(self.fail(e, site)),
+            Err(Failure::Row(e)) => Err(e),
         }
-        result
     }
 
     fn execute(&mut self, r: &Rendered, params: &[Value], site: CallSite) -> Result<u64> {
@@ -277,7 +370,8 @@ impl Driver for MyConn {
     }
 
     fn current_key_step(&mut self, site: CallSite) -> Result<i64> {
-        self.key_step = key_step(&mut self.conn, site)?;
+        self.usable(site)?;
+        self.key_step = key_step(&mut self.conn).map_err(|e| self.fail(e, site))?;
         Ok(self.key_step)
     }
 
@@ -314,6 +408,7 @@ impl Driver for MyConn {
     }
 
     fn batch(&mut self, sql: &str, site: CallSite) -> Result<()> {
+        self.usable(site)?;
         // foal's own transaction control is tracked; anything else may open
         // or end a transaction the pool must know about.
         let control = Control::of(sql);
@@ -335,7 +430,7 @@ impl Driver for MyConn {
                         .get(..4)
                         .is_some_and(|s| s.eq_ignore_ascii_case("SET "))
                 {
-                    self.key_step = key_step(&mut self.conn, site)?;
+                    self.key_step = key_step(&mut self.conn).map_err(|e| self.fail(e, site))?;
                 }
                 Ok(())
             }
