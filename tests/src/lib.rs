@@ -13,6 +13,7 @@
 pub mod analytics;
 pub mod estore;
 pub mod fixture;
+pub mod random_queries;
 pub mod servers;
 pub mod university;
 
