@@ -64,15 +64,15 @@ pub use dsl::relations::{Many, ManyPath};
 pub use dsl::{Expr, Nullability, Optional, Projection, Required, SourceRow, Var};
 pub use entity::{Column, ColumnMeta, Entity, EntityMeta, FieldAttrs, FieldMeta, Ref};
 pub use error::{CallSite, DbCode, DbFault, DecodeError, Error, MESSAGE_LIMIT, Result};
-pub use exec::{Database, Executor, Isolation, Transaction, TxOptions};
 pub use exec::pool::PoolStatus;
-pub use foal_macros::{Entity, select};
+pub use exec::{Database, Executor, Isolation, Transaction, TxOptions};
+pub use foal_macros::{Entity, SqlValue, select, sql_value};
 pub use query::Query;
-pub use query::raw::{Raw, raw};
 pub use query::bulk::UpdateQuery;
 pub use query::compose::{QueryValue, SameRows};
 pub use query::prefetch::{Loaded, MaybeRef, Prefetch, Prefetching};
-pub use types::{FromRow, LONG_LIST, RowAccess, SqlType, ToValue, ToValues, Typed, Value};
+pub use query::raw::{Raw, raw};
+pub use types::{FromRow, LONG_LIST, RowAccess, SqlType, SqlValue, ToValue, ToValues, Typed, Value};
 pub use write::ConflictKey;
 
 /// The README's example, compiled and run as a doctest.
@@ -90,7 +90,7 @@ pub mod prelude {
         cume_dist, dense_rank, first_value, lag, last_value, lead, nth_value, ntile, order_by, partition_by,
         percent_rank, rank, row_number, window,
     };
-    pub use crate::{Database, Dialect, Entity, Executor, Query, Ref, Transaction, raw, select};
+    pub use crate::{Database, Dialect, Entity, Executor, Query, Ref, SqlValue, Transaction, raw, select};
 }
 
 /// What the macros' generated code uses. Not a stable API.
@@ -103,6 +103,7 @@ pub mod __private {
     pub use crate::dsl::methods::{self, LikeKind};
     pub use crate::dsl::ops;
     pub use crate::dsl::relations::{self, Many, link};
+    pub use crate::dsl::vars::MaybeNull;
     pub use crate::dsl::window;
     pub use crate::dsl::{
         Builder, Expr, Item, ListParam, Mapped, Optional, Projection, Required, RowDecoder, SourceRow, Sub, Var,
@@ -113,9 +114,14 @@ pub mod __private {
     pub use crate::query::bulk::UpdateQuery;
     pub use crate::query::cache::Site;
     pub use crate::query::compose::query_value;
-    pub use crate::query::raw::entity_by_name;
     pub use crate::query::prefetch::{prefetch, prefetch2, prefetch3};
+    pub use crate::query::raw::entity_by_name;
     pub use crate::types::{FromRow, ParamSink, Params, RowAccess, ToValue, ToValues, Value};
+
+    /// Column `first` of table `table`, as a source's column.
+    pub fn column_cell<T>(b: &Builder, table: u16, first: usize, nullable: bool) -> Expr<T> {
+        Expr::with(crate::dsl::source::cell(b, table, first), false, nullable)
+    }
 
     /// `if cond` / `.filter(|p| cond)`.
     pub fn filter<C: crate::dsl::ops::SqlBool>(b: &Builder, cond: Expr<C>) {

@@ -125,9 +125,30 @@ impl<T: Typed> IntoOrderKey for Expr<T> {
     fn into_key(self) -> OrderKey {
         OrderKey {
             nullable: self.nullable || T::NULLABLE,
-            expr: self.value_node(),
+            expr: in_order::<T>(self.value_node()),
             desc: false,
         }
+    }
+}
+
+/// A value as it orders: itself, or for an enum stored as its variants'
+/// names the position of its variant (`CASE WHEN x = 'Created' THEN 0 …
+/// END`), so that it orders as `#[derive(PartialOrd)]` orders it.
+pub(crate) fn in_order<T: Typed + ?Sized>(node: sql::Expr) -> sql::Expr {
+    if T::VARIANTS.is_empty() {
+        return node;
+    }
+    let branches = T::VARIANTS
+        .iter()
+        .zip(0i64..)
+        .map(|(name, position)| {
+            let is = sql::Expr::binary(sql::BinaryOp::Eq, node.clone(), sql::Expr::Literal(Literal::Text(name)));
+            (is, sql::Expr::Literal(Literal::Int(position)))
+        })
+        .collect();
+    sql::Expr::Case {
+        branches,
+        otherwise: None,
     }
 }
 

@@ -17,6 +17,7 @@ pub mod ops;
 pub(crate) mod projection;
 pub mod relations;
 pub(crate) mod source;
+mod sql_value;
 pub(crate) mod vars;
 pub mod window;
 

@@ -21,7 +21,8 @@ pub trait SqlEq<R: ?Sized> {}
     message = "cannot order `{Self}` against `{R}` in a query",
     label = "`{Self}` and `{R}` cannot be compared by order",
     note = "both sides must have the same type: a float column compares with a float literal (`3.0`, not `3`), an integer of another width converts with `as`",
-    note = "for an `Option` column use `x.unwrap_or(default)` or test `x.is_some()` first"
+    note = "for an `Option` column use `x.unwrap_or(default)` or test `x.is_some()` first",
+    note = "a hand-written `SqlValue` type has an order only under `#[foal::sql_value(ordered)]`, when its stored values order as the type does"
 )]
 pub trait SqlOrd<R: ?Sized> {}
 
@@ -182,6 +183,7 @@ fn ordering<L: Typed, R: Typed>(op: BinaryOp, l: Expr<L>, r: Expr<R>) -> Expr<bo
     }
     let (ln, l_null) = operand(l);
     let (rn, r_null) = operand(r);
+    let (ln, rn) = (super::expr::in_order::<L>(ln), super::expr::in_order::<R>(rn));
     binary(op, ln, rn, agg, l_null || r_null)
 }
 

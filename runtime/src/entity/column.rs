@@ -12,7 +12,7 @@ use super::traits::Entity;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a field of an entity",
     label = "foal has no column type for `{Self}`",
-    note = "fields can be bool, i16, i32, i64, f32, f64, String, Vec<u8>, chrono dates, `Ref<T>`, or an Option of those"
+    note = "fields can be bool, i16, i32, i64, f32, f64, String, Vec<u8>, chrono dates, `Ref<T>`, a `#[derive(SqlValue)]` type (or one whose `impl SqlValue` is under `#[foal::sql_value]`), or an Option of those"
 )]
 pub trait Column {
     /// Appends the field's columns; returns the referenced table and key

@@ -10,12 +10,14 @@ mod inline;
 mod key;
 mod params;
 mod scalars;
+mod sql_value;
 mod traits;
 mod value;
 
 pub(crate) use inline::Inline;
 pub(crate) use key::{KeyHash, KeyMap, ValueKey, key_with};
 pub use params::Params;
+pub use sql_value::SqlValue;
 pub(crate) use traits::Whole;
 pub use traits::{DecodeRow, FromRow, ParamSink, RowAccess, SqlType, ToValues, Typed};
 pub use value::{LONG_LIST, ToValue, Value};

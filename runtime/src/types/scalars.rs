@@ -234,11 +234,13 @@ scalar!(moved Vec<u8>, Type::Bytes, |row, i| row.get_bytes(i), |v| Value::Bytes(
 impl<T: Typed> Typed for Option<T> {
     const TYPE: Type = T::TYPE;
     const NULLABLE: bool = true;
+    const VARIANTS: &'static [&'static str] = T::VARIANTS;
 }
 
 impl<T: Typed + ?Sized> Typed for &T {
     const TYPE: Type = T::TYPE;
     const NULLABLE: bool = T::NULLABLE;
+    const VARIANTS: &'static [&'static str] = T::VARIANTS;
 }
 
 impl Typed for str {

@@ -50,18 +50,23 @@ pub trait RowAccess {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no SQL type",
     label = "foal cannot store or compute a `{Self}` in SQL",
-    note = "columns and query values can be bool, i16, i32, i64, f32, f64, String, Vec<u8>, chrono dates, `Ref<T>`, or an Option of those"
+    note = "columns and query values can be bool, i16, i32, i64, f32, f64, String, Vec<u8>, chrono dates, `Ref<T>`, a `#[derive(SqlValue)]` type (or one whose `impl SqlValue` is under `#[foal::sql_value]`), or an Option of those"
 )]
 pub trait Typed {
     const TYPE: Type;
     const NULLABLE: bool = false;
+    /// The stored names of an enum's variants in declaration order, which
+    /// is how queries order it (see [`SqlValue`](crate::SqlValue)); empty
+    /// for every other type.
+    #[doc(hidden)]
+    const VARIANTS: &'static [&'static str] = &[];
 }
 
 /// A type stored in exactly one column.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a column",
     label = "foal has no column type for `{Self}`",
-    note = "columns can be bool, i16, i32, i64, f32, f64, String, Vec<u8>, chrono dates, `Ref<T>`, or an Option of those"
+    note = "columns can be bool, i16, i32, i64, f32, f64, String, Vec<u8>, chrono dates, `Ref<T>`, a `#[derive(SqlValue)]` type (or one whose `impl SqlValue` is under `#[foal::sql_value]`), or an Option of those"
 )]
 pub trait SqlType: Typed + Sized + 'static {
     /// Reads the column, `None` for NULL.

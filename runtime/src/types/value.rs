@@ -162,7 +162,7 @@ impl Value {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be sent to the database as a query parameter",
     label = "this value is computed in Rust and bound as a parameter, but its type has no SQL form",
-    note = "parameters can be bool, integers, floats, String/&str, Vec<u8>/&[u8], chrono dates, `Ref<T>`, Options of those, or lists of those for `contains`"
+    note = "parameters can be bool, integers, floats, String/&str, Vec<u8>/&[u8], chrono dates, `Ref<T>`, `SqlValue` types, Options of those, or lists of those for `contains`"
 )]
 pub trait ToValue {
     /// The SQL type of the parameter.

@@ -1,0 +1,23 @@
+use foal::prelude::*;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Code(pub String);
+
+impl SqlValue for Code {
+    type Stored = String;
+    fn to_stored(&self) -> String {
+        self.0.clone()
+    }
+    fn from_stored(text: String) -> Result<Self, String> {
+        Ok(Code(text))
+    }
+}
+
+#[derive(Entity, Debug, Clone, PartialEq)]
+pub struct Coupon {
+    #[foal(primary_key)]
+    pub id: i64,
+    pub code: Code,
+}
+
+fn main() {}
