@@ -72,6 +72,7 @@ pub use query::bulk::UpdateQuery;
 pub use query::compose::{QueryValue, SameRows};
 pub use query::prefetch::{Loaded, MaybeRef, Prefetch, Prefetching};
 pub use query::raw::{Raw, raw};
+pub use query::stream::RowIter;
 pub use types::{FromRow, LONG_LIST, RowAccess, SqlType, SqlValue, ToValue, ToValues, Typed, Value};
 pub use write::ConflictKey;
 

@@ -39,6 +39,19 @@ pub(crate) trait Driver: Sized {
         out: &mut Vec<T>,
     ) -> Result<()>;
 
+    /// Runs a SELECT, handing each decoded row to `each` as it is read
+    /// (streaming: nothing is collected); `each` returning `Ok(true)` stops
+    /// the passing on, and an `Err` ends the call with it. The connection
+    /// is ready for the next statement either way.
+    fn query_each<T, F: FnMut(T) -> Result<bool>>(
+        &mut self,
+        r: &Rendered,
+        params: &[Value],
+        decode: fn(&Self::Row<'_>) -> Result<T, DecodeError>,
+        site: CallSite,
+        each: &mut F,
+    ) -> Result<()>;
+
     /// Runs a statement; returns the number of rows it changed.
     fn execute(&mut self, r: &Rendered, params: &[Value], site: CallSite) -> Result<u64>;
 

@@ -9,7 +9,7 @@ use crate::driver::Conn;
 use crate::entity::Entity;
 use crate::error::{CallSite, Error, Result};
 
-use super::executor::{Executor, bracket, rollback, sealed, with_conn};
+use super::executor::{Executor, Lent, bracket, rollback, sealed, with_conn};
 use super::options::split_options;
 use super::pool::{Pool, Pooled};
 use super::transaction::begin_statement;
@@ -391,6 +391,10 @@ impl Executor for Database {
             Ok(value) => Ok(value),
             Err(e) => self.read_failed(e, pooled, site, f),
         }
+    }
+
+    fn lend(&self, site: CallSite) -> Result<Lent<'_>> {
+        Ok(Lent::pooled(self.inner.pool.get(site)?))
     }
 
     fn atomic<R, F: FnMut(&mut Conn) -> Result<R>>(&self, site: CallSite, mut f: F) -> Result<R> {

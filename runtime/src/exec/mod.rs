@@ -9,4 +9,5 @@ mod transaction;
 
 pub use database::Database;
 pub use executor::Executor;
+pub(crate) use executor::Lent;
 pub use transaction::{Isolation, Transaction, TxOptions};

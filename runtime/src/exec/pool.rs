@@ -565,6 +565,20 @@ impl Pooled<'_> {
         self.idle
     }
 
+    /// Takes the connection out, for a thread that streams rows on it
+    /// ([`give_back`](Self::give_back) returns it). A connection never given
+    /// back leaves the slot empty, and the slot is freed on drop.
+    pub(crate) fn take(&mut self) -> Option<Conn> {
+        self.slot.as_mut()?.conn.take()
+    }
+
+    /// Returns a connection [`take`](Self::take) took.
+    pub(crate) fn give_back(&mut self, conn: Conn) {
+        if let Some(slot) = self.slot.as_mut() {
+            slot.conn = Some(conn);
+        }
+    }
+
     /// Marks the connection as unusable: it is closed instead of kept.
     pub(crate) fn discard(&mut self) {
         self.broken = true;

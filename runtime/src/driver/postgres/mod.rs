@@ -37,7 +37,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use postgres_types::ToSql;
 
 use super::bind::RowBinder;
-use super::rows::keep_row;
+use super::rows::{decoded, keep_row};
 use super::statements::Statements;
 use super::traits::{Driver, RowLayout};
 use crate::dialects::{Dialect, Rendered};
@@ -280,6 +280,38 @@ impl Driver for PgConn {
     ) -> Result<()> {
         let refs = Self::params(r, params);
         self.run(r, &refs, max, decode, site, out)
+    }
+
+    fn query_each<T, F: FnMut(T) -> Result<bool>>(
+        &mut self,
+        r: &Rendered,
+        params: &[Value],
+        decode: fn(&RowView<'_>) -> std::result::Result<T, DecodeError>,
+        site: CallSite,
+        each: &mut F,
+    ) -> Result<()> {
+        let refs = Self::params(r, params);
+        // The rows arrive one message at a time and are decoded in place.
+        // After a stop or a failure the rest of the reply is still read
+        // (and skipped), so the connection stays in step.
+        let mut done = false;
+        let mut failed: Option<Error> = None;
+        self.exchange(r, &refs, None, site, &mut |row| {
+            if done {
+                return;
+            }
+            match decoded(decode(row), row, site).and_then(&mut *each) {
+                Ok(stop) => done = stop,
+                Err(e) => {
+                    failed = Some(e);
+                    done = true;
+                }
+            }
+        })?;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     fn execute(&mut self, r: &Rendered, params: &[Value], site: CallSite) -> Result<u64> {
