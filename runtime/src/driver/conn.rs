@@ -329,6 +329,29 @@ impl Conn {
         done
     }
 
+    /// See [`Driver::copy_rows`].
+    pub(crate) fn copy_rows<E: ToValues>(
+        &mut self,
+        insert: &Rendered,
+        copy: &str,
+        rows: &[E],
+        stride: usize,
+        site: CallSite,
+    ) -> Option<Result<u64>> {
+        let done: Option<Result<u64>> = traced!(
+            self,
+            copy,
+            site,
+            |done: &Option<Result<u64>>| done.as_ref().and_then(|d| d.as_ref().ok()).copied(),
+            dispatch!(self, c => c.copy_rows(insert, copy, rows, stride, site))
+        )
+        .map(readable);
+        if done.is_some() {
+            self.count();
+        }
+        done
+    }
+
     /// See [`Driver::last_insert_id`].
     pub(crate) fn last_insert_id(&mut self) -> i64 {
         dispatch!(self, c => c.last_insert_id())

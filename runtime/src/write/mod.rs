@@ -8,6 +8,7 @@
 mod by_key;
 mod insert;
 mod keys;
+mod load;
 mod upsert;
 
 use crate::entity::Entity;
@@ -37,6 +38,24 @@ macro_rules! write_methods {
         #[track_caller]
         pub fn insert_all<E: Entity>(&self, values: Vec<E>) -> Result<Vec<E>> {
             insert::insert_all(self, values, CallSite::caller())
+        }
+
+        /// Loads rows through the fastest path the backend has (COPY in
+        /// binary on PostgreSQL, wide prepared multi-row INSERTs on SQLite
+        /// and MySQL), all or nothing, and returns how many went in. Rows
+        /// keep the keys they carry, generated ones included (PostgreSQL's
+        /// sequence then continues after the largest); the rows are read
+        /// from the iterator 10 000 at a time, so a load of any size holds
+        /// no more than that in memory. Nothing is returned but the count:
+        /// for the rows with their generated keys, see
+        /// [`insert_all`](Self::insert_all).
+        ///
+        /// # Errors
+        /// As [`insert_all`](Self::insert_all); nothing is kept when one
+        /// row fails.
+        #[track_caller]
+        pub fn load<E: Entity>(&self, rows: impl IntoIterator<Item = E>) -> Result<u64> {
+            load::load(self, rows, CallSite::caller())
         }
 
         /// Inserts rows as [`insert_all`](Self::insert_all) does and

@@ -545,6 +545,87 @@ impl Wire {
         }
     }
 
+    /// Runs `COPY … FROM STDIN` (`sql`) and sends the data `fill` writes,
+    /// one CopyData message per call, until it returns `Ok(false)`; an
+    /// `Err` from `fill` aborts the COPY (CopyFail) and is returned. Returns
+    /// the number of rows the server reports.
+    pub(crate) fn copy_in(
+        &mut self,
+        sql: &str,
+        fill: &mut dyn FnMut(&mut BytesMut) -> Result<bool, String>,
+    ) -> WireResult<u64> {
+        const DURING: &str = "in the reply to COPY";
+        self.start("copying rows in")?;
+        self.frame(|w| frontend::query(sql, w))?;
+        self.flush()?;
+        loop {
+            match self.next()? {
+                Message::CopyInResponse(_) => break,
+                Message::ErrorResponse(body) => return self.recover(DbError::parse(&body), DURING),
+                m if reply::asynchronous(&m) => {}
+                m => return Err(reply::unexpected(&m, DURING)),
+            }
+        }
+        // The server reads CopyData without answering (a failing row is
+        // reported after CopyDone), so the data goes out without waiting.
+        let mut refused = None;
+        loop {
+            let start = self.write.len();
+            self.write.extend_from_slice(&[b'd', 0, 0, 0, 0]);
+            let more = fill(&mut self.write);
+            let length = self.write.len() - start - 1;
+            match (more, i32::try_from(length)) {
+                (Ok(more), Ok(n)) => {
+                    if length == 4 {
+                        self.write.truncate(start);
+                    } else {
+                        self.write[start + 1..start + 5].copy_from_slice(&n.to_be_bytes());
+                    }
+                    if !more {
+                        frontend::copy_done(&mut self.write);
+                        break;
+                    }
+                    self.flush()?;
+                }
+                (Err(reason), _) => {
+                    self.write.truncate(start);
+                    self.frame(|w| frontend::copy_fail(&reason, w))?;
+                    refused = Some(reason);
+                    break;
+                }
+                (Ok(_), Err(_)) => {
+                    self.write.truncate(start);
+                    let reason = "a CopyData message over 2 GiB".to_owned();
+                    self.frame(|w| frontend::copy_fail(&reason, w))?;
+                    refused = Some(reason);
+                    break;
+                }
+            }
+        }
+        self.flush()?;
+        let mut rows = 0;
+        let mut error = None;
+        loop {
+            match self.next()? {
+                Message::CommandComplete(body) => rows = reply::check_count(&body, 0, false)?,
+                Message::ErrorResponse(body) => {
+                    error.get_or_insert_with(|| DbError::parse(&body));
+                }
+                Message::ReadyForQuery(body) => {
+                    self.ready(body.status())?;
+                    break;
+                }
+                m if reply::asynchronous(&m) => {}
+                m => return Err(reply::unexpected(&m, DURING)),
+            }
+        }
+        match (refused, error) {
+            (Some(reason), _) => Err(WireError::Encode(reason)),
+            (None, Some(e)) => Err(WireError::Db(e)),
+            (None, None) => Ok(rows),
+        }
+    }
+
     /// Runs a statement with `params` (encoded as the types the server
     /// reported for it), handing each row to `row` (up to `max` rows);
     /// returns the number of rows the statement affected or returned.
