@@ -65,7 +65,7 @@ pub use dsl::{Expr, Nullability, Optional, Projection, Required, SourceRow, Var}
 pub use entity::{Column, ColumnMeta, Entity, EntityMeta, FieldAttrs, FieldMeta, Ref};
 pub use error::{CallSite, DbCode, DbFault, DecodeError, Error, MESSAGE_LIMIT, Result};
 pub use exec::pool::PoolStatus;
-pub use exec::{Database, Executor, Isolation, Transaction, TxOptions};
+pub use exec::{Database, DatabaseBuilder, Executor, Isolation, Transaction, TxOptions};
 pub use foal_macros::{Entity, SqlValue, select, sql_value};
 pub use query::Query;
 pub use query::bulk::UpdateQuery;
