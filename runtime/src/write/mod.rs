@@ -6,6 +6,7 @@
 //! size.
 
 mod by_key;
+mod check;
 mod insert;
 mod keys;
 mod load;
@@ -38,6 +39,21 @@ macro_rules! write_methods {
         #[track_caller]
         pub fn insert_all<E: Entity>(&self, values: Vec<E>) -> Result<Vec<E>> {
             insert::insert_all(self, values, CallSite::caller())
+        }
+
+        /// Compares the entity with the live table: every column present
+        /// with a type that holds the field's values, nullability as the
+        /// field's `Option`, the same primary key, no extra column an
+        /// insert would have to fill, and text collated as foal's meaning
+        /// of text comparison needs (by code point, trailing spaces kept).
+        /// For a table foal did not create; see `docs/semantics.md`.
+        ///
+        /// # Errors
+        /// [`Error::Schema`](crate::Error::Schema) listing every
+        /// difference; a database error.
+        #[track_caller]
+        pub fn check<E: Entity>(&self) -> Result<()> {
+            check::check::<E>(self, CallSite::caller())
         }
 
         /// Loads rows through the fastest path the backend has (COPY in
