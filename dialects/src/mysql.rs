@@ -58,14 +58,18 @@ impl Provider for Mysql {
         }
         let column = match ty {
             Type::F32 | Type::F64 => "DOUBLE",
-            Type::Text | Type::Bytes => "LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin",
+            Type::Text | Type::Bytes | Type::Uuid => "LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin",
             Type::Date => "DATE",
             Type::DateTime | Type::Timestamp => "DATETIME(6)",
             _ => "BIGINT",
         };
         w.expr_grouped(e);
         w.push(if negated { " NOT IN (SELECT " } else { " IN (SELECT " });
-        w.push(if ty == Type::Bytes { "UNHEX(`v`)" } else { "`v`" });
+        w.push(if matches!(ty, Type::Bytes | Type::Uuid) {
+            "UNHEX(`v`)"
+        } else {
+            "`v`"
+        });
         w.push(" FROM JSON_TABLE(");
         let _ = w.bind_whole(param);
         w.push("?, '$[*]' COLUMNS (`v` ");
@@ -196,6 +200,7 @@ impl Provider for Mysql {
             Type::F32 | Type::F64 => "DOUBLE",
             Type::Text => "CHAR",
             Type::Bytes => "BINARY",
+            Type::Uuid => "BINARY(16)",
             Type::Date => "DATE",
             Type::DateTime | Type::Timestamp => "DATETIME(6)",
         }
@@ -252,6 +257,7 @@ impl Provider for Mysql {
             (Type::Text, None) => "LONGTEXT",
             (Type::Bytes, _) if column.indexed => "VARBINARY(255)",
             (Type::Bytes, _) => "LONGBLOB",
+            (Type::Uuid, _) => "BINARY(16)",
             (Type::Bool, _) => "BOOLEAN",
             (Type::I16, _) => "SMALLINT",
             (Type::I32, _) => "INT",

@@ -168,6 +168,7 @@ impl Provider for Postgres {
             Type::Date => "date",
             Type::DateTime => "timestamp",
             Type::Timestamp => "timestamptz",
+            Type::Uuid => "uuid",
         }
     }
 
@@ -226,6 +227,7 @@ impl Provider for Postgres {
             (Type::Date, _) => "DATE",
             (Type::DateTime, _) => "TIMESTAMP(6)",
             (Type::Timestamp, _) => "TIMESTAMPTZ(6)",
+            (Type::Uuid, _) => "UUID",
         };
         text.to_owned()
     }

@@ -21,7 +21,11 @@ impl Provider for Sqlite {
         w.expr_grouped(e);
         w.push(if negated { " NOT IN (SELECT " } else { " IN (SELECT " });
         // Bytes travel as hex text.
-        w.push(if ty == Type::Bytes { "unhex(value)" } else { "value" });
+        w.push(if matches!(ty, Type::Bytes | Type::Uuid) {
+            "unhex(value)"
+        } else {
+            "value"
+        });
         w.push(" FROM json_each(");
         let _ = w.bind_whole(param);
         w.push("?))");
@@ -94,7 +98,7 @@ impl Provider for Sqlite {
         match ty {
             Type::Bool | Type::I16 | Type::I32 | Type::I64 => "INTEGER",
             Type::F32 | Type::F64 => "REAL",
-            Type::Bytes => "BLOB",
+            Type::Bytes | Type::Uuid => "BLOB",
             Type::Text | Type::Date | Type::DateTime | Type::Timestamp => "TEXT",
         }
     }
@@ -134,7 +138,7 @@ impl Provider for Sqlite {
             Type::Bool => "BOOLEAN",
             Type::I16 | Type::I32 | Type::I64 => "INTEGER",
             Type::F32 | Type::F64 => "REAL",
-            Type::Bytes => "BLOB",
+            Type::Bytes | Type::Uuid => "BLOB",
             Type::Text | Type::Date | Type::DateTime | Type::Timestamp => "TEXT",
         }
         .to_owned()

@@ -45,6 +45,8 @@ pub use foal_dialects as dialects;
 // names them through foal and gets the version foal was built with.
 #[cfg(feature = "chrono")]
 pub use chrono;
+#[cfg(feature = "uuid")]
+pub use uuid;
 
 // The layers, lowest first (see docs/architecture.md): each folder imports
 // only from the ones above it in this list.

@@ -22,6 +22,9 @@ pub enum Type {
     DateTime,
     /// An instant in UTC, microsecond precision.
     Timestamp,
+    /// A UUID: `UUID` on PostgreSQL, its 16 bytes elsewhere (ordered
+    /// bytewise on every backend).
+    Uuid,
 }
 
 impl Type {

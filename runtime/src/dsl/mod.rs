@@ -18,6 +18,8 @@ pub(crate) mod projection;
 pub mod relations;
 pub(crate) mod source;
 mod sql_value;
+#[cfg(feature = "uuid")]
+mod uuid;
 pub(crate) mod vars;
 pub mod window;
 

@@ -12,6 +12,8 @@ mod params;
 mod scalars;
 mod sql_value;
 mod traits;
+#[cfg(feature = "uuid")]
+mod uuid;
 mod value;
 
 pub(crate) use inline::Inline;

@@ -21,6 +21,8 @@ pub enum Value {
     DateTime(chrono::NaiveDateTime),
     #[cfg(feature = "chrono")]
     Timestamp(chrono::DateTime<chrono::Utc>),
+    #[cfg(feature = "uuid")]
+    Uuid(uuid::Uuid),
     /// The elements of an `IN` list, or the columns of a composite key.
     List(Vec<Value>),
 }
@@ -150,8 +152,21 @@ impl Value {
             Value::DateTime(d) => text(out, &d.format(super::dates::DATETIME_FORMAT).to_string()),
             #[cfg(feature = "chrono")]
             Value::Timestamp(d) => text(out, &d.naive_utc().format(super::dates::DATETIME_FORMAT).to_string()),
+            // As bytes: hex, read back with `unhex`.
+            #[cfg(feature = "uuid")]
+            Value::Uuid(u) => {
+                let _ = write!(out, "\"{}\"", u.simple().encode_upper(&mut uuid::Uuid::encode_buffer()));
+            }
             Value::List(items) => out.push_str(&Value::json_array(items)),
         }
+    }
+}
+
+#[cfg(feature = "uuid")]
+impl ToValue for uuid::Uuid {
+    const TYPE: Type = Type::Uuid;
+    fn to_value(&self) -> Value {
+        Value::Uuid(*self)
     }
 }
 

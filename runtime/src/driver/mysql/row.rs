@@ -67,6 +67,9 @@ pub(super) fn to_mysql(value: &Value) -> mysql::Value {
         Value::DateTime(d) => date_value(*d),
         #[cfg(feature = "chrono")]
         Value::Timestamp(d) => date_value(d.naive_utc()),
+        // Its 16 bytes, as the mysql crate sends it.
+        #[cfg(feature = "uuid")]
+        Value::Uuid(u) => mysql::Value::from(*u),
         // A long IN list, read by `JSON_TABLE`.
         Value::List(items) => mysql::Value::Bytes(Value::json_array(items).into_bytes()),
     }
@@ -226,6 +229,17 @@ impl RowAccess for MyRow {
     #[inline]
     fn get_timestamp(&self, i: usize) -> Result<Option<chrono::DateTime<chrono::Utc>>, DecodeError> {
         Ok(self.get_datetime(i)?.map(|d| d.and_utc()))
+    }
+
+    #[cfg(feature = "uuid")]
+    #[inline]
+    fn get_uuid(&self, i: usize) -> Result<Option<uuid::Uuid>, DecodeError> {
+        match self.take(i)? {
+            mysql::Value::NULL => Ok(None),
+            value => mysql::from_value_opt::<uuid::Uuid>(value)
+                .map(Some)
+                .map_err(|e| DecodeError::new(i, format!("expected a UUID: {e}"))),
+        }
     }
 
     fn column_name(&self, i: usize) -> Option<String> {

@@ -107,6 +107,8 @@ impl ToSql for Value {
             Value::DateTime(d) => d.to_sql_checked(ty, out),
             #[cfg(feature = "chrono")]
             Value::Timestamp(d) => d.to_sql_checked(ty, out),
+            #[cfg(feature = "uuid")]
+            Value::Uuid(u) => u.to_sql_checked(ty, out),
             // An IN list, bound as one array (`x = ANY($1::int8[])`).
             Value::List(items) => {
                 let postgres_types::Kind::Array(member) = ty.kind() else {
@@ -231,6 +233,12 @@ impl RowAccess for RowView<'_> {
     #[inline]
     fn get_timestamp(&self, i: usize) -> Result<Option<chrono::DateTime<chrono::Utc>>, DecodeError> {
         get::<chrono::DateTime<chrono::Utc>>(self, i, "a timestamp")
+    }
+
+    #[cfg(feature = "uuid")]
+    #[inline]
+    fn get_uuid(&self, i: usize) -> Result<Option<uuid::Uuid>, DecodeError> {
+        get::<uuid::Uuid>(self, i, "a UUID")
     }
 
     fn column_name(&self, i: usize) -> Option<String> {

@@ -89,6 +89,9 @@ impl rusqlite::ToSql for Value {
             Value::Timestamp(d) => {
                 ToSqlOutput::from(d.naive_utc().format(crate::types::dates::DATETIME_FORMAT).to_string())
             }
+            // Its 16 bytes.
+            #[cfg(feature = "uuid")]
+            Value::Uuid(u) => ToSqlOutput::Borrowed(ValueRef::Blob(u.as_bytes())),
             // A long IN list, read by `json_each`.
             Value::List(items) => ToSqlOutput::from(Value::json_array(items)),
         })
@@ -204,6 +207,18 @@ impl RowAccess for rusqlite::Row<'_> {
     #[inline]
     fn get_timestamp(&self, i: usize) -> Result<Option<chrono::DateTime<chrono::Utc>>, DecodeError> {
         Ok(self.get_datetime(i)?.map(|d| d.and_utc()))
+    }
+
+    #[cfg(feature = "uuid")]
+    #[inline]
+    fn get_uuid(&self, i: usize) -> Result<Option<uuid::Uuid>, DecodeError> {
+        match get(self, i)? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Blob(b) => uuid::Uuid::from_slice(b)
+                .map(Some)
+                .map_err(|_| DecodeError::new(i, format!("expected a UUID, found {} bytes", b.len()))),
+            other => Err(wrong_type(i, "a UUID (16 bytes)", &other)),
+        }
     }
 
     #[inline]
