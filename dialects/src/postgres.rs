@@ -169,6 +169,7 @@ impl Provider for Postgres {
             Type::DateTime => "timestamp",
             Type::Timestamp => "timestamptz",
             Type::Uuid => "uuid",
+            Type::Decimal => "numeric",
         }
     }
 
@@ -228,6 +229,7 @@ impl Provider for Postgres {
             (Type::DateTime, _) => "TIMESTAMP(6)",
             (Type::Timestamp, _) => "TIMESTAMPTZ(6)",
             (Type::Uuid, _) => "UUID",
+            (Type::Decimal, _) => "NUMERIC",
         };
         text.to_owned()
     }

@@ -45,6 +45,8 @@ pub use foal_dialects as dialects;
 // names them through foal and gets the version foal was built with.
 #[cfg(feature = "chrono")]
 pub use chrono;
+#[cfg(feature = "decimal")]
+pub use rust_decimal;
 #[cfg(feature = "uuid")]
 pub use uuid;
 

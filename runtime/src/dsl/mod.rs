@@ -10,6 +10,8 @@
 pub(crate) mod builder;
 #[cfg(feature = "chrono")]
 mod chrono;
+#[cfg(feature = "decimal")]
+mod decimal;
 pub(crate) mod expr;
 pub mod functions;
 pub mod methods;

@@ -29,6 +29,13 @@ impl Value {
             }
             #[cfg(feature = "uuid")]
             Value::Uuid(u) => provider.bytes_literal(out, u.as_bytes()),
+            // SQLite stores a decimal as its text.
+            #[cfg(feature = "decimal")]
+            Value::Decimal(d) if provider.dialect() == crate::Dialect::Sqlite => {
+                provider.string_literal(out, &super::decimal::canonical(*d));
+            }
+            #[cfg(feature = "decimal")]
+            Value::Decimal(d) => out.push_str(&super::decimal::canonical(*d)),
             Value::List(items) => {
                 out.push('(');
                 for (i, item) in items.iter().enumerate() {

@@ -6,6 +6,8 @@
 mod chrono;
 #[cfg(feature = "chrono")]
 pub(crate) mod dates;
+#[cfg(feature = "decimal")]
+pub(crate) mod decimal;
 mod inline;
 mod key;
 mod params;

@@ -49,6 +49,13 @@ pub trait RowAccess {
             })
             .transpose()
     }
+    /// An exact decimal, by default from its text (never through a float).
+    #[cfg(feature = "decimal")]
+    fn get_decimal(&self, i: usize) -> Result<Option<::rust_decimal::Decimal>, DecodeError> {
+        self.get_string(i)?
+            .map(|text| super::decimal::parse(&text).map_err(|e| DecodeError::new(i, e)))
+            .transpose()
+    }
     /// The column's name, for error messages.
     fn column_name(&self, i: usize) -> Option<String>;
     /// Whether column `i` is NULL, without reading its value (a value may

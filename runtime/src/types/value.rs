@@ -23,6 +23,8 @@ pub enum Value {
     Timestamp(chrono::DateTime<chrono::Utc>),
     #[cfg(feature = "uuid")]
     Uuid(uuid::Uuid),
+    #[cfg(feature = "decimal")]
+    Decimal(rust_decimal::Decimal),
     /// The elements of an `IN` list, or the columns of a composite key.
     List(Vec<Value>),
 }
@@ -157,6 +159,9 @@ impl Value {
             Value::Uuid(u) => {
                 let _ = write!(out, "\"{}\"", u.simple().encode_upper(&mut uuid::Uuid::encode_buffer()));
             }
+            // As the text SQLite stores; MySQL reads it as a DECIMAL.
+            #[cfg(feature = "decimal")]
+            Value::Decimal(d) => text(out, &super::decimal::canonical(*d)),
             Value::List(items) => out.push_str(&Value::json_array(items)),
         }
     }
@@ -167,6 +172,14 @@ impl ToValue for uuid::Uuid {
     const TYPE: Type = Type::Uuid;
     fn to_value(&self) -> Value {
         Value::Uuid(*self)
+    }
+}
+
+#[cfg(feature = "decimal")]
+impl ToValue for rust_decimal::Decimal {
+    const TYPE: Type = Type::Decimal;
+    fn to_value(&self) -> Value {
+        Value::Decimal(*self)
     }
 }
 
