@@ -168,6 +168,8 @@ impl Provider for Postgres {
             Type::Date => "date",
             Type::DateTime => "timestamp",
             Type::Timestamp => "timestamptz",
+            Type::Uuid => "uuid",
+            Type::Decimal => "numeric",
         }
     }
 
@@ -226,6 +228,8 @@ impl Provider for Postgres {
             (Type::Date, _) => "DATE",
             (Type::DateTime, _) => "TIMESTAMP(6)",
             (Type::Timestamp, _) => "TIMESTAMPTZ(6)",
+            (Type::Uuid, _) => "UUID",
+            (Type::Decimal, _) => "NUMERIC",
         };
         text.to_owned()
     }

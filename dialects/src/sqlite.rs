@@ -21,7 +21,11 @@ impl Provider for Sqlite {
         w.expr_grouped(e);
         w.push(if negated { " NOT IN (SELECT " } else { " IN (SELECT " });
         // Bytes travel as hex text.
-        w.push(if ty == Type::Bytes { "unhex(value)" } else { "value" });
+        w.push(if matches!(ty, Type::Bytes | Type::Uuid) {
+            "unhex(value)"
+        } else {
+            "value"
+        });
         w.push(" FROM json_each(");
         let _ = w.bind_whole(param);
         w.push("?))");
@@ -68,6 +72,8 @@ impl Provider for Sqlite {
             Func::AddDays => render::call(w, "foal_add_days", args),
             // Registered in Rust on each connection, as the date functions.
             Func::MicrosBetween | Func::DaysBetween => render::call(w, "foal_micros_between", args),
+            // Decimals are text; their order is a key's, computed in Rust.
+            Func::DecimalKey => render::call(w, "foal_decimal_key", args),
 
             Func::Greatest => render::call(w, "max", args),
             Func::Least => render::call(w, "min", args),
@@ -94,12 +100,28 @@ impl Provider for Sqlite {
         match ty {
             Type::Bool | Type::I16 | Type::I32 | Type::I64 => "INTEGER",
             Type::F32 | Type::F64 => "REAL",
-            Type::Bytes => "BLOB",
-            Type::Text | Type::Date | Type::DateTime | Type::Timestamp => "TEXT",
+            Type::Bytes | Type::Uuid => "BLOB",
+            Type::Text | Type::Date | Type::DateTime | Type::Timestamp | Type::Decimal => "TEXT",
         }
     }
 
     fn aggregate(&self, w: &mut Writer<'_>, f: AggFunc, distinct: bool, arg: Option<&Expr>, separator: Option<&str>) {
+        // Exact decimal aggregates, registered in Rust on each connection.
+        let decimal = match f {
+            AggFunc::DecimalSum => Some("foal_decimal_sum("),
+            AggFunc::DecimalMin => Some("foal_decimal_min("),
+            AggFunc::DecimalMax => Some("foal_decimal_max("),
+            _ => None,
+        };
+        if let (Some(name), Some(arg)) = (decimal, arg) {
+            w.push(name);
+            if distinct {
+                w.push("DISTINCT ");
+            }
+            w.expr(arg);
+            w.push(")");
+            return;
+        }
         if let (AggFunc::GroupConcat, Some(arg)) = (f, arg) {
             w.push("group_concat(");
             w.expr(arg);
@@ -134,8 +156,8 @@ impl Provider for Sqlite {
             Type::Bool => "BOOLEAN",
             Type::I16 | Type::I32 | Type::I64 => "INTEGER",
             Type::F32 | Type::F64 => "REAL",
-            Type::Bytes => "BLOB",
-            Type::Text | Type::Date | Type::DateTime | Type::Timestamp => "TEXT",
+            Type::Bytes | Type::Uuid => "BLOB",
+            Type::Text | Type::Date | Type::DateTime | Type::Timestamp | Type::Decimal => "TEXT",
         }
         .to_owned()
     }

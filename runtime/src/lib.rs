@@ -41,6 +41,15 @@ extern crate self as foal;
 
 pub use foal_dialects as dialects;
 
+// The crates whose types are column types, re-exported: an application
+// names them through foal and gets the version foal was built with.
+#[cfg(feature = "chrono")]
+pub use chrono;
+#[cfg(feature = "decimal")]
+pub use rust_decimal;
+#[cfg(feature = "uuid")]
+pub use uuid;
+
 // The layers, lowest first (see docs/architecture.md): each folder imports
 // only from the ones above it in this list.
 #[doc(hidden)]

@@ -244,6 +244,7 @@ pub fn func(w: &mut Writer<'_>, f: Func, args: &[Expr]) {
                 w.push(") END");
             }
         }
+        Func::DecimalKey => w.exprs(args),
         Func::MicrosBetween => {
             // PostgreSQL: an interval's seconds, exactly (numeric).
             if let [a, b] = args {
@@ -325,6 +326,9 @@ pub fn aggregate(w: &mut Writer<'_>, f: AggFunc, distinct: bool, arg: Option<&Ex
         AggFunc::Avg => "AVG",
         AggFunc::Min => "MIN",
         AggFunc::Max => "MAX",
+        AggFunc::DecimalSum => "SUM",
+        AggFunc::DecimalMin => "MIN",
+        AggFunc::DecimalMax => "MAX",
         AggFunc::GroupConcat => "string_agg",
     };
     w.push(name);

@@ -22,6 +22,12 @@ pub enum Type {
     DateTime,
     /// An instant in UTC, microsecond precision.
     Timestamp,
+    /// A UUID: `UUID` on PostgreSQL, its 16 bytes elsewhere (ordered
+    /// bytewise on every backend).
+    Uuid,
+    /// An exact decimal number (`rust_decimal`): `NUMERIC` on PostgreSQL,
+    /// `DECIMAL(65,28)` on MySQL, its canonical text on SQLite.
+    Decimal,
 }
 
 impl Type {
@@ -148,6 +154,10 @@ pub enum Func {
     MicrosBetween,
     /// Days from the second date argument to the first.
     DaysBetween,
+    /// A decimal as it orders: itself where the backend has a decimal
+    /// type; on SQLite, where it is text, a key whose text order is the
+    /// numeric order (a function foal registers).
+    DecimalKey,
 }
 
 /// Aggregate functions.
@@ -162,6 +172,11 @@ pub enum AggFunc {
     Avg,
     Min,
     Max,
+    /// `SUM`, `MIN` and `MAX` of exact decimals: the plain aggregates where
+    /// the backend has a decimal type, functions foal registers on SQLite.
+    DecimalSum,
+    DecimalMin,
+    DecimalMax,
     /// Concatenation of values with a separator.
     GroupConcat,
 }

@@ -134,7 +134,11 @@ impl<T: Typed> IntoOrderKey for Expr<T> {
 /// A value as it orders: itself, or for an enum stored as its variants'
 /// names the position of its variant (`CASE WHEN x = 'Created' THEN 0 …
 /// END`), so that it orders as `#[derive(PartialOrd)]` orders it.
+/// A decimal orders through a key where it is text (SQLite).
 pub(crate) fn in_order<T: Typed + ?Sized>(node: sql::Expr) -> sql::Expr {
+    if T::TYPE == sql::Type::Decimal {
+        return sql::Expr::func(sql::Func::DecimalKey, vec![node]);
+    }
     if T::VARIANTS.is_empty() {
         return node;
     }

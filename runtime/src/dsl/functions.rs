@@ -98,7 +98,11 @@ summable!(i16, i32, i64, f32, f64);
 fn total<T: Typed>(x: sql::Expr, distinct: bool, zero_for_none: bool) -> sql::Expr {
     let ty = T::TYPE;
     let mut node = sql::Expr::Aggregate {
-        func: AggFunc::Sum,
+        func: if ty == Type::Decimal {
+            AggFunc::DecimalSum
+        } else {
+            AggFunc::Sum
+        },
         distinct,
         arg: Some(Box::new(x)),
         separator: None,
@@ -202,13 +206,23 @@ pub fn avg_distinct<T: SqlNumber + Typed>(x: Expr<T>) -> Expr<Option<f64>> {
 }
 
 /// The smallest value, `None` for no rows.
-pub fn min<T: SqlAggregate<Min = M>, M>(x: Expr<T>) -> Expr<M> {
-    aggregate(AggFunc::Min, false, Some(x.node), true)
+pub fn min<T: SqlAggregate<Min = M>, M: Typed>(x: Expr<T>) -> Expr<M> {
+    let func = if M::TYPE == Type::Decimal {
+        AggFunc::DecimalMin
+    } else {
+        AggFunc::Min
+    };
+    aggregate(func, false, Some(x.node), true)
 }
 
 /// The largest value, `None` for no rows.
-pub fn max<T: SqlAggregate<Min = M>, M>(x: Expr<T>) -> Expr<M> {
-    aggregate(AggFunc::Max, false, Some(x.node), true)
+pub fn max<T: SqlAggregate<Min = M>, M: Typed>(x: Expr<T>) -> Expr<M> {
+    let func = if M::TYPE == Type::Decimal {
+        AggFunc::DecimalMax
+    } else {
+        AggFunc::Max
+    };
+    aggregate(func, false, Some(x.node), true)
 }
 
 /// The values joined with `separator`, in ascending order of the values;

@@ -10,6 +10,8 @@
 pub(crate) mod builder;
 #[cfg(feature = "chrono")]
 mod chrono;
+#[cfg(feature = "decimal")]
+mod decimal;
 pub(crate) mod expr;
 pub mod functions;
 pub mod methods;
@@ -18,6 +20,8 @@ pub(crate) mod projection;
 pub mod relations;
 pub(crate) mod source;
 mod sql_value;
+#[cfg(feature = "uuid")]
+mod uuid;
 pub(crate) mod vars;
 pub mod window;
 

@@ -47,7 +47,7 @@ macro_rules! comparable {
     )*};
 }
 // Also used by the column types of optional features.
-#[cfg_attr(not(feature = "chrono"), allow(unused_imports))]
+#[cfg_attr(not(any(feature = "chrono", feature = "uuid")), allow(unused_imports))]
 pub(crate) use comparable;
 comparable!(bool, i16, i32, i64, u32, usize, f32, f64, String, Vec<u8>);
 

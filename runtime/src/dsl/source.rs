@@ -57,7 +57,7 @@ macro_rules! column_sources {
 }
 column_sources!(bool, i16, i32, i64, f32, f64, String, Vec<u8>);
 // Also used by the column types of optional features.
-#[cfg_attr(not(feature = "chrono"), allow(unused_imports))]
+#[cfg_attr(not(any(feature = "chrono", feature = "uuid")), allow(unused_imports))]
 pub(crate) use column_sources;
 
 /// The key columns of a reference, from column `first` on.

@@ -51,7 +51,7 @@ macro_rules! maybe_null {
     )*};
 }
 // Also used by the column types of optional features.
-#[cfg_attr(not(feature = "chrono"), allow(unused_imports))]
+#[cfg_attr(not(any(feature = "chrono", feature = "uuid")), allow(unused_imports))]
 pub(crate) use maybe_null;
 maybe_null!(bool, i16, i32, i64, f32, f64, String, Vec<u8>);
 

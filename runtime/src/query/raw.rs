@@ -369,6 +369,14 @@ impl<R: RowAccess + ?Sized> RowAccess for Remapped<'_, R> {
     fn get_timestamp(&self, i: usize) -> std::result::Result<Option<::chrono::DateTime<::chrono::Utc>>, DecodeError> {
         self.row.get_timestamp(self.at(i))
     }
+    #[cfg(feature = "decimal")]
+    fn get_decimal(&self, i: usize) -> std::result::Result<Option<::rust_decimal::Decimal>, DecodeError> {
+        self.row.get_decimal(self.at(i))
+    }
+    #[cfg(feature = "uuid")]
+    fn get_uuid(&self, i: usize) -> std::result::Result<Option<::uuid::Uuid>, DecodeError> {
+        self.row.get_uuid(self.at(i))
+    }
     fn column_name(&self, i: usize) -> Option<String> {
         self.row.column_name(self.at(i))
     }

@@ -22,6 +22,20 @@ impl Value {
             Value::DateTime(d) => provider.string_literal(out, &d.format(super::dates::DATETIME_FORMAT).to_string()),
             #[cfg(feature = "chrono")]
             Value::Timestamp(d) => provider.string_literal(out, &d.format(super::dates::DATETIME_FORMAT).to_string()),
+            // PostgreSQL reads a UUID from its text; elsewhere it is bytes.
+            #[cfg(feature = "uuid")]
+            Value::Uuid(u) if provider.dialect() == crate::Dialect::Postgres => {
+                provider.string_literal(out, &u.hyphenated().to_string());
+            }
+            #[cfg(feature = "uuid")]
+            Value::Uuid(u) => provider.bytes_literal(out, u.as_bytes()),
+            // SQLite stores a decimal as its text.
+            #[cfg(feature = "decimal")]
+            Value::Decimal(d) if provider.dialect() == crate::Dialect::Sqlite => {
+                provider.string_literal(out, &super::decimal::canonical(*d));
+            }
+            #[cfg(feature = "decimal")]
+            Value::Decimal(d) => out.push_str(&super::decimal::canonical(*d)),
             Value::List(items) => {
                 out.push('(');
                 for (i, item) in items.iter().enumerate() {

@@ -48,6 +48,11 @@ fn hash_value(v: &Value, state: &mut impl std::hash::Hasher) {
         Value::DateTime(d) => (7u8, d).hash(state),
         #[cfg(feature = "chrono")]
         Value::Timestamp(d) => (8u8, d).hash(state),
+        #[cfg(feature = "uuid")]
+        Value::Uuid(u) => (10u8, u).hash(state),
+        // Decimal's Hash agrees with its numeric equality (1.0 == 1.00).
+        #[cfg(feature = "decimal")]
+        Value::Decimal(d) => (11u8, d).hash(state),
         Value::List(items) => {
             (9u8, items.len()).hash(state);
             for item in items {

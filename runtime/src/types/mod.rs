@@ -6,12 +6,16 @@
 mod chrono;
 #[cfg(feature = "chrono")]
 pub(crate) mod dates;
+#[cfg(feature = "decimal")]
+pub(crate) mod decimal;
 mod inline;
 mod key;
 mod params;
 mod scalars;
 mod sql_value;
 mod traits;
+#[cfg(feature = "uuid")]
+mod uuid;
 mod value;
 
 pub(crate) use inline::Inline;

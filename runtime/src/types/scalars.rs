@@ -174,7 +174,7 @@ macro_rules! scalar {
         }
     };
 }
-#[cfg_attr(not(feature = "chrono"), allow(unused_imports))]
+#[cfg_attr(not(any(feature = "chrono", feature = "uuid")), allow(unused_imports))]
 pub(crate) use scalar;
 
 scalar!(bool, Type::Bool, |row, i| row.get_bool(i), |v| Value::Bool(*v));

@@ -39,6 +39,23 @@ pub trait RowAccess {
     fn get_timestamp(&self, i: usize) -> Result<Option<::chrono::DateTime<::chrono::Utc>>, DecodeError> {
         Ok(self.get_datetime(i)?.map(|d| d.and_utc()))
     }
+    /// A UUID, by default from its 16 bytes.
+    #[cfg(feature = "uuid")]
+    fn get_uuid(&self, i: usize) -> Result<Option<::uuid::Uuid>, DecodeError> {
+        self.get_bytes(i)?
+            .map(|b| {
+                ::uuid::Uuid::from_slice(&b)
+                    .map_err(|_| DecodeError::new(i, format!("{} bytes are not a UUID", b.len())))
+            })
+            .transpose()
+    }
+    /// An exact decimal, by default from its text (never through a float).
+    #[cfg(feature = "decimal")]
+    fn get_decimal(&self, i: usize) -> Result<Option<::rust_decimal::Decimal>, DecodeError> {
+        self.get_string(i)?
+            .map(|text| super::decimal::parse(&text).map_err(|e| DecodeError::new(i, e)))
+            .transpose()
+    }
     /// The column's name, for error messages.
     fn column_name(&self, i: usize) -> Option<String>;
     /// Whether column `i` is NULL, without reading its value (a value may

@@ -21,6 +21,10 @@ pub enum Value {
     DateTime(chrono::NaiveDateTime),
     #[cfg(feature = "chrono")]
     Timestamp(chrono::DateTime<chrono::Utc>),
+    #[cfg(feature = "uuid")]
+    Uuid(uuid::Uuid),
+    #[cfg(feature = "decimal")]
+    Decimal(rust_decimal::Decimal),
     /// The elements of an `IN` list, or the columns of a composite key.
     List(Vec<Value>),
 }
@@ -150,8 +154,32 @@ impl Value {
             Value::DateTime(d) => text(out, &d.format(super::dates::DATETIME_FORMAT).to_string()),
             #[cfg(feature = "chrono")]
             Value::Timestamp(d) => text(out, &d.naive_utc().format(super::dates::DATETIME_FORMAT).to_string()),
+            // As bytes: hex, read back with `unhex`.
+            #[cfg(feature = "uuid")]
+            Value::Uuid(u) => {
+                let _ = write!(out, "\"{}\"", u.simple().encode_upper(&mut uuid::Uuid::encode_buffer()));
+            }
+            // As the text SQLite stores; MySQL reads it as a DECIMAL.
+            #[cfg(feature = "decimal")]
+            Value::Decimal(d) => text(out, &super::decimal::canonical(*d)),
             Value::List(items) => out.push_str(&Value::json_array(items)),
         }
+    }
+}
+
+#[cfg(feature = "uuid")]
+impl ToValue for uuid::Uuid {
+    const TYPE: Type = Type::Uuid;
+    fn to_value(&self) -> Value {
+        Value::Uuid(*self)
+    }
+}
+
+#[cfg(feature = "decimal")]
+impl ToValue for rust_decimal::Decimal {
+    const TYPE: Type = Type::Decimal;
+    fn to_value(&self) -> Value {
+        Value::Decimal(*self)
     }
 }
 

@@ -67,6 +67,12 @@ pub(super) fn to_mysql(value: &Value) -> mysql::Value {
         Value::DateTime(d) => date_value(*d),
         #[cfg(feature = "chrono")]
         Value::Timestamp(d) => date_value(d.naive_utc()),
+        // Its 16 bytes, as the mysql crate sends it.
+        #[cfg(feature = "uuid")]
+        Value::Uuid(u) => mysql::Value::from(*u),
+        // Its text, as the mysql crate sends it (cast to DECIMAL in the SQL).
+        #[cfg(feature = "decimal")]
+        Value::Decimal(d) => mysql::Value::from(*d),
         // A long IN list, read by `JSON_TABLE`.
         Value::List(items) => mysql::Value::Bytes(Value::json_array(items).into_bytes()),
     }
@@ -226,6 +232,35 @@ impl RowAccess for MyRow {
     #[inline]
     fn get_timestamp(&self, i: usize) -> Result<Option<chrono::DateTime<chrono::Utc>>, DecodeError> {
         Ok(self.get_datetime(i)?.map(|d| d.and_utc()))
+    }
+
+    /// From the DECIMAL's exact text, never through a float.
+    #[cfg(feature = "decimal")]
+    #[inline]
+    fn get_decimal(&self, i: usize) -> Result<Option<rust_decimal::Decimal>, DecodeError> {
+        match self.take(i)? {
+            mysql::Value::NULL => Ok(None),
+            mysql::Value::Bytes(b) => crate::types::decimal::parse(number_text(&b, i)?)
+                .map(Some)
+                .map_err(|e| DecodeError::new(i, e)),
+            value @ (mysql::Value::Int(_) | mysql::Value::UInt(_)) => {
+                mysql::from_value_opt::<rust_decimal::Decimal>(value)
+                    .map(|d| Some(crate::types::decimal::normal(d)))
+                    .map_err(|e| DecodeError::new(i, format!("expected a decimal: {e}")))
+            }
+            other => Err(wrong(i, "a decimal", &other)),
+        }
+    }
+
+    #[cfg(feature = "uuid")]
+    #[inline]
+    fn get_uuid(&self, i: usize) -> Result<Option<uuid::Uuid>, DecodeError> {
+        match self.take(i)? {
+            mysql::Value::NULL => Ok(None),
+            value => mysql::from_value_opt::<uuid::Uuid>(value)
+                .map(Some)
+                .map_err(|e| DecodeError::new(i, format!("expected a UUID: {e}"))),
+        }
     }
 
     fn column_name(&self, i: usize) -> Option<String> {

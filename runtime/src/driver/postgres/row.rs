@@ -107,6 +107,10 @@ impl ToSql for Value {
             Value::DateTime(d) => d.to_sql_checked(ty, out),
             #[cfg(feature = "chrono")]
             Value::Timestamp(d) => d.to_sql_checked(ty, out),
+            #[cfg(feature = "uuid")]
+            Value::Uuid(u) => u.to_sql_checked(ty, out),
+            #[cfg(feature = "decimal")]
+            Value::Decimal(d) => d.to_sql_checked(ty, out),
             // An IN list, bound as one array (`x = ANY($1::int8[])`).
             Value::List(items) => {
                 let postgres_types::Kind::Array(member) = ty.kind() else {
@@ -152,6 +156,58 @@ impl<'a> FromSql<'a> for AnyInt {
 
     fn accepts(ty: &Type) -> bool {
         matches!(*ty, Type::INT2 | Type::INT4 | Type::INT8)
+    }
+}
+
+/// A NUMERIC as its exact decimal text, to be parsed exactly: rust_decimal's
+/// own `FromSql` rounds a value with more digits than it holds (a sum),
+/// where foal reports it.
+#[cfg(feature = "decimal")]
+struct NumericText(String);
+
+#[cfg(feature = "decimal")]
+impl<'a> FromSql<'a> for NumericText {
+    fn from_sql(_: &Type, raw: &'a [u8]) -> std::result::Result<Self, BoxError> {
+        let word = |k: usize| -> std::result::Result<u16, BoxError> {
+            match raw.get(2 * k..2 * k + 2) {
+                Some(&[hi, lo]) => Ok(u16::from_be_bytes([hi, lo])),
+                _ => Err("a truncated numeric".into()),
+            }
+        };
+        let groups = usize::from(word(0)?);
+        #[allow(clippy::cast_possible_wrap)]
+        let weight = i64::from(word(1)? as i16);
+        let negative = match word(2)? {
+            0x0000 => false,
+            0x4000 => true,
+            _ => return Err("NaN and infinities are not decimals".into()),
+        };
+        let mut digits = String::with_capacity(4 * groups);
+        for k in 0..groups {
+            digits.push_str(&format!("{:04}", word(4 + k)?));
+        }
+        // The point comes after weight + 1 groups of four digits.
+        let point = 4 * (weight + 1);
+        let len = i64::try_from(digits.len())?;
+        let mut text = String::from(if negative { "-" } else { "" });
+        if point <= 0 {
+            text.push_str("0.");
+            text.push_str(&"0".repeat(usize::try_from(-point)?));
+            text.push_str(&digits);
+        } else if point >= len {
+            text.push_str(if digits.is_empty() { "0" } else { &digits });
+            text.push_str(&"0".repeat(usize::try_from(point - len)?));
+        } else {
+            let (int, fraction) = digits.split_at(usize::try_from(point)?);
+            text.push_str(int);
+            text.push('.');
+            text.push_str(fraction);
+        }
+        Ok(NumericText(text))
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        *ty == Type::NUMERIC
     }
 }
 
@@ -231,6 +287,20 @@ impl RowAccess for RowView<'_> {
     #[inline]
     fn get_timestamp(&self, i: usize) -> Result<Option<chrono::DateTime<chrono::Utc>>, DecodeError> {
         get::<chrono::DateTime<chrono::Utc>>(self, i, "a timestamp")
+    }
+
+    #[cfg(feature = "decimal")]
+    #[inline]
+    fn get_decimal(&self, i: usize) -> Result<Option<rust_decimal::Decimal>, DecodeError> {
+        get::<NumericText>(self, i, "a numeric")?
+            .map(|text| crate::types::decimal::parse(&text.0).map_err(|e| DecodeError::new(i, e)))
+            .transpose()
+    }
+
+    #[cfg(feature = "uuid")]
+    #[inline]
+    fn get_uuid(&self, i: usize) -> Result<Option<uuid::Uuid>, DecodeError> {
+        get::<uuid::Uuid>(self, i, "a UUID")
     }
 
     fn column_name(&self, i: usize) -> Option<String> {

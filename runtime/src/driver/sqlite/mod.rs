@@ -10,6 +10,8 @@
 //! and, with the `chrono` feature, `foal_add_micros`/`foal_add_days` (date
 //! arithmetic with microseconds, which SQLite's own date functions drop).
 
+#[cfg(feature = "decimal")]
+mod decimal;
 mod row;
 mod setup;
 

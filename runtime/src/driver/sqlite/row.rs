@@ -89,6 +89,12 @@ impl rusqlite::ToSql for Value {
             Value::Timestamp(d) => {
                 ToSqlOutput::from(d.naive_utc().format(crate::types::dates::DATETIME_FORMAT).to_string())
             }
+            // Its 16 bytes.
+            #[cfg(feature = "uuid")]
+            Value::Uuid(u) => ToSqlOutput::Borrowed(ValueRef::Blob(u.as_bytes())),
+            // Its one text (`1.5`, never `1.50`): text equality is equality.
+            #[cfg(feature = "decimal")]
+            Value::Decimal(d) => ToSqlOutput::from(crate::types::decimal::canonical(*d)),
             // A long IN list, read by `json_each`.
             Value::List(items) => ToSqlOutput::from(Value::json_array(items)),
         })
@@ -204,6 +210,34 @@ impl RowAccess for rusqlite::Row<'_> {
     #[inline]
     fn get_timestamp(&self, i: usize) -> Result<Option<chrono::DateTime<chrono::Utc>>, DecodeError> {
         Ok(self.get_datetime(i)?.map(|d| d.and_utc()))
+    }
+
+    #[cfg(feature = "decimal")]
+    #[inline]
+    fn get_decimal(&self, i: usize) -> Result<Option<rust_decimal::Decimal>, DecodeError> {
+        match get(self, i)? {
+            ValueRef::Null => Ok(None),
+            // `sum` of no rows is the integer 0.
+            ValueRef::Integer(n) => Ok(Some(rust_decimal::Decimal::from(n))),
+            ValueRef::Text(t) => std::str::from_utf8(t)
+                .map_err(|e| e.to_string())
+                .and_then(crate::types::decimal::parse)
+                .map(Some)
+                .map_err(|e| DecodeError::new(i, e)),
+            other => Err(wrong_type(i, "a decimal (as text)", &other)),
+        }
+    }
+
+    #[cfg(feature = "uuid")]
+    #[inline]
+    fn get_uuid(&self, i: usize) -> Result<Option<uuid::Uuid>, DecodeError> {
+        match get(self, i)? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Blob(b) => uuid::Uuid::from_slice(b)
+                .map(Some)
+                .map_err(|_| DecodeError::new(i, format!("expected a UUID, found {} bytes", b.len()))),
+            other => Err(wrong_type(i, "a UUID (16 bytes)", &other)),
+        }
     }
 
     #[inline]

@@ -68,6 +68,8 @@ pub(super) fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
             _ => rusqlite::types::Value::Null,
         })
     })?;
+    #[cfg(feature = "decimal")]
+    super::decimal::register(conn, flags)?;
     Ok(())
 }
 
