@@ -47,6 +47,8 @@ pub use foal_dialects as dialects;
 pub use chrono;
 #[cfg(feature = "decimal")]
 pub use rust_decimal;
+#[cfg(feature = "time")]
+pub use time;
 #[cfg(feature = "uuid")]
 pub use uuid;
 

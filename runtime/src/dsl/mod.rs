@@ -20,6 +20,8 @@ pub(crate) mod projection;
 pub mod relations;
 pub(crate) mod source;
 mod sql_value;
+#[cfg(feature = "time")]
+mod time;
 #[cfg(feature = "uuid")]
 mod uuid;
 pub(crate) mod vars;

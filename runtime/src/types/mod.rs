@@ -13,6 +13,8 @@ mod key;
 mod params;
 mod scalars;
 mod sql_value;
+#[cfg(feature = "time")]
+mod time;
 mod traits;
 #[cfg(feature = "uuid")]
 mod uuid;
