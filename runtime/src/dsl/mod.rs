@@ -14,6 +14,8 @@ mod chrono;
 mod decimal;
 pub(crate) mod expr;
 pub mod functions;
+#[cfg(feature = "json")]
+mod json;
 pub mod methods;
 pub mod ops;
 pub(crate) mod projection;

@@ -36,6 +36,8 @@ impl Value {
             }
             #[cfg(feature = "decimal")]
             Value::Decimal(d) => out.push_str(&super::decimal::canonical(*d)),
+            #[cfg(feature = "json")]
+            Value::Json(doc) => provider.string_literal(out, &super::json::text(doc)),
             Value::List(items) => {
                 out.push('(');
                 for (i, item) in items.iter().enumerate() {

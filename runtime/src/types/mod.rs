@@ -9,6 +9,8 @@ pub(crate) mod dates;
 #[cfg(feature = "decimal")]
 pub(crate) mod decimal;
 mod inline;
+#[cfg(feature = "json")]
+pub(crate) mod json;
 mod key;
 mod params;
 mod scalars;
@@ -21,6 +23,8 @@ mod uuid;
 mod value;
 
 pub(crate) use inline::Inline;
+#[cfg(feature = "json")]
+pub use json::Json;
 pub(crate) use key::{KeyHash, KeyMap, ValueKey, key_with};
 pub use params::Params;
 pub use sql_value::SqlValue;

@@ -56,6 +56,16 @@ pub trait RowAccess {
             .map(|text| super::decimal::parse(&text).map_err(|e| DecodeError::new(i, e)))
             .transpose()
     }
+    /// A JSON document, by default parsed from its text.
+    #[cfg(feature = "json")]
+    fn get_json(&self, i: usize) -> Result<Option<::serde_json::Value>, DecodeError> {
+        self.get_string(i)?
+            .map(|text| {
+                ::serde_json::from_str(&text)
+                    .map_err(|e| DecodeError::new(i, format!("the column holds no JSON document: {e}")))
+            })
+            .transpose()
+    }
     /// The column's name, for error messages.
     fn column_name(&self, i: usize) -> Option<String>;
     /// Whether column `i` is NULL, without reading its value (a value may

@@ -73,6 +73,8 @@ pub(super) fn to_mysql(value: &Value) -> mysql::Value {
         // Its text, as the mysql crate sends it (cast to DECIMAL in the SQL).
         #[cfg(feature = "decimal")]
         Value::Decimal(d) => mysql::Value::from(*d),
+        #[cfg(feature = "json")]
+        Value::Json(doc) => mysql::Value::Bytes(crate::types::json::text(doc).into_bytes()),
         // A long IN list, read by `JSON_TABLE`.
         Value::List(items) => mysql::Value::Bytes(Value::json_array(items).into_bytes()),
     }

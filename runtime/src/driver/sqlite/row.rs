@@ -95,6 +95,8 @@ impl rusqlite::ToSql for Value {
             // Its one text (`1.5`, never `1.50`): text equality is equality.
             #[cfg(feature = "decimal")]
             Value::Decimal(d) => ToSqlOutput::from(crate::types::decimal::canonical(*d)),
+            #[cfg(feature = "json")]
+            Value::Json(doc) => ToSqlOutput::from(crate::types::json::text(doc)),
             // A long IN list, read by `json_each`.
             Value::List(items) => ToSqlOutput::from(Value::json_array(items)),
         })
