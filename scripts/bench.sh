@@ -48,6 +48,6 @@ if ! printf '%s\n' "${args[@]:-}" | grep -q -- '--backend'; then
   args+=(--backend all)
 fi
 log "building the comparison runner (release)"
-cargo build --release --locked -q -p foal-benches --bin compare
+cargo build --release --locked -q -p foal-benches --bin compare ${FOAL_BENCH_FEATURES:+--features "$FOAL_BENCH_FEATURES"}
 log "running: compare ${args[*]}"
 taskset -c "$FOAL_PIN_CPU" "$CARGO_TARGET_DIR/release/compare" "${args[@]}"

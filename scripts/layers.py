@@ -3,8 +3,10 @@
 
 1. each folder imports only from the folders below it in LAYERS;
 2. files import each other in a loop only inside `dsl/`, the typed query
-   layer (an item re-exported by a folder's mod.rs counts as the file that
-   defines it).
+   layer, and `driver/postgres/`, one protocol's client, whose connection
+   set-up (hosts, TLS, authentication) and message loop call each other by
+   the protocol's nature (an item re-exported by a folder's mod.rs counts
+   as the file that defines it).
 
 Prints what breaks a rule and exits 1 if anything does.
 
@@ -24,7 +26,7 @@ PEERS = {("driver", "dsl"), ("dsl", "driver")}
 
 PATH = re.compile(r"crate::([a-z_]+)")
 # The one folder whose files may import each other in a loop.
-LOOPS_ALLOWED = "dsl"
+LOOPS_ALLOWED = ("dsl", "driver/postgres")
 
 
 def folder_of(path):
@@ -159,7 +161,7 @@ def main():
         for layer in LAYERS:
             print(f"{layer:>7} -> {', '.join(sorted(graph.get(layer, ()))) or '-'}")
     for group in file_loops():
-        if not all(m == LOOPS_ALLOWED or m.startswith(LOOPS_ALLOWED + "/") for m in group):
+        if not any(all(m == a or m.startswith(a + "/") for m in group) for a in LOOPS_ALLOWED):
             bad.append(f"files importing each other in a loop: {', '.join(group)}")
     for b in bad:
         print(b)

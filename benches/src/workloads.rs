@@ -73,7 +73,44 @@ pub fn run_all(backend: Backend, runner: &mut dyn Runner) -> Result<()> {
     for n in baseline::INSERT_SIZES {
         insert(&mut env, n, runner)?;
     }
-    associations(&mut env, runner)
+    associations(&mut env, runner)?;
+    for n in baseline::LOAD_SIZES {
+        load(&mut env, n, runner)?;
+    }
+    Ok(())
+}
+
+/// `n` users with their own keys through `db.load`, against each driver's
+/// fastest hand-written path (`Hand::load`).
+pub fn load(env: &mut Env, n: usize, runner: &mut dyn Runner) -> Result<()> {
+    env.clear()?;
+    let db = env.db.clone();
+    let backend = env.backend;
+    // Both sides draw their keys from one counter, so neither collides.
+    let next = std::cell::Cell::new(1);
+    let mut foal = || -> Result<usize> {
+        let first = next.get();
+        next.set(first + n as i32);
+        let rows = (0..n as i32).map(|i| User {
+            id: first + i,
+            name: format!("User {i}"),
+            hair_color: Some("hair_color".to_owned()),
+        });
+        Ok(db.load(rows)? as usize)
+    };
+    let clear_db = env.db.clone();
+    env.hand.load(n, &next, &mut |hand, hand_reset| {
+        let mut reset = || -> Result<usize> {
+            if backend == Backend::Sqlite {
+                hand_reset()?;
+            }
+            for sql in baseline::clear_sql(backend) {
+                clear_db.execute_sql(sql)?;
+            }
+            Ok(0)
+        };
+        runner.pair("bulk load", n, &mut foal, hand, &mut reset)
+    })
 }
 
 fn no_reset() -> Result<usize> {

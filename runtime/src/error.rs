@@ -140,6 +140,16 @@ pub enum Error {
     /// does not fit the column).
     #[error("invalid parameter: {message} (query at {site})")]
     Parameter { message: String, site: CallSite },
+
+    /// [`Database::check`](crate::Database::check) found the live table
+    /// different from the entity: every difference, one per entry.
+    #[error("table {table} does not match the entity {entity} (checked at {site}):\n  - {}", differences.join("\n  - "))]
+    Schema {
+        entity: &'static str,
+        table: String,
+        differences: Vec<String>,
+        site: CallSite,
+    },
 }
 
 impl Error {
@@ -157,7 +167,8 @@ impl Error {
             | Error::Parameter { site, .. }
             | Error::PoolTimeout { site, .. }
             | Error::Timeout { site, .. }
-            | Error::Usage { site, .. } => Some(*site),
+            | Error::Usage { site, .. }
+            | Error::Schema { site, .. } => Some(*site),
             Error::Config(_) => None,
         }
     }
@@ -239,7 +250,7 @@ impl Error {
             | Error::Timeout { message, .. }
             | Error::Config(message) => readable(message),
             Error::Conflict { key, .. } => readable(key),
-            Error::NotFound { .. } | Error::TooManyRows { .. } | Error::PoolTimeout { .. } => {}
+            Error::NotFound { .. } | Error::TooManyRows { .. } | Error::PoolTimeout { .. } | Error::Schema { .. } => {}
         }
         self
     }

@@ -80,13 +80,14 @@ pub use dsl::{Expr, Nullability, Optional, Projection, Required, SourceRow, Var}
 pub use entity::{Column, ColumnMeta, Entity, EntityMeta, FieldAttrs, FieldMeta, Ref};
 pub use error::{CallSite, DbCode, DbFault, DecodeError, Error, MESSAGE_LIMIT, Result};
 pub use exec::pool::PoolStatus;
-pub use exec::{Database, Executor, Isolation, Transaction, TxOptions};
+pub use exec::{Database, DatabaseBuilder, Executor, Isolation, Transaction, TxOptions};
 pub use foal_macros::{Entity, SqlValue, select, sql_value};
 pub use query::Query;
 pub use query::bulk::UpdateQuery;
 pub use query::compose::{QueryValue, SameRows};
 pub use query::prefetch::{Loaded, MaybeRef, Prefetch, Prefetching};
 pub use query::raw::{Raw, raw};
+pub use query::stream::RowIter;
 pub use types::{FromRow, LONG_LIST, RowAccess, SqlType, SqlValue, ToValue, ToValues, Typed, Value};
 pub use write::ConflictKey;
 

@@ -501,12 +501,12 @@ fn generator<T: Clone + fmt::Debug + 'static>(
         for &rel in ent.rels() {
             let cost = cx.cost * rel.fanout();
             if cost <= COST {
-                // Bug 5: `.left()` as a generator's first source gives no
-                // missing row where the relation has none
-                // (`exists(o for o in c.orders.left())` is false for a
-                // customer without orders); not generated.
-                let src = GenSrc::Path(row.clone(), rel, false);
-                first.push((src, scope((rel.to(), optional), cost)));
+                // `.left()` as a generator's first source gives a missing
+                // row where the relation has none (bug 5, fixed).
+                for left in [false, true] {
+                    let src = GenSrc::Path(row.clone(), rel, left);
+                    first.push((src, scope((rel.to(), optional || left), cost)));
+                }
             }
         }
     }
@@ -1804,7 +1804,11 @@ fn random_queries_agree_with_rust_on_every_backend() {
     println!("queries with {}", seen.join(", "));
 }
 
+/// Prints what each known defect the generator steers around gives on each
+/// backend (the "bug N" notes above): a repro list, asserting nothing, so
+/// it runs only when asked for (`-- --ignored zz_repros --nocapture`).
 #[test]
+#[ignore = "prints the repros of known defects; asserts nothing"]
 fn zz_repros() {
     use foal::prelude::*;
     use foal_tests::estore;

@@ -262,7 +262,11 @@ const KEYS: &str = "pool_size pool_timeout_ms \
                     tcp_user_timeout_ms compress tcp_connect_timeout_ms stmt_cache_size reset_connection check_health \
                     max_allowed_packet cipher_suites cert_chain_path priv_key_path pkcs12_path pkcs12_pass \
                     root_cert_path danger_skip_domain_validation danger_accept_invalid_certs \
-                    require_ssl ssl-mode ssl tls verify_ca x POOL_SIZE root%5Fcert%5Fpath pool%5Fsize pool_size%20";
+                    require_ssl ssl-mode ssl tls verify_ca x POOL_SIZE root%5Fcert%5Fpath pool%5Fsize pool_size%20 \
+                    sslrootcert sslcert sslkey sslpassword channel_binding require_auth target_session_attrs \
+                    keepalives keepalives_idle keepalives_interval keepalives_count tcp_user_timeout \
+                    statement_cache_size pool_max_lifetime_ms pool_idle_timeout_ms pool_min_idle \
+                    pool_check_after_ms slow_ms";
 
 /// Loopback hosts, in every spelling, and broken ones (a URL must never
 /// reach the network, so the host is never random). Two spaces: the

@@ -212,6 +212,41 @@ impl Conn {
         )
     }
 
+    /// Runs a SELECT, handing each row to `each` as it is read; `each`
+    /// returning `Ok(true)` stops. See [`Driver::query_each`].
+    pub(crate) fn query_each<T>(
+        &mut self,
+        r: &Rendered,
+        params: &[Value],
+        decoder: &Decoder<T>,
+        site: CallSite,
+        each: &mut impl FnMut(T) -> Result<bool>,
+    ) -> Result<()> {
+        check_params(params, site)?;
+        self.count();
+        let mut passed = 0u64;
+        let mut counted = |row: T| {
+            passed += 1;
+            each(row)
+        };
+        traced!(
+            self,
+            &r.sql,
+            site,
+            |done: &Result<()>| done.as_ref().ok().map(|()| passed),
+            readable(match &mut self.backend {
+                #[cfg(feature = "sqlite")]
+                Backend::Sqlite(c) => c.query_each(r, params, decoder.sqlite, site, &mut counted),
+                #[cfg(feature = "postgres")]
+                Backend::Postgres(c) => c.query_each(r, params, decoder.postgres, site, &mut counted),
+                #[cfg(feature = "mysql")]
+                Backend::Mysql(c) => c.query_each(r, params, decoder.mysql, site, &mut counted),
+                #[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
+                Backend::None(never) => match *never {},
+            })
+        )
+    }
+
     /// Runs a statement; returns the number of rows it changed.
     pub(crate) fn execute(&mut self, r: &Rendered, params: &[Value], site: CallSite) -> Result<u64> {
         check_params(params, site)?;
@@ -286,6 +321,29 @@ impl Conn {
             site,
             |done: &Option<Result<()>>| done.as_ref().and_then(|d| d.as_ref().ok()).map(|()| n),
             dispatch!(self, c => c.insert_taken(r, rows, layout, site))
+        )
+        .map(readable);
+        if done.is_some() {
+            self.count();
+        }
+        done
+    }
+
+    /// See [`Driver::copy_rows`].
+    pub(crate) fn copy_rows<E: ToValues>(
+        &mut self,
+        insert: &Rendered,
+        copy: &str,
+        rows: &[E],
+        stride: usize,
+        site: CallSite,
+    ) -> Option<Result<u64>> {
+        let done: Option<Result<u64>> = traced!(
+            self,
+            copy,
+            site,
+            |done: &Option<Result<u64>>| done.as_ref().and_then(|d| d.as_ref().ok()).copied(),
+            dispatch!(self, c => c.copy_rows(insert, copy, rows, stride, site))
         )
         .map(readable);
         if done.is_some() {

@@ -4,6 +4,20 @@
 use crate::error::{CallSite, DecodeError, Result};
 use crate::types::RowAccess;
 
+/// A decoded row of a driver's result, or its decoding error turned into
+/// foal's, naming the column.
+#[inline(always)]
+pub(crate) fn decoded<T, R: RowAccess + ?Sized>(
+    decoded: std::result::Result<T, DecodeError>,
+    row: &R,
+    site: CallSite,
+) -> Result<T> {
+    decoded.map_err(|e| {
+        let name = row.column_name(e.column);
+        e.into_error(name.as_deref(), site)
+    })
+}
+
 /// Keeps a decoded row of a driver's result, or turns its decoding error
 /// into foal's, naming the column; returns whether `max` rows are in.
 #[inline(always)]

@@ -39,6 +39,19 @@ pub(crate) trait Driver: Sized {
         out: &mut Vec<T>,
     ) -> Result<()>;
 
+    /// Runs a SELECT, handing each decoded row to `each` as it is read
+    /// (streaming: nothing is collected); `each` returning `Ok(true)` stops
+    /// the passing on, and an `Err` ends the call with it. The connection
+    /// is ready for the next statement either way.
+    fn query_each<T, F: FnMut(T) -> Result<bool>>(
+        &mut self,
+        r: &Rendered,
+        params: &[Value],
+        decode: fn(&Self::Row<'_>) -> Result<T, DecodeError>,
+        site: CallSite,
+        each: &mut F,
+    ) -> Result<()>;
+
     /// Runs a statement; returns the number of rows it changed.
     fn execute(&mut self, r: &Rendered, params: &[Value], site: CallSite) -> Result<u64>;
 
@@ -79,6 +92,23 @@ pub(crate) trait Driver: Sized {
         site: CallSite,
     ) -> Option<Result<()>> {
         let _ = (r, rows, layout, site);
+        None
+    }
+
+    /// Loads `rows` (every column, keys as the rows carry them) through a
+    /// bulk path other than INSERT, where the backend has one: COPY on
+    /// PostgreSQL. `insert` is the one-row INSERT of every column (its
+    /// parameter types are the columns'), `copy` the COPY statement.
+    /// Returns the rows loaded; `None` from a backend without such a path.
+    fn copy_rows<E: ToValues>(
+        &mut self,
+        insert: &Rendered,
+        copy: &str,
+        rows: &[E],
+        stride: usize,
+        site: CallSite,
+    ) -> Option<Result<u64>> {
+        let _ = (insert, copy, rows, stride, site);
         None
     }
 

@@ -2,6 +2,7 @@
 //! from a URL.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::dialects::{Dialect, Statement};
@@ -9,7 +10,7 @@ use crate::driver::Conn;
 use crate::entity::Entity;
 use crate::error::{CallSite, Error, Result};
 
-use super::executor::{Executor, bracket, rollback, sealed, with_conn};
+use super::executor::{Executor, Lent, bracket, rollback, sealed, with_conn};
 use super::options::split_options;
 use super::pool::{Pool, Pooled};
 use super::transaction::begin_statement;
@@ -21,20 +22,129 @@ use super::transaction::{Transaction, TxOptions};
 struct Inner {
     dialect: Dialect,
     pool: Pool,
+    /// Read replicas (`Database::builder`), tried in turn for reads
+    /// outside transactions; empty for most databases.
+    replicas: Vec<Replica>,
+    /// Which replica the next read starts with.
+    next_replica: AtomicUsize,
+}
+
+impl Inner {
+    /// The primary's pool and the replicas'.
+    fn pools(&self) -> impl Iterator<Item = &Pool> {
+        std::iter::once(&self.pool).chain(self.replicas.iter().map(|r| &r.pool))
+    }
+}
+
+/// A read replica's pool, and until when it is left alone after it failed
+/// to give a connection (milliseconds since `EPOCH`; 0: up).
+struct Replica {
+    pool: Pool,
+    down_until: AtomicU64,
+}
+
+/// How long a replica that failed to connect is passed over.
+const REPLICA_RETRY: Duration = Duration::from_secs(2);
+
+fn now_ms() -> u64 {
+    static EPOCH: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let epoch = *EPOCH.get_or_init(std::time::Instant::now);
+    u64::try_from(epoch.elapsed().as_millis()).unwrap_or(u64::MAX).max(1)
+}
+
+/// A database with read replicas, being configured: see
+/// [`Database::builder`].
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until `open`"]
+pub struct DatabaseBuilder {
+    primary: String,
+    replicas: Vec<String>,
+}
+
+impl DatabaseBuilder {
+    /// Adds a read replica (a URL of the same backend, with its own URL
+    /// options: pool size, timeouts, TLS).
+    pub fn replica(mut self, url: &str) -> DatabaseBuilder {
+        self.replicas.push(url.to_owned());
+        self
+    }
+
+    /// Opens the primary (which must answer, as [`Database::open`]
+    /// requires) and the replicas' pools (which need not: a replica that
+    /// does not answer is passed over until it does).
+    ///
+    /// # Errors
+    /// As [`Database::open`]; [`Error::Config`] for a replica URL that is
+    /// malformed or of another backend.
+    #[track_caller]
+    pub fn open(self) -> Result<Database> {
+        let site = CallSite::caller();
+        let (dialect, pool) = open_pool(&self.primary)?;
+        drop(pool.get(site)?);
+        let mut replicas = Vec::with_capacity(self.replicas.len());
+        for (i, url) in self.replicas.iter().enumerate() {
+            let (theirs, pool) = open_pool(url)?;
+            if theirs != dialect {
+                return Err(Error::Config(format!(
+                    "replica {} of a {dialect} database is a {theirs} URL",
+                    i + 1
+                )));
+            }
+            replicas.push(Replica {
+                pool,
+                down_until: AtomicU64::new(0),
+            });
+        }
+        Ok(Database::from_pools(dialect, pool, replicas))
+    }
+}
+
+/// A pool for `url`, not yet connected.
+fn open_pool(url: &str) -> Result<(Dialect, Pool)> {
+    let (url, options) = split_options(url)?;
+    let base = url.as_str();
+    let crate::driver::Connector {
+        dialect,
+        default_pool: default_size,
+        connect,
+    } = crate::driver::connector(base)?;
+    let size = if dialect == Dialect::Sqlite && default_size == 1 {
+        1
+    } else {
+        options.pool_size.unwrap_or(default_size)
+    };
+    let slow = options.slow;
+    let connect: crate::driver::Connect = if slow.is_some() {
+        Box::new(move || {
+            let mut conn = connect()?;
+            conn.slow = slow;
+            Ok(conn)
+        })
+    } else {
+        connect
+    };
+    Ok((dialect, Pool::new(size, options.life, connect)))
 }
 
 /// Runs the pool's maintenance (idle timeout, max lifetime, min idle) on a
 /// thread of its own until the database is dropped.
 fn maintain(inner: std::sync::Weak<Inner>) {
     let period = match inner.upgrade() {
-        Some(inner) => inner.pool.maintenance_period(),
+        Some(inner) => inner
+            .pools()
+            .filter(|p| p.needs_maintenance())
+            .map(Pool::maintenance_period)
+            .min(),
         None => return,
     };
+    let Some(period) = period else { return };
     let spawned = std::thread::Builder::new().name("foal-pool".into()).spawn(move || {
         loop {
             std::thread::sleep(period);
             let Some(inner) = inner.upgrade() else { return };
-            inner.pool.maintain();
+            for pool in inner.pools() {
+                pool.maintain();
+            }
         }
     });
     // Without the thread the pool still works; only its idle connections
@@ -84,36 +194,79 @@ impl Database {
     #[track_caller]
     pub fn open(url: &str) -> Result<Database> {
         let site = CallSite::caller();
-        let (url, options) = split_options(url)?;
-        let base = url.as_str();
-        let crate::driver::Connector {
-            dialect,
-            default_pool: default_size,
-            connect,
-        } = crate::driver::connector(base)?;
-        let size = if dialect == Dialect::Sqlite && default_size == 1 {
-            1
-        } else {
-            options.pool_size.unwrap_or(default_size)
-        };
-        let slow = options.slow;
-        let connect: crate::driver::Connect = if slow.is_some() {
-            Box::new(move || {
-                let mut conn = connect()?;
-                conn.slow = slow;
-                Ok(conn)
-            })
-        } else {
-            connect
-        };
-        let pool = Pool::new(size, options.life, connect);
+        let (dialect, pool) = open_pool(url)?;
         // Fail now on a wrong address or password, not at the first query.
         drop(pool.get(site)?);
-        let inner = Arc::new(Inner { dialect, pool });
-        if inner.pool.needs_maintenance() {
+        Ok(Database::from_pools(dialect, pool, Vec::new()))
+    }
+
+    /// A database with read replicas: reads outside transactions (every
+    /// `select!` read: `fetch_*`, `count`, `exists`, `for_each`) go to the
+    /// replicas in turn, everything else (writes, transactions and the
+    /// reads inside them, raw SQL, `fetch_iter`) to the primary; a read
+    /// whose replica does not answer runs on the next one, then on the
+    /// primary.
+    ///
+    /// ```no_run
+    /// # fn main() -> foal::Result<()> {
+    /// let db = foal::Database::builder("postgres://app@primary/shop")
+    ///     .replica("postgres://app@replica1/shop?pool_size=20")
+    ///     .replica("postgres://app@replica2/shop?pool_size=20")
+    ///     .open()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn builder(primary: &str) -> DatabaseBuilder {
+        DatabaseBuilder {
+            primary: primary.to_owned(),
+            replicas: Vec::new(),
+        }
+    }
+
+    fn from_pools(dialect: Dialect, pool: Pool, replicas: Vec<Replica>) -> Database {
+        let inner = Arc::new(Inner {
+            dialect,
+            pool,
+            replicas,
+            next_replica: AtomicUsize::new(0),
+        });
+        if inner.pool.needs_maintenance() || inner.replicas.iter().any(|r| r.pool.needs_maintenance()) {
             maintain(Arc::downgrade(&inner));
         }
-        Ok(Database { inner })
+        Database { inner }
+    }
+
+    /// Each read replica's pool, in the order they were added.
+    pub fn replica_status(&self) -> Vec<super::pool::PoolStatus> {
+        self.inner.replicas.iter().map(|r| r.pool.status()).collect()
+    }
+
+    /// A read on a replica: each in turn from the next one, passing over
+    /// those that failed lately; `None` when none could run it (then the
+    /// primary does).
+    #[inline(never)]
+    fn read_on_replica<R, F: FnMut(&mut Conn) -> Result<R>>(&self, site: CallSite, f: &mut F) -> Option<Result<R>> {
+        let replicas = &self.inner.replicas;
+        let start = self.inner.next_replica.fetch_add(1, Ordering::Relaxed);
+        for i in 0..replicas.len() {
+            let replica = &replicas[(start + i) % replicas.len()];
+            let down = replica.down_until.load(Ordering::Relaxed);
+            if down != 0 && now_ms() < down {
+                continue;
+            }
+            let Ok(mut pooled) = replica.pool.get(site) else {
+                replica
+                    .down_until
+                    .store(now_ms() + REPLICA_RETRY.as_millis() as u64, Ordering::Relaxed);
+                continue;
+            };
+            replica.down_until.store(0, Ordering::Relaxed);
+            match with_conn(&mut pooled, site, &mut *f) {
+                // A replica that went away: the next one, or the primary.
+                Err(Error::ConnectionLost { .. }) => continue,
+                done => return Some(done),
+            }
+        }
+        None
     }
 
     /// The backend's dialect.
@@ -384,6 +537,11 @@ impl Executor for Database {
 
     #[inline(always)]
     fn run_read<R, F: FnMut(&mut Conn) -> Result<R>>(&self, site: CallSite, mut f: F) -> Result<R> {
+        if !self.inner.replicas.is_empty()
+            && let Some(done) = self.read_on_replica(site, &mut f)
+        {
+            return done;
+        }
         let mut pooled = self.inner.pool.get(site)?;
         match with_conn(&mut pooled, site, &mut f) {
             // Rebuilt rather than passed on, so that success copies no
@@ -391,6 +549,10 @@ impl Executor for Database {
             Ok(value) => Ok(value),
             Err(e) => self.read_failed(e, pooled, site, f),
         }
+    }
+
+    fn lend(&self, site: CallSite) -> Result<Lent<'_>> {
+        Ok(Lent::pooled(self.inner.pool.get(site)?))
     }
 
     fn atomic<R, F: FnMut(&mut Conn) -> Result<R>>(&self, site: CallSite, mut f: F) -> Result<R> {

@@ -35,6 +35,111 @@ pub trait Executor: sealed::Sealed {
     /// all: in a transaction, or a savepoint inside one.
     #[doc(hidden)]
     fn atomic<R, F: FnMut(&mut Conn) -> Result<R>>(&self, site: CallSite, f: F) -> Result<R>;
+
+    /// Lends the connection out for as long as the [`Lent`] lives (a
+    /// streaming iterator's): a pooled one for a database, the
+    /// transaction's own (busy meanwhile) for a transaction.
+    #[doc(hidden)]
+    fn lend(&self, site: CallSite) -> Result<Lent<'_>>;
+}
+
+/// A connection lent out of an executor: [`take`](Lent::take) it to
+/// another thread and [`give_back`](Lent::give_back) what comes back.
+/// Dropped, it returns the slot to the pool (or the transaction); a
+/// connection taken and never given back is counted as closed.
+#[doc(hidden)]
+pub struct Lent<'e> {
+    holder: Box<dyn Holder + 'e>,
+}
+
+/// What holds a lent connection: a pool's guard, or a transaction's
+/// borrowed one.
+trait Holder {
+    fn take(&mut self) -> Option<Conn>;
+    fn give_back(&mut self, conn: Conn);
+    fn lost(&mut self);
+    fn discard(&mut self);
+    fn was_idle(&self) -> bool;
+}
+
+impl Holder for Pooled<'_> {
+    fn take(&mut self) -> Option<Conn> {
+        Pooled::take(self)
+    }
+    fn give_back(&mut self, conn: Conn) {
+        Pooled::give_back(self, conn);
+    }
+    fn lost(&mut self) {
+        Pooled::lost(self);
+    }
+    fn discard(&mut self) {
+        Pooled::discard(self);
+    }
+    fn was_idle(&self) -> bool {
+        Pooled::was_idle(self)
+    }
+}
+
+impl Holder for std::cell::RefMut<'_, Pooled<'_>> {
+    fn take(&mut self) -> Option<Conn> {
+        Pooled::take(self)
+    }
+    fn give_back(&mut self, conn: Conn) {
+        Pooled::give_back(self, conn);
+    }
+    fn lost(&mut self) {
+        Pooled::lost(self);
+    }
+    fn discard(&mut self) {
+        Pooled::discard(self);
+    }
+    fn was_idle(&self) -> bool {
+        // A transaction's connection is never read again on another one.
+        false
+    }
+}
+
+impl<'e> Lent<'e> {
+    pub(crate) fn pooled(pooled: Pooled<'e>) -> Lent<'e> {
+        Lent {
+            holder: Box::new(pooled),
+        }
+    }
+
+    pub(crate) fn borrowed<'db: 'e>(pooled: std::cell::RefMut<'e, Pooled<'db>>) -> Lent<'e> {
+        Lent {
+            holder: Box::new(pooled),
+        }
+    }
+
+    /// The connection, or `ConnectionLost` when an earlier error closed it.
+    pub(crate) fn take(&mut self, site: CallSite) -> Result<Conn> {
+        self.holder.take().ok_or_else(|| Error::ConnectionLost {
+            message: "the connection was already closed".into(),
+            site,
+        })
+    }
+
+    /// Returns the connection; one whose server went away is closed, and
+    /// the pool checks the others before their next use.
+    pub(crate) fn give_back(&mut self, conn: Conn, lost: bool) {
+        self.holder.give_back(conn);
+        if lost {
+            self.holder.lost();
+        }
+    }
+
+    /// Closes the connection when the slot is returned (it was left in an
+    /// unknown state).
+    pub(crate) fn discard(&mut self) {
+        self.holder.discard();
+    }
+
+    /// Whether the connection sat idle in the pool before: a read that
+    /// finds it dead may run again on a fresh one.
+    pub(crate) fn was_idle(&self) -> bool {
+        self.holder.was_idle()
+    }
 }
 
 /// `begin`, `f`, then `commit`, or `rollback` when `f` fails.

@@ -7,6 +7,7 @@ mod options;
 pub(crate) mod pool;
 mod transaction;
 
-pub use database::Database;
+pub use database::{Database, DatabaseBuilder};
 pub use executor::Executor;
+pub(crate) use executor::Lent;
 pub use transaction::{Isolation, Transaction, TxOptions};

@@ -6,7 +6,7 @@ use crate::dialects::Dialect;
 use crate::driver::Conn;
 use crate::error::{CallSite, Error, Result};
 
-use super::executor::{Executor, bracket, sealed, with_conn};
+use super::executor::{Executor, Lent, bracket, sealed, with_conn};
 use super::pool::Pooled;
 
 /// An open transaction; an [`Executor`] like the database itself.
@@ -217,6 +217,21 @@ impl Transaction<'_> {
 
 impl sealed::Sealed for Transaction<'_> {}
 
+/// A statement on a transaction whose connection is in use: by a statement
+/// running now (from inside a callback) or a streaming iterator not yet
+/// dropped.
+#[cold]
+fn busy(site: CallSite) -> Error {
+    Error::Database {
+        message: "the transaction is already running a statement (a `for_each` callback, or a `fetch_iter` \
+                  iterator not yet dropped, holds its connection)"
+            .into(),
+        fault: crate::error::DbFault::Other,
+        code: crate::error::DbCode::default(),
+        site,
+    }
+}
+
 impl Executor for Transaction<'_> {
     fn dialect(&self) -> Dialect {
         self.dialect
@@ -224,14 +239,16 @@ impl Executor for Transaction<'_> {
 
     fn run<R, F: FnMut(&mut Conn) -> Result<R>>(&self, site: CallSite, f: F) -> Result<R> {
         let Ok(mut pooled) = self.conn.try_borrow_mut() else {
-            return Err(Error::Database {
-                message: "the transaction is already running a statement".into(),
-                fault: crate::error::DbFault::Other,
-                code: crate::error::DbCode::default(),
-                site,
-            });
+            return Err(busy(site));
         };
         with_conn(&mut pooled, site, f)
+    }
+
+    fn lend(&self, site: CallSite) -> Result<Lent<'_>> {
+        match self.conn.try_borrow_mut() {
+            Ok(pooled) => Ok(Lent::borrowed(pooled)),
+            Err(_) => Err(busy(site)),
+        }
     }
 
     fn atomic<R, F: FnMut(&mut Conn) -> Result<R>>(&self, site: CallSite, mut f: F) -> Result<R> {

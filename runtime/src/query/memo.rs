@@ -71,6 +71,9 @@ pub(crate) struct EntityStatements {
     /// MySQL multi-row inserts with RETURNING (MariaDB 10.5 and later),
     /// by number of rows.
     insert_returning: Memo<usize, Rendered>,
+    /// Bulk loads: multi-row inserts of every column, per dialect and
+    /// number of rows.
+    loads: Memo<(Dialect, usize), Rendered>,
 }
 
 /// Row counts whose INSERT has its own lock-free slot.
@@ -113,6 +116,11 @@ impl EntityStatements {
         RenderedRef::Shared(self.insert_returning.get_bounded(rows, INSERT_SIZES, build))
     }
 
+    /// A bulk load's INSERT of every column for `rows` rows.
+    pub(crate) fn load_rows(&self, dialect: Dialect, rows: usize, build: impl FnOnce() -> Rendered) -> Arc<Rendered> {
+        self.loads.get_bounded((dialect, rows), INSERT_SIZES, build)
+    }
+
     pub(crate) fn select_in(
         &self,
         columns: &[usize],
@@ -142,6 +150,7 @@ impl Default for EntityStatements {
             small_inserts: (0..SMALL_INSERTS).map(|_| Default::default()).collect(),
             insert_rows: Memo::default(),
             insert_returning: Memo::default(),
+            loads: Memo::default(),
         }
     }
 }

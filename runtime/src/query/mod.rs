@@ -7,6 +7,7 @@ pub mod cache;
 pub(crate) mod compose;
 mod composed;
 pub(crate) mod raw;
+pub(crate) mod stream;
 
 pub(crate) mod memo;
 pub(crate) mod prefetch;

@@ -6,8 +6,10 @@
 //! size.
 
 mod by_key;
+mod check;
 mod insert;
 mod keys;
+mod load;
 mod upsert;
 
 use crate::entity::Entity;
@@ -37,6 +39,39 @@ macro_rules! write_methods {
         #[track_caller]
         pub fn insert_all<E: Entity>(&self, values: Vec<E>) -> Result<Vec<E>> {
             insert::insert_all(self, values, CallSite::caller())
+        }
+
+        /// Compares the entity with the live table: every column present
+        /// with a type that holds the field's values, nullability as the
+        /// field's `Option`, the same primary key, no extra column an
+        /// insert would have to fill, and text collated as foal's meaning
+        /// of text comparison needs (by code point, trailing spaces kept).
+        /// For a table foal did not create; see `docs/semantics.md`.
+        ///
+        /// # Errors
+        /// [`Error::Schema`](crate::Error::Schema) listing every
+        /// difference; a database error.
+        #[track_caller]
+        pub fn check<E: Entity>(&self) -> Result<()> {
+            check::check::<E>(self, CallSite::caller())
+        }
+
+        /// Loads rows through the fastest path the backend has (COPY in
+        /// binary on PostgreSQL, wide prepared multi-row INSERTs on SQLite
+        /// and MySQL), all or nothing, and returns how many went in. Rows
+        /// keep the keys they carry, generated ones included (PostgreSQL's
+        /// sequence then continues after the largest); the rows are read
+        /// from the iterator 10 000 at a time, so a load of any size holds
+        /// no more than that in memory. Nothing is returned but the count:
+        /// for the rows with their generated keys, see
+        /// [`insert_all`](Self::insert_all).
+        ///
+        /// # Errors
+        /// As [`insert_all`](Self::insert_all); nothing is kept when one
+        /// row fails.
+        #[track_caller]
+        pub fn load<E: Entity>(&self, rows: impl IntoIterator<Item = E>) -> Result<u64> {
+            load::load(self, rows, CallSite::caller())
         }
 
         /// Inserts rows as [`insert_all`](Self::insert_all) does and

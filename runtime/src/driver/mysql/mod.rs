@@ -26,7 +26,7 @@ use mysql::{Opts, Params};
 use config::{Config, Deadlines};
 
 use super::bind::{RowBinder, check_params};
-use super::rows::keep_row;
+use super::rows::{decoded, keep_row};
 use super::statements::Statements;
 use super::traits::{Driver, RowLayout};
 use crate::dialects::{Dialect, Rendered};
@@ -329,6 +329,40 @@ impl Driver for MyConn {
     ) -> Result<()> {
         let stmt = self.statement(r, site)?;
         match fetch(&mut self.conn, &stmt, Self::params(r, params), decode, max, site, out) {
+            Ok(()) => Ok(()),
+            Err(Failure::Driver(e)) => Err(self.fail(e, site)),
+            Err(Failure::Row(e)) => Err(e),
+        }
+    }
+
+    fn query_each<T, F: FnMut(T) -> Result<bool>>(
+        &mut self,
+        r: &Rendered,
+        params: &[Value],
+        decode: fn(&MyRow) -> std::result::Result<T, DecodeError>,
+        site: CallSite,
+        each: &mut F,
+    ) -> Result<()> {
+        let stmt = self.statement(r, site)?;
+        let streamed = (|| {
+            // The mysql crate reads a row from the socket per `next`; the
+            // result dropped early reads (and skips) the rest.
+            let rows = self
+                .conn
+                .exec_iter(&stmt, Self::params(r, params))
+                .map_err(Failure::Driver)?;
+            for row in rows {
+                let row = MyRow(std::cell::RefCell::new(row.map_err(Failure::Driver)?));
+                if decoded(decode(&row), &row, site)
+                    .and_then(&mut *each)
+                    .map_err(Failure::Row)?
+                {
+                    break;
+                }
+            }
+            Ok(())
+        })();
+        match streamed {
             Ok(()) => Ok(()),
             Err(Failure::Driver(e)) => Err(self.fail(e, site)),
             Err(Failure::Row(e)) => Err(e),

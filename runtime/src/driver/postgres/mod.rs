@@ -37,7 +37,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use postgres_types::ToSql;
 
 use super::bind::RowBinder;
-use super::rows::keep_row;
+use super::rows::{decoded, keep_row};
 use super::statements::Statements;
 use super::traits::{Driver, RowLayout};
 use crate::dialects::{Dialect, Rendered};
@@ -254,6 +254,71 @@ impl PgConn {
     }
 }
 
+/// Rows per CopyData message are added until it holds this many bytes.
+const COPY_MESSAGE: usize = 256 * 1024;
+
+impl PgConn {
+    /// `COPY … FROM STDIN (FORMAT binary)`: each value in the binary form
+    /// of its column's type, which the prepared one-row `insert` reports,
+    /// so nothing is parsed from text on either side.
+    fn copy_binary<E: ToValues>(
+        &mut self,
+        insert: &Rendered,
+        copy: &str,
+        rows: &[E],
+        stride: usize,
+        site: CallSite,
+    ) -> Result<u64> {
+        let statement = self.statement(insert, site)?;
+        let types = &statement.params;
+        let fields = i16::try_from(stride)
+            .ok()
+            .filter(|_| types.len() == stride)
+            .ok_or_else(|| Error::Usage {
+                message: format!("COPY of {stride} columns, the INSERT takes {}", types.len()),
+                site,
+            })?;
+        let mut refs = Refs(Vec::with_capacity(rows.len() * stride));
+        RowBinder::bind(rows, stride, None, &mut refs, site)?;
+        let values = &refs.0;
+        let mut header = true;
+        let mut next = 0;
+        let mut fill = |out: &mut bytes::BytesMut| -> std::result::Result<bool, String> {
+            if header {
+                out.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
+                out.extend_from_slice(&[0; 8]); // flags, header extension length
+                header = false;
+            }
+            let start = out.len();
+            while next < rows.len() && out.len() - start < COPY_MESSAGE {
+                out.extend_from_slice(&fields.to_be_bytes());
+                for (value, ty) in values[next * stride..(next + 1) * stride].iter().zip(types) {
+                    let at = out.len();
+                    out.extend_from_slice(&[0; 4]);
+                    let length = match value.encode(ty, out) {
+                        Ok(postgres_types::IsNull::Yes) => -1,
+                        Ok(postgres_types::IsNull::No) => {
+                            i32::try_from(out.len() - at - 4).map_err(|_| format!("row {next}: a value over 2 GiB"))?
+                        }
+                        Err(e) => return Err(format!("row {next}: {e}")),
+                    };
+                    out[at..at + 4].copy_from_slice(&length.to_be_bytes());
+                }
+                next += 1;
+            }
+            if next < rows.len() {
+                return Ok(true);
+            }
+            out.extend_from_slice(&(-1i16).to_be_bytes());
+            Ok(false)
+        };
+        match self.wire.copy_in(copy, &mut fill) {
+            Ok(n) => Ok(n),
+            Err(e) => Err(self.fail(e, site)),
+        }
+    }
+}
+
 impl Driver for PgConn {
     const DIALECT: Dialect = Dialect::Postgres;
     type Row<'r> = RowView<'r>;
@@ -280,6 +345,38 @@ impl Driver for PgConn {
     ) -> Result<()> {
         let refs = Self::params(r, params);
         self.run(r, &refs, max, decode, site, out)
+    }
+
+    fn query_each<T, F: FnMut(T) -> Result<bool>>(
+        &mut self,
+        r: &Rendered,
+        params: &[Value],
+        decode: fn(&RowView<'_>) -> std::result::Result<T, DecodeError>,
+        site: CallSite,
+        each: &mut F,
+    ) -> Result<()> {
+        let refs = Self::params(r, params);
+        // The rows arrive one message at a time and are decoded in place.
+        // After a stop or a failure the rest of the reply is still read
+        // (and skipped), so the connection stays in step.
+        let mut done = false;
+        let mut failed: Option<Error> = None;
+        self.exchange(r, &refs, None, site, &mut |row| {
+            if done {
+                return;
+            }
+            match decoded(decode(row), row, site).and_then(&mut *each) {
+                Ok(stop) => done = stop,
+                Err(e) => {
+                    failed = Some(e);
+                    done = true;
+                }
+            }
+        })?;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     fn execute(&mut self, r: &Rendered, params: &[Value], site: CallSite) -> Result<u64> {
@@ -314,6 +411,17 @@ impl Driver for PgConn {
             &mut keys,
         )?;
         Ok(keys)
+    }
+
+    fn copy_rows<E: ToValues>(
+        &mut self,
+        insert: &Rendered,
+        copy: &str,
+        rows: &[E],
+        stride: usize,
+        site: CallSite,
+    ) -> Option<Result<u64>> {
+        Some(self.copy_binary(insert, copy, rows, stride, site))
     }
 
     fn batch(&mut self, sql: &str, site: CallSite) -> Result<()> {

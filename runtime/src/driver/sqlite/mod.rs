@@ -20,7 +20,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 use super::bind::RowBinder;
-use super::rows::keep_row;
+use super::rows::{decoded, keep_row};
 use super::statements;
 use super::traits::{Driver, RowLayout};
 use crate::dialects::{Dialect, Rendered};
@@ -193,6 +193,28 @@ impl Driver for SqliteConn {
                 Ok(())
             },
         )
+    }
+
+    fn query_each<T, F: FnMut(T) -> Result<bool>>(
+        &mut self,
+        r: &Rendered,
+        params: &[Value],
+        decode: fn(&rusqlite::Row<'_>) -> std::result::Result<T, DecodeError>,
+        site: CallSite,
+        each: &mut F,
+    ) -> Result<()> {
+        self.with_statement(r, site, |stmt| {
+            Self::bind(stmt, r, params, site)?;
+            // Stepped one row at a time; dropping `rows` resets the
+            // statement, so stopping early leaves nothing behind.
+            let mut rows = stmt.raw_query();
+            while let Some(row) = rows.next().map_err(|e| map_error(e, site))? {
+                if each(decoded(decode(row), row, site)?)? {
+                    break;
+                }
+            }
+            Ok(())
+        })
     }
 
     fn execute(&mut self, r: &Rendered, params: &[Value], site: CallSite) -> Result<u64> {

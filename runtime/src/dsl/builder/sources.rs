@@ -350,6 +350,30 @@ impl Builder {
 /// `o.customer` first).
 fn push_join(scope: &mut Scope, kind: JoinKind, source: TableSource, alias: String, on: sql::Expr) {
     let select = &mut scope.select;
+    if select.from.is_empty() && kind == JoinKind::Left {
+        // `.left()` as a generator's first source (`exists(o for o in
+        // c.orders.left())`): a missing row where the relation has none, as
+        // in Rust, so the relation is left-joined to one row of nothing.
+        select.from.push(Join {
+            kind: JoinKind::Cross,
+            source: TableSource::Query(Box::new(sql::Select {
+                items: vec![sql::SelectItem {
+                    expr: sql::Expr::Literal(sql::Literal::Int(1)),
+                    alias: Some("one".to_owned()),
+                }],
+                ..sql::Select::default()
+            })),
+            alias: format!("{alias}_one"),
+            on: None,
+        });
+        select.from.push(Join {
+            kind,
+            source,
+            alias,
+            on: Some(on),
+        });
+        return;
+    }
     if select.from.is_empty() {
         select.from.push(Join {
             kind: JoinKind::Cross,
