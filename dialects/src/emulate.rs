@@ -1,10 +1,49 @@
 //! Rewrites of the tree for a backend that lacks a construct, so that the
 //! statement it runs means what the tree means.
 
-use crate::tree::{ColumnRef, Compound, Expr, Join, JoinKind, Literal, Select, SelectItem, SetOp, TableSource};
+use crate::tree::{
+    BinaryOp, ColumnRef, Compound, Expr, Join, JoinKind, Literal, Select, SelectItem, SetOp, TableSource,
+};
 
 /// The alias of the derived table an emulated FULL JOIN becomes.
 const FULL: &str = "foal_full";
+
+/// Whether PostgreSQL runs every FULL JOIN of `s` as written. It needs a
+/// merge- or hash-joinable condition ("FULL JOIN is only supported with
+/// merge-joinable or hash-joinable join conditions" otherwise), which foal
+/// takes to be an equality of a column of each side among the parts of
+/// the condition joined by AND; any other FULL JOIN is emulated as on
+/// MySQL, which means the same.
+pub(crate) fn full_joins_run_on_postgres(s: &Select) -> bool {
+    s.from.iter().enumerate().all(|(k, j)| {
+        j.kind != JoinKind::Full
+            || j.on
+                .as_ref()
+                .is_some_and(|on| equates_columns(on, &j.alias, &s.from[..k]))
+    })
+}
+
+fn equates_columns(e: &Expr, right: &str, earlier: &[Join]) -> bool {
+    let earlier_has = |table: &str| earlier.iter().any(|j| j.alias == table);
+    match e {
+        Expr::Binary {
+            op: BinaryOp::And,
+            left,
+            right: other,
+        } => equates_columns(left, right, earlier) || equates_columns(other, right, earlier),
+        Expr::Binary {
+            op: BinaryOp::Eq,
+            left,
+            right: other,
+        } => match (&**left, &**other) {
+            (Expr::Column(a), Expr::Column(b)) => {
+                (a.table == right && earlier_has(&b.table)) || (b.table == right && earlier_has(&a.table))
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
 
 /// MySQL and MariaDB have no FULL JOIN. `… FULL JOIN b ON c` becomes one
 /// derived table: the rows of the tables before it LEFT JOIN `b`, then

@@ -4,7 +4,7 @@
 use crate::Dialect;
 use crate::provider::{Capabilities, Provider};
 use crate::render;
-use crate::tree::{AggFunc, BinaryOp, ColumnDef, Expr, Func, Literal, OrderBy, Type};
+use crate::tree::{AggFunc, BinaryOp, ColumnDef, Expr, Func, Literal, OrderBy, Select, Type};
 use crate::writer::Writer;
 
 /// The PostgreSQL provider.
@@ -213,6 +213,17 @@ impl Provider for Postgres {
             (false, true) => w.push(" NULLS FIRST"),
             (true, true) => w.push(" DESC NULLS LAST"),
         }
+    }
+
+    /// A FULL JOIN whose condition PostgreSQL cannot run (no equality of
+    /// columns of both sides) is emulated as on MySQL (`emulate.rs`).
+    fn select(&self, w: &mut Writer<'_>, s: &Select) {
+        if !crate::emulate::full_joins_run_on_postgres(s)
+            && let Some(emulated) = crate::emulate::without_full_joins(s)
+        {
+            return render::select(w, &emulated);
+        }
+        render::select(w, s);
     }
 
     fn column_type(&self, column: &ColumnDef) -> String {

@@ -574,13 +574,10 @@ fn rows_of(root: Ent, second: &Option<Second>) -> u64 {
     }
 }
 
-fn join_on(root: Ent, e: Ent, kind: Kind) -> S<Pred> {
-    // Bug 12: PostgreSQL runs a FULL JOIN only on a condition with an
-    // equality of columns ("FULL JOIN is only supported with
-    // merge-joinable or hash-joinable join conditions"), which foal
-    // neither emulates nor refuses: full joins are generated on a
-    // reference (and another condition).
-    let full = kind == Kind::Full;
+fn join_on(root: Ent, e: Ent, _kind: Kind) -> S<Pred> {
+    // A FULL JOIN on a condition PostgreSQL cannot run (an OR, no
+    // equality of columns) is emulated there (bug 12, fixed): every
+    // condition is generated for every kind of join.
     let cost = rows_of(root, &Some(Second::Cross(e)));
     let cx = Cx {
         vars: vec![(root, false), (e, false)],
@@ -594,10 +591,6 @@ fn join_on(root: Ent, e: Ent, kind: Kind) -> S<Pred> {
     let Some((link, _)) = link(root, e) else {
         return l.pred;
     };
-    if full {
-        let and = l.pred.prop_map(move |p| Pred::And(Box::new(link.clone()), Box::new(p)));
-        return prop_oneof![1 => Just(link_of(root, e)), 2 => and].boxed();
-    }
     let and = {
         let link = link.clone();
         l.pred

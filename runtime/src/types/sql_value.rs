@@ -43,13 +43,15 @@ use super::value::Value;
 ///     pub from: Ip,
 /// }
 ///
+/// # fn main() -> foal::Result<()> {
 /// let db = Database::open("sqlite::memory:")?;
 /// db.create_table::<Login>()?;
 /// let home = Ip("192.168.0.1".parse().unwrap());
 /// db.insert(Login { id: 0, from: home.clone() })?;
 /// let logins = select!(l for l in Login if l.from == home).fetch_all(&db)?;
 /// assert_eq!(logins.len(), 1);
-/// # Ok::<(), foal::Error>(())
+/// # Ok(())
+/// # }
 /// ```
 ///
 /// Ordering (`<`, ORDER BY, `min`, `max`) is by the stored value, so it is
