@@ -28,14 +28,6 @@ use super::value::{ToValue, Value};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Json<T>(pub T);
 
-/// The text of a document as bound to text columns.
-pub(crate) fn text(doc: &Result<serde_json::Value, String>) -> String {
-    match doc {
-        Ok(doc) => doc.to_string(),
-        Err(_) => String::new(),
-    }
-}
-
 scalar!(
     serde_json::Value,
     Type::Json,

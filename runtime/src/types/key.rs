@@ -54,7 +54,7 @@ fn hash_value(v: &Value, state: &mut impl std::hash::Hasher) {
         #[cfg(feature = "decimal")]
         Value::Decimal(d) => (11u8, d).hash(state),
         #[cfg(feature = "json")]
-        Value::Json(doc) => (12u8, super::json::text(doc)).hash(state),
+        Value::Json(doc) => (12u8, super::json_text::text(doc)).hash(state),
         Value::List(items) => {
             (9u8, items.len()).hash(state);
             for item in items {

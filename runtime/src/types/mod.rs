@@ -7,10 +7,14 @@ mod chrono;
 #[cfg(feature = "chrono")]
 pub(crate) mod dates;
 #[cfg(feature = "decimal")]
-pub(crate) mod decimal;
+mod decimal;
+#[cfg(feature = "decimal")]
+pub(crate) mod decimal_text;
 mod inline;
 #[cfg(feature = "json")]
-pub(crate) mod json;
+mod json;
+#[cfg(feature = "json")]
+pub(crate) mod json_text;
 mod key;
 mod params;
 mod scalars;

@@ -53,7 +53,7 @@ pub trait RowAccess {
     #[cfg(feature = "decimal")]
     fn get_decimal(&self, i: usize) -> Result<Option<::rust_decimal::Decimal>, DecodeError> {
         self.get_string(i)?
-            .map(|text| super::decimal::parse(&text).map_err(|e| DecodeError::new(i, e)))
+            .map(|text| super::decimal_text::parse(&text).map_err(|e| DecodeError::new(i, e)))
             .transpose()
     }
     /// A JSON document, by default parsed from its text.

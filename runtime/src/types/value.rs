@@ -165,9 +165,9 @@ impl Value {
             }
             // As the text SQLite stores; MySQL reads it as a DECIMAL.
             #[cfg(feature = "decimal")]
-            Value::Decimal(d) => text(out, &super::decimal::canonical(*d)),
+            Value::Decimal(d) => text(out, &super::decimal_text::canonical(*d)),
             #[cfg(feature = "json")]
-            Value::Json(doc) => text(out, &super::json::text(doc)),
+            Value::Json(doc) => text(out, &super::json_text::text(doc)),
             Value::List(items) => out.push_str(&Value::json_array(items)),
         }
     }

@@ -297,7 +297,7 @@ impl RowAccess for RowView<'_> {
     #[inline]
     fn get_decimal(&self, i: usize) -> Result<Option<rust_decimal::Decimal>, DecodeError> {
         get::<NumericText>(self, i, "a numeric")?
-            .map(|text| crate::types::decimal::parse(&text.0).map_err(|e| DecodeError::new(i, e)))
+            .map(|text| crate::types::decimal_text::parse(&text.0).map_err(|e| DecodeError::new(i, e)))
             .transpose()
     }
 
