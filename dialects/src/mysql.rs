@@ -67,6 +67,7 @@ impl Provider for Mysql {
             Type::Date => "DATE",
             Type::DateTime | Type::Timestamp => "DATETIME(6)",
             Type::Decimal => DECIMAL,
+            Type::Json => "LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin",
             _ => "BIGINT",
         };
         w.expr_grouped(e);
@@ -211,7 +212,7 @@ impl Provider for Mysql {
         match ty {
             Type::Bool | Type::I16 | Type::I32 | Type::I64 => "SIGNED",
             Type::F32 | Type::F64 => "DOUBLE",
-            Type::Text => "CHAR",
+            Type::Text | Type::Json => "CHAR",
             Type::Bytes => "BINARY",
             Type::Uuid => "BINARY(16)",
             Type::Decimal => DECIMAL,
@@ -273,6 +274,8 @@ impl Provider for Mysql {
             (Type::Bytes, _) => "LONGBLOB",
             (Type::Uuid, _) => "BINARY(16)",
             (Type::Decimal, _) => DECIMAL,
+            // MariaDB's JSON is LONGTEXT checked by JSON_VALID.
+            (Type::Json, _) => "JSON",
             (Type::Bool, _) => "BOOLEAN",
             (Type::I16, _) => "SMALLINT",
             (Type::I32, _) => "INT",

@@ -170,6 +170,7 @@ impl Provider for Postgres {
             Type::Timestamp => "timestamptz",
             Type::Uuid => "uuid",
             Type::Decimal => "numeric",
+            Type::Json => "jsonb",
         }
     }
 
@@ -241,6 +242,7 @@ impl Provider for Postgres {
             (Type::Timestamp, _) => "TIMESTAMPTZ(6)",
             (Type::Uuid, _) => "UUID",
             (Type::Decimal, _) => "NUMERIC",
+            (Type::Json, _) => "JSONB",
         };
         text.to_owned()
     }

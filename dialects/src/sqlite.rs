@@ -101,7 +101,7 @@ impl Provider for Sqlite {
             Type::Bool | Type::I16 | Type::I32 | Type::I64 => "INTEGER",
             Type::F32 | Type::F64 => "REAL",
             Type::Bytes | Type::Uuid => "BLOB",
-            Type::Text | Type::Date | Type::DateTime | Type::Timestamp | Type::Decimal => "TEXT",
+            Type::Text | Type::Date | Type::DateTime | Type::Timestamp | Type::Decimal | Type::Json => "TEXT",
         }
     }
 
@@ -157,7 +157,7 @@ impl Provider for Sqlite {
             Type::I16 | Type::I32 | Type::I64 => "INTEGER",
             Type::F32 | Type::F64 => "REAL",
             Type::Bytes | Type::Uuid => "BLOB",
-            Type::Text | Type::Date | Type::DateTime | Type::Timestamp | Type::Decimal => "TEXT",
+            Type::Text | Type::Date | Type::DateTime | Type::Timestamp | Type::Decimal | Type::Json => "TEXT",
         }
         .to_owned()
     }

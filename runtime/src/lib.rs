@@ -47,6 +47,12 @@ pub use foal_dialects as dialects;
 pub use chrono;
 #[cfg(feature = "decimal")]
 pub use rust_decimal;
+#[cfg(feature = "json")]
+pub use serde_json;
+#[cfg(feature = "time")]
+pub use time;
+#[cfg(feature = "json")]
+pub use types::Json;
 #[cfg(feature = "uuid")]
 pub use uuid;
 

@@ -28,6 +28,9 @@ pub enum Type {
     /// An exact decimal number (`rust_decimal`): `NUMERIC` on PostgreSQL,
     /// `DECIMAL(65,28)` on MySQL, its canonical text on SQLite.
     Decimal,
+    /// A JSON document: `JSONB` on PostgreSQL, `JSON` on MySQL/MariaDB,
+    /// its text on SQLite.
+    Json,
 }
 
 impl Type {

@@ -42,6 +42,8 @@ fn problem_of(value: &Value) -> Option<&'static str> {
             Some(NUL_TEXT)
         }
         Value::Float(f) if !f.is_finite() => Some(NOT_FINITE),
+        #[cfg(feature = "json")]
+        Value::Json(Err(_)) => Some(NOT_JSON),
         _ => None,
     }
 }
@@ -95,6 +97,8 @@ impl<'s, 'a> RowBinder<'s, 'a> {
 }
 
 const NUL_TEXT: &str = "text containing NUL (U+0000) cannot be stored on every backend; store it as Vec<u8>";
+#[cfg(feature = "json")]
+const NOT_JSON: &str = "a `Json` value could not be serialized to a JSON document (serde_json refused it)";
 const NOT_FINITE: &str = "NaN and infinite floats cannot be stored alike on every backend";
 
 impl<'a> ParamSink<'a> for RowBinder<'_, 'a> {

@@ -14,12 +14,16 @@ mod chrono;
 mod decimal;
 pub(crate) mod expr;
 pub mod functions;
+#[cfg(feature = "json")]
+mod json;
 pub mod methods;
 pub mod ops;
 pub(crate) mod projection;
 pub mod relations;
 pub(crate) mod source;
 mod sql_value;
+#[cfg(feature = "time")]
+mod time;
 #[cfg(feature = "uuid")]
 mod uuid;
 pub(crate) mod vars;

@@ -373,6 +373,10 @@ impl<R: RowAccess + ?Sized> RowAccess for Remapped<'_, R> {
     fn get_decimal(&self, i: usize) -> std::result::Result<Option<::rust_decimal::Decimal>, DecodeError> {
         self.row.get_decimal(self.at(i))
     }
+    #[cfg(feature = "json")]
+    fn get_json(&self, i: usize) -> std::result::Result<Option<::serde_json::Value>, DecodeError> {
+        self.row.get_json(self.at(i))
+    }
     #[cfg(feature = "uuid")]
     fn get_uuid(&self, i: usize) -> std::result::Result<Option<::uuid::Uuid>, DecodeError> {
         self.row.get_uuid(self.at(i))

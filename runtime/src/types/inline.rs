@@ -32,10 +32,12 @@ impl Value {
             // SQLite stores a decimal as its text.
             #[cfg(feature = "decimal")]
             Value::Decimal(d) if provider.dialect() == crate::Dialect::Sqlite => {
-                provider.string_literal(out, &super::decimal::canonical(*d));
+                provider.string_literal(out, &super::decimal_text::canonical(*d));
             }
             #[cfg(feature = "decimal")]
-            Value::Decimal(d) => out.push_str(&super::decimal::canonical(*d)),
+            Value::Decimal(d) => out.push_str(&super::decimal_text::canonical(*d)),
+            #[cfg(feature = "json")]
+            Value::Json(doc) => provider.string_literal(out, &super::json_text::text(doc)),
             Value::List(items) => {
                 out.push('(');
                 for (i, item) in items.iter().enumerate() {

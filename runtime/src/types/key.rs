@@ -53,6 +53,8 @@ fn hash_value(v: &Value, state: &mut impl std::hash::Hasher) {
         // Decimal's Hash agrees with its numeric equality (1.0 == 1.00).
         #[cfg(feature = "decimal")]
         Value::Decimal(d) => (11u8, d).hash(state),
+        #[cfg(feature = "json")]
+        Value::Json(doc) => (12u8, super::json_text::text(doc)).hash(state),
         Value::List(items) => {
             (9u8, items.len()).hash(state);
             for item in items {

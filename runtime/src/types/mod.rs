@@ -7,18 +7,28 @@ mod chrono;
 #[cfg(feature = "chrono")]
 pub(crate) mod dates;
 #[cfg(feature = "decimal")]
-pub(crate) mod decimal;
+mod decimal;
+#[cfg(feature = "decimal")]
+pub(crate) mod decimal_text;
 mod inline;
+#[cfg(feature = "json")]
+mod json;
+#[cfg(feature = "json")]
+pub(crate) mod json_text;
 mod key;
 mod params;
 mod scalars;
 mod sql_value;
+#[cfg(feature = "time")]
+mod time;
 mod traits;
 #[cfg(feature = "uuid")]
 mod uuid;
 mod value;
 
 pub(crate) use inline::Inline;
+#[cfg(feature = "json")]
+pub use json::Json;
 pub(crate) use key::{KeyHash, KeyMap, ValueKey, key_with};
 pub use params::Params;
 pub use sql_value::SqlValue;

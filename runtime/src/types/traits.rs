@@ -53,7 +53,17 @@ pub trait RowAccess {
     #[cfg(feature = "decimal")]
     fn get_decimal(&self, i: usize) -> Result<Option<::rust_decimal::Decimal>, DecodeError> {
         self.get_string(i)?
-            .map(|text| super::decimal::parse(&text).map_err(|e| DecodeError::new(i, e)))
+            .map(|text| super::decimal_text::parse(&text).map_err(|e| DecodeError::new(i, e)))
+            .transpose()
+    }
+    /// A JSON document, by default parsed from its text.
+    #[cfg(feature = "json")]
+    fn get_json(&self, i: usize) -> Result<Option<::serde_json::Value>, DecodeError> {
+        self.get_string(i)?
+            .map(|text| {
+                ::serde_json::from_str(&text)
+                    .map_err(|e| DecodeError::new(i, format!("the column holds no JSON document: {e}")))
+            })
             .transpose()
     }
     /// The column's name, for error messages.

@@ -25,6 +25,10 @@ pub enum Value {
     Uuid(uuid::Uuid),
     #[cfg(feature = "decimal")]
     Decimal(rust_decimal::Decimal),
+    /// A JSON document, or why the value could not be serialized (refused
+    /// before anything is sent).
+    #[cfg(feature = "json")]
+    Json(Result<serde_json::Value, String>),
     /// The elements of an `IN` list, or the columns of a composite key.
     List(Vec<Value>),
 }
@@ -161,7 +165,9 @@ impl Value {
             }
             // As the text SQLite stores; MySQL reads it as a DECIMAL.
             #[cfg(feature = "decimal")]
-            Value::Decimal(d) => text(out, &super::decimal::canonical(*d)),
+            Value::Decimal(d) => text(out, &super::decimal_text::canonical(*d)),
+            #[cfg(feature = "json")]
+            Value::Json(doc) => text(out, &super::json_text::text(doc)),
             Value::List(items) => out.push_str(&Value::json_array(items)),
         }
     }

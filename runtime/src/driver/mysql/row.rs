@@ -73,6 +73,8 @@ pub(super) fn to_mysql(value: &Value) -> mysql::Value {
         // Its text, as the mysql crate sends it (cast to DECIMAL in the SQL).
         #[cfg(feature = "decimal")]
         Value::Decimal(d) => mysql::Value::from(*d),
+        #[cfg(feature = "json")]
+        Value::Json(doc) => mysql::Value::Bytes(crate::types::json_text::text(doc).into_bytes()),
         // A long IN list, read by `JSON_TABLE`.
         Value::List(items) => mysql::Value::Bytes(Value::json_array(items).into_bytes()),
     }
@@ -240,12 +242,12 @@ impl RowAccess for MyRow {
     fn get_decimal(&self, i: usize) -> Result<Option<rust_decimal::Decimal>, DecodeError> {
         match self.take(i)? {
             mysql::Value::NULL => Ok(None),
-            mysql::Value::Bytes(b) => crate::types::decimal::parse(number_text(&b, i)?)
+            mysql::Value::Bytes(b) => crate::types::decimal_text::parse(number_text(&b, i)?)
                 .map(Some)
                 .map_err(|e| DecodeError::new(i, e)),
             value @ (mysql::Value::Int(_) | mysql::Value::UInt(_)) => {
                 mysql::from_value_opt::<rust_decimal::Decimal>(value)
-                    .map(|d| Some(crate::types::decimal::normal(d)))
+                    .map(|d| Some(crate::types::decimal_text::normal(d)))
                     .map_err(|e| DecodeError::new(i, format!("expected a decimal: {e}")))
             }
             other => Err(wrong(i, "a decimal", &other)),

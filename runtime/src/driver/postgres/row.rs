@@ -111,6 +111,10 @@ impl ToSql for Value {
             Value::Uuid(u) => u.to_sql_checked(ty, out),
             #[cfg(feature = "decimal")]
             Value::Decimal(d) => d.to_sql_checked(ty, out),
+            #[cfg(feature = "json")]
+            Value::Json(Ok(doc)) => doc.to_sql_checked(ty, out),
+            #[cfg(feature = "json")]
+            Value::Json(Err(e)) => Err(e.clone().into()),
             // An IN list, bound as one array (`x = ANY($1::int8[])`).
             Value::List(items) => {
                 let postgres_types::Kind::Array(member) = ty.kind() else {
@@ -293,8 +297,14 @@ impl RowAccess for RowView<'_> {
     #[inline]
     fn get_decimal(&self, i: usize) -> Result<Option<rust_decimal::Decimal>, DecodeError> {
         get::<NumericText>(self, i, "a numeric")?
-            .map(|text| crate::types::decimal::parse(&text.0).map_err(|e| DecodeError::new(i, e)))
+            .map(|text| crate::types::decimal_text::parse(&text.0).map_err(|e| DecodeError::new(i, e)))
             .transpose()
+    }
+
+    #[cfg(feature = "json")]
+    #[inline]
+    fn get_json(&self, i: usize) -> Result<Option<serde_json::Value>, DecodeError> {
+        get::<serde_json::Value>(self, i, "a JSON document")
     }
 
     #[cfg(feature = "uuid")]

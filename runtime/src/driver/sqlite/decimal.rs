@@ -7,7 +7,7 @@ use rusqlite::functions::{Aggregate, Context, FunctionFlags};
 use rusqlite::types::ValueRef;
 use rust_decimal::Decimal;
 
-use crate::types::decimal::{canonical, order_key, parse};
+use crate::types::decimal_text::{canonical, order_key, parse};
 
 /// A decimal argument: its text (or an integer); a float has no exact
 /// decimal and is refused.

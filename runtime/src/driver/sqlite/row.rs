@@ -94,7 +94,9 @@ impl rusqlite::ToSql for Value {
             Value::Uuid(u) => ToSqlOutput::Borrowed(ValueRef::Blob(u.as_bytes())),
             // Its one text (`1.5`, never `1.50`): text equality is equality.
             #[cfg(feature = "decimal")]
-            Value::Decimal(d) => ToSqlOutput::from(crate::types::decimal::canonical(*d)),
+            Value::Decimal(d) => ToSqlOutput::from(crate::types::decimal_text::canonical(*d)),
+            #[cfg(feature = "json")]
+            Value::Json(doc) => ToSqlOutput::from(crate::types::json_text::text(doc)),
             // A long IN list, read by `json_each`.
             Value::List(items) => ToSqlOutput::from(Value::json_array(items)),
         })
@@ -221,7 +223,7 @@ impl RowAccess for rusqlite::Row<'_> {
             ValueRef::Integer(n) => Ok(Some(rust_decimal::Decimal::from(n))),
             ValueRef::Text(t) => std::str::from_utf8(t)
                 .map_err(|e| e.to_string())
-                .and_then(crate::types::decimal::parse)
+                .and_then(crate::types::decimal_text::parse)
                 .map(Some)
                 .map_err(|e| DecodeError::new(i, e)),
             other => Err(wrong_type(i, "a decimal (as text)", &other)),

@@ -1,0 +1,23 @@
+//! What queries can do with the `time` crate's dates: what they can do
+//! with chrono's, which they are stored as (compare, order, `min`/`max`,
+//! the calendar and clock parts), but no arithmetic with durations.
+
+use time::{Date, OffsetDateTime, PrimitiveDateTime};
+
+use super::functions::{SqlAggregate, aggregatable};
+use super::methods::{SqlDate, SqlTime};
+use super::ops::{SqlEq, SqlOrd, comparable};
+use super::source::{SourceRow, column_sources};
+use super::vars::{MaybeNull, maybe_null};
+use super::{Builder, Expr};
+
+maybe_null!(Date, PrimitiveDateTime, OffsetDateTime);
+comparable!(Date, PrimitiveDateTime, OffsetDateTime);
+aggregatable!(Date, PrimitiveDateTime, OffsetDateTime);
+column_sources!(Date, PrimitiveDateTime, OffsetDateTime);
+
+impl SqlDate for Date {}
+impl SqlDate for PrimitiveDateTime {}
+impl SqlDate for OffsetDateTime {}
+impl SqlTime for PrimitiveDateTime {}
+impl SqlTime for OffsetDateTime {}
