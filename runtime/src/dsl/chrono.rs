@@ -2,7 +2,7 @@
 //! them, aggregate them, read their parts, and move them by a duration
 //! (a date by its whole days, as chrono's `NaiveDate + Duration` does).
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 
 use super::functions::{SqlAggregate, aggregatable};
 use super::methods::{SqlDate, SqlTime};
@@ -11,10 +11,10 @@ use super::source::{SourceRow, column_sources};
 use super::vars::{MaybeNull, maybe_null};
 use super::{Builder, Expr};
 
-maybe_null!(NaiveDate, NaiveDateTime, DateTime<Utc>);
-comparable!(NaiveDate, NaiveDateTime, DateTime<Utc>);
-aggregatable!(NaiveDate, NaiveDateTime, DateTime<Utc>);
-column_sources!(NaiveDate, NaiveDateTime, DateTime<Utc>);
+maybe_null!(NaiveDate, NaiveDateTime, DateTime<Utc>, DateTime<FixedOffset>);
+comparable!(NaiveDate, NaiveDateTime, DateTime<Utc>, DateTime<FixedOffset>);
+aggregatable!(NaiveDate, NaiveDateTime, DateTime<Utc>, DateTime<FixedOffset>);
+column_sources!(NaiveDate, NaiveDateTime, DateTime<Utc>, DateTime<FixedOffset>);
 
 macro_rules! moves_in_time {
     ($($t:ty),*) => {$(
@@ -24,7 +24,7 @@ macro_rules! moves_in_time {
         impl SqlSub<TimeDelta> for $t { type Output = $t; }
     )*};
 }
-moves_in_time!(NaiveDate, NaiveDateTime, DateTime<Utc>);
+moves_in_time!(NaiveDate, NaiveDateTime, DateTime<Utc>, DateTime<FixedOffset>);
 
 // The difference of two dates or times is a duration, as in chrono: whole
 // days between dates, microseconds between times.
@@ -34,7 +34,7 @@ macro_rules! differences {
         impl SqlSub<$t> for $t { type Output = TimeDelta; }
     )*};
 }
-differences!(NaiveDate, NaiveDateTime, DateTime<Utc>);
+differences!(NaiveDate, NaiveDateTime, DateTime<Utc>, DateTime<FixedOffset>);
 
 // Durations compare, add up and sum like the microseconds they are.
 maybe_null!(TimeDelta);
@@ -62,3 +62,6 @@ impl SqlDate for NaiveDateTime {}
 impl SqlDate for DateTime<Utc> {}
 impl SqlTime for NaiveDateTime {}
 impl SqlTime for DateTime<Utc> {}
+// No calendar or clock parts of a `DateTime<FixedOffset>`: stored as its
+// instant, the server would give the parts at UTC where Rust gives them at
+// the value's own offset.

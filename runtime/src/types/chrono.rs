@@ -82,3 +82,27 @@ impl ToValue for chrono::TimeDelta {
         Value::Int(self.num_microseconds().unwrap_or(saturated))
     }
 }
+
+// A date-time with an offset is stored as its instant (as
+// `DateTime<Utc>`): equal and ordered by the instant, read back at UTC
+// (offset +00:00), as PostgreSQL's `timestamptz` itself does.
+scalar!(
+    chrono::DateTime<chrono::FixedOffset>,
+    Type::Timestamp,
+    |row, i| Ok(row.get_timestamp(i)?.map(|d| d.fixed_offset())),
+    |v| Value::Timestamp(v.with_timezone(&chrono::Utc))
+);
+
+impl SinkScalar for chrono::DateTime<chrono::FixedOffset> {
+    #[inline]
+    fn sink<'a>(&'a self, sink: &mut dyn ParamSink<'a>) {
+        sink.value(ToValue::to_value(self));
+    }
+}
+
+impl ToValue for chrono::DateTime<chrono::FixedOffset> {
+    const TYPE: Type = Type::Timestamp;
+    fn to_value(&self) -> Value {
+        Value::Timestamp(self.with_timezone(&chrono::Utc))
+    }
+}
