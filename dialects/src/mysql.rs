@@ -66,6 +66,7 @@ impl Provider for Mysql {
             Type::Text | Type::Bytes | Type::Uuid => "LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin",
             Type::Date => "DATE",
             Type::DateTime | Type::Timestamp => "DATETIME(6)",
+            Type::Time => "TIME(6)",
             Type::Decimal => DECIMAL,
             Type::Json => "LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin",
             _ => "BIGINT",
@@ -218,6 +219,7 @@ impl Provider for Mysql {
             Type::Decimal => DECIMAL,
             Type::Date => "DATE",
             Type::DateTime | Type::Timestamp => "DATETIME(6)",
+            Type::Time => "TIME(6)",
         }
     }
 
@@ -284,6 +286,7 @@ impl Provider for Mysql {
             (Type::F64, _) => "DOUBLE",
             (Type::Date, _) => "DATE",
             (Type::DateTime, _) | (Type::Timestamp, _) => "DATETIME(6)",
+            (Type::Time, _) => "TIME(6)",
         };
         text.to_owned()
     }

@@ -168,6 +168,7 @@ impl Provider for Postgres {
             Type::Date => "date",
             Type::DateTime => "timestamp",
             Type::Timestamp => "timestamptz",
+            Type::Time => "time",
             Type::Uuid => "uuid",
             Type::Decimal => "numeric",
             Type::Json => "jsonb",
@@ -243,6 +244,7 @@ impl Provider for Postgres {
             (Type::Uuid, _) => "UUID",
             (Type::Decimal, _) => "NUMERIC",
             (Type::Json, _) => "JSONB",
+            (Type::Time, _) => "TIME(6)",
         };
         text.to_owned()
     }

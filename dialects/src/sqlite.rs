@@ -101,7 +101,9 @@ impl Provider for Sqlite {
             Type::Bool | Type::I16 | Type::I32 | Type::I64 => "INTEGER",
             Type::F32 | Type::F64 => "REAL",
             Type::Bytes | Type::Uuid => "BLOB",
-            Type::Text | Type::Date | Type::DateTime | Type::Timestamp | Type::Decimal | Type::Json => "TEXT",
+            Type::Text | Type::Date | Type::DateTime | Type::Timestamp | Type::Time | Type::Decimal | Type::Json => {
+                "TEXT"
+            }
         }
     }
 
@@ -157,7 +159,9 @@ impl Provider for Sqlite {
             Type::I16 | Type::I32 | Type::I64 => "INTEGER",
             Type::F32 | Type::F64 => "REAL",
             Type::Bytes | Type::Uuid => "BLOB",
-            Type::Text | Type::Date | Type::DateTime | Type::Timestamp | Type::Decimal | Type::Json => "TEXT",
+            Type::Text | Type::Date | Type::DateTime | Type::Timestamp | Type::Time | Type::Decimal | Type::Json => {
+                "TEXT"
+            }
         }
         .to_owned()
     }

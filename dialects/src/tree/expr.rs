@@ -22,6 +22,9 @@ pub enum Type {
     DateTime,
     /// An instant in UTC, microsecond precision.
     Timestamp,
+    /// A time of day without time zone, microsecond precision: `TIME(6)`
+    /// on PostgreSQL and MySQL, `HH:MM:SS.ffffff` text on SQLite.
+    Time,
     /// A UUID: `UUID` on PostgreSQL, its 16 bytes elsewhere (ordered
     /// bytewise on every backend).
     Uuid,

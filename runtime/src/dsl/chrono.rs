@@ -2,7 +2,7 @@
 //! them, aggregate them, read their parts, and move them by a duration
 //! (a date by its whole days, as chrono's `NaiveDate + Duration` does).
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeDelta, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 
 use super::functions::{SqlAggregate, aggregatable};
 use super::methods::{SqlDate, SqlTime};
@@ -11,10 +11,34 @@ use super::source::{SourceRow, column_sources};
 use super::vars::{MaybeNull, maybe_null};
 use super::{Builder, Expr};
 
-maybe_null!(NaiveDate, NaiveDateTime, DateTime<Utc>, DateTime<FixedOffset>);
-comparable!(NaiveDate, NaiveDateTime, DateTime<Utc>, DateTime<FixedOffset>);
-aggregatable!(NaiveDate, NaiveDateTime, DateTime<Utc>, DateTime<FixedOffset>);
-column_sources!(NaiveDate, NaiveDateTime, DateTime<Utc>, DateTime<FixedOffset>);
+maybe_null!(
+    NaiveDate,
+    NaiveDateTime,
+    DateTime<Utc>,
+    DateTime<FixedOffset>,
+    NaiveTime
+);
+comparable!(
+    NaiveDate,
+    NaiveDateTime,
+    DateTime<Utc>,
+    DateTime<FixedOffset>,
+    NaiveTime
+);
+aggregatable!(
+    NaiveDate,
+    NaiveDateTime,
+    DateTime<Utc>,
+    DateTime<FixedOffset>,
+    NaiveTime
+);
+column_sources!(
+    NaiveDate,
+    NaiveDateTime,
+    DateTime<Utc>,
+    DateTime<FixedOffset>,
+    NaiveTime
+);
 
 macro_rules! moves_in_time {
     ($($t:ty),*) => {$(

@@ -106,3 +106,24 @@ impl ToValue for chrono::DateTime<chrono::FixedOffset> {
         Value::Timestamp(self.with_timezone(&chrono::Utc))
     }
 }
+
+scalar!(
+    chrono::NaiveTime,
+    Type::Time,
+    |row, i| row.get_time(i),
+    |v| Value::Time(*v)
+);
+
+impl SinkScalar for chrono::NaiveTime {
+    #[inline]
+    fn sink<'a>(&'a self, sink: &mut dyn ParamSink<'a>) {
+        sink.value(Value::Time(*self));
+    }
+}
+
+impl ToValue for chrono::NaiveTime {
+    const TYPE: Type = Type::Time;
+    fn to_value(&self) -> Value {
+        Value::Time(*self)
+    }
+}

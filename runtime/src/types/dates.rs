@@ -8,6 +8,17 @@ pub(crate) const DATE_FORMAT: &str = "%Y-%m-%d";
 /// The text form of a date and time, microseconds kept.
 pub(crate) const DATETIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
 
+/// The text form of a time of day, microseconds kept: fixed width, so
+/// text order is time order.
+pub(crate) const TIME_FORMAT: &str = "%H:%M:%S%.6f";
+
+pub(crate) fn parse_time(text: &str, i: usize) -> Result<chrono::NaiveTime, DecodeError> {
+    ["%H:%M:%S%.f", "%H:%M"]
+        .iter()
+        .find_map(|f| chrono::NaiveTime::parse_from_str(text, f).ok())
+        .ok_or_else(|| DecodeError::new(i, format!("`{text}` is not a time of day")))
+}
+
 pub(crate) fn parse_date(text: &str, i: usize) -> Result<chrono::NaiveDate, DecodeError> {
     chrono::NaiveDate::parse_from_str(text, DATE_FORMAT)
         .map_err(|e| DecodeError::new(i, format!("`{text}` is not a date: {e}")))

@@ -22,6 +22,8 @@ impl Value {
             Value::DateTime(d) => provider.string_literal(out, &d.format(super::dates::DATETIME_FORMAT).to_string()),
             #[cfg(feature = "chrono")]
             Value::Timestamp(d) => provider.string_literal(out, &d.format(super::dates::DATETIME_FORMAT).to_string()),
+            #[cfg(feature = "chrono")]
+            Value::Time(t) => provider.string_literal(out, &t.format(super::dates::TIME_FORMAT).to_string()),
             // PostgreSQL reads a UUID from its text; elsewhere it is bytes.
             #[cfg(feature = "uuid")]
             Value::Uuid(u) if provider.dialect() == crate::Dialect::Postgres => {

@@ -48,6 +48,8 @@ fn hash_value(v: &Value, state: &mut impl std::hash::Hasher) {
         Value::DateTime(d) => (7u8, d).hash(state),
         #[cfg(feature = "chrono")]
         Value::Timestamp(d) => (8u8, d).hash(state),
+        #[cfg(feature = "chrono")]
+        Value::Time(t) => (9u8, t).hash(state),
         #[cfg(feature = "uuid")]
         Value::Uuid(u) => (10u8, u).hash(state),
         // Decimal's Hash agrees with its numeric equality (1.0 == 1.00).

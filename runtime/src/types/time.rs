@@ -32,6 +32,23 @@ fn to_chrono_datetime(d: time::PrimitiveDateTime) -> chrono::NaiveDateTime {
     to_chrono_date(d.date()).and_time(clock)
 }
 
+fn to_chrono_time(t: time::Time) -> chrono::NaiveTime {
+    chrono::NaiveTime::from_hms_nano_opt(
+        u32::from(t.hour()),
+        u32::from(t.minute()),
+        u32::from(t.second()),
+        t.nanosecond(),
+    )
+    .unwrap_or(chrono::NaiveTime::MIN)
+}
+
+#[allow(clippy::cast_possible_truncation)]
+fn from_chrono_time(t: chrono::NaiveTime, i: usize) -> Result<time::Time, DecodeError> {
+    // chrono's leap second (nanoseconds past 10^9) has no `time` form.
+    time::Time::from_hms_nano(t.hour() as u8, t.minute() as u8, t.second() as u8, t.nanosecond())
+        .map_err(|_| DecodeError::new(i, format!("{t} is not a `time::Time`")))
+}
+
 fn to_chrono_timestamp(d: time::OffsetDateTime) -> chrono::DateTime<chrono::Utc> {
     let utc = d.to_offset(time::UtcOffset::UTC);
     to_chrono_datetime(time::PrimitiveDateTime::new(utc.date(), utc.time())).and_utc()
@@ -72,6 +89,12 @@ scalar!(
     |v| Value::DateTime(to_chrono_datetime(*v))
 );
 scalar!(
+    time::Time,
+    Type::Time,
+    |row, i| row.get_time(i)?.map(|t| from_chrono_time(t, i)).transpose(),
+    |v| Value::Time(to_chrono_time(*v))
+);
+scalar!(
     time::OffsetDateTime,
     Type::Timestamp,
     |row, i| row.get_timestamp(i)?.map(|d| from_chrono_timestamp(d, i)).transpose(),
@@ -97,5 +120,6 @@ macro_rules! time_values {
 time_values!(
     time::Date => Type::Date,
     time::PrimitiveDateTime => Type::DateTime,
-    time::OffsetDateTime => Type::Timestamp
+    time::OffsetDateTime => Type::Timestamp,
+    time::Time => Type::Time
 );

@@ -39,6 +39,11 @@ pub trait RowAccess {
     fn get_timestamp(&self, i: usize) -> Result<Option<::chrono::DateTime<::chrono::Utc>>, DecodeError> {
         Ok(self.get_datetime(i)?.map(|d| d.and_utc()))
     }
+    /// A time of day, by default from its text (`HH:MM:SS.ffffff`).
+    #[cfg(feature = "chrono")]
+    fn get_time(&self, i: usize) -> Result<Option<::chrono::NaiveTime>, DecodeError> {
+        self.get_string(i)?.map(|text| dates::parse_time(&text, i)).transpose()
+    }
     /// A UUID, by default from its 16 bytes.
     #[cfg(feature = "uuid")]
     fn get_uuid(&self, i: usize) -> Result<Option<::uuid::Uuid>, DecodeError> {

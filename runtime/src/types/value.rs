@@ -21,6 +21,8 @@ pub enum Value {
     DateTime(chrono::NaiveDateTime),
     #[cfg(feature = "chrono")]
     Timestamp(chrono::DateTime<chrono::Utc>),
+    #[cfg(feature = "chrono")]
+    Time(chrono::NaiveTime),
     #[cfg(feature = "uuid")]
     Uuid(uuid::Uuid),
     #[cfg(feature = "decimal")]
@@ -158,6 +160,8 @@ impl Value {
             Value::DateTime(d) => text(out, &d.format(super::dates::DATETIME_FORMAT).to_string()),
             #[cfg(feature = "chrono")]
             Value::Timestamp(d) => text(out, &d.naive_utc().format(super::dates::DATETIME_FORMAT).to_string()),
+            #[cfg(feature = "chrono")]
+            Value::Time(t) => text(out, &t.format(super::dates::TIME_FORMAT).to_string()),
             // As bytes: hex, read back with `unhex`.
             #[cfg(feature = "uuid")]
             Value::Uuid(u) => {

@@ -142,7 +142,7 @@ fn type_fits(dialect: Dialect, want: Type, ty: &str) -> bool {
                 Type::F32 | Type::F64 => has("real") || has("floa") || has("doub"),
                 Type::Text => has("char") || has("clob") || has("text"),
                 Type::Bytes => has("blob") || ty.is_empty(),
-                Type::Date | Type::DateTime | Type::Timestamp => has("text") || has("date") || has("time"),
+                Type::Date | Type::DateTime | Type::Timestamp | Type::Time => has("text") || has("date") || has("time"),
                 #[allow(unreachable_patterns)]
                 _ => true,
             }
@@ -159,6 +159,7 @@ fn type_fits(dialect: Dialect, want: Type, ty: &str) -> bool {
             Type::Date => any(&["date"]),
             Type::DateTime => any(&["timestamp without time zone"]),
             Type::Timestamp => any(&["timestamp with time zone"]),
+            Type::Time => any(&["time without time zone"]),
             #[allow(unreachable_patterns)]
             _ => true,
         },
@@ -173,6 +174,7 @@ fn type_fits(dialect: Dialect, want: Type, ty: &str) -> bool {
             Type::Bytes => any(&["longblob", "mediumblob", "blob", "tinyblob", "varbinary", "binary"]),
             Type::Date => any(&["date"]),
             Type::DateTime | Type::Timestamp => any(&["datetime", "timestamp"]),
+            Type::Time => any(&["time"]),
             #[allow(unreachable_patterns)]
             _ => true,
         },

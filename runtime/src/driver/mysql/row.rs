@@ -67,6 +67,18 @@ pub(super) fn to_mysql(value: &Value) -> mysql::Value {
         Value::DateTime(d) => date_value(*d),
         #[cfg(feature = "chrono")]
         Value::Timestamp(d) => date_value(d.naive_utc()),
+        #[cfg(feature = "chrono")]
+        Value::Time(t) => {
+            use chrono::Timelike;
+            mysql::Value::Time(
+                false,
+                0,
+                t.hour() as u8,
+                t.minute() as u8,
+                t.second() as u8,
+                t.nanosecond() / 1000,
+            )
+        }
         // Its 16 bytes, as the mysql crate sends it.
         #[cfg(feature = "uuid")]
         Value::Uuid(u) => mysql::Value::from(*u),
@@ -234,6 +246,24 @@ impl RowAccess for MyRow {
     #[inline]
     fn get_timestamp(&self, i: usize) -> Result<Option<chrono::DateTime<chrono::Utc>>, DecodeError> {
         Ok(self.get_datetime(i)?.map(|d| d.and_utc()))
+    }
+
+    #[cfg(feature = "chrono")]
+    fn get_time(&self, i: usize) -> Result<Option<chrono::NaiveTime>, DecodeError> {
+        match self.take(i)? {
+            mysql::Value::NULL => Ok(None),
+            mysql::Value::Time(false, 0, h, mi, s, us) => {
+                chrono::NaiveTime::from_hms_micro_opt(u32::from(h), u32::from(mi), u32::from(s), us)
+                    .map(Some)
+                    .ok_or_else(|| DecodeError::new(i, "invalid time of day"))
+            }
+            mysql::Value::Time(..) => Err(DecodeError::new(
+                i,
+                "a TIME outside 00:00:00..24:00:00 (negative, or over a day) is not a time of day",
+            )),
+            mysql::Value::Bytes(b) => crate::types::dates::parse_time(number_text(&b, i)?, i).map(Some),
+            other => Err(wrong(i, "a time of day", &other)),
+        }
     }
 
     /// From the DECIMAL's exact text, never through a float.

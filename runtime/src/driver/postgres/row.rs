@@ -107,6 +107,8 @@ impl ToSql for Value {
             Value::DateTime(d) => d.to_sql_checked(ty, out),
             #[cfg(feature = "chrono")]
             Value::Timestamp(d) => d.to_sql_checked(ty, out),
+            #[cfg(feature = "chrono")]
+            Value::Time(t) => t.to_sql_checked(ty, out),
             #[cfg(feature = "uuid")]
             Value::Uuid(u) => u.to_sql_checked(ty, out),
             #[cfg(feature = "decimal")]
@@ -285,6 +287,12 @@ impl RowAccess for RowView<'_> {
     #[inline]
     fn get_datetime(&self, i: usize) -> Result<Option<chrono::NaiveDateTime>, DecodeError> {
         get::<chrono::NaiveDateTime>(self, i, "a date-time")
+    }
+
+    #[cfg(feature = "chrono")]
+    #[inline]
+    fn get_time(&self, i: usize) -> Result<Option<chrono::NaiveTime>, DecodeError> {
+        get::<chrono::NaiveTime>(self, i, "a time of day")
     }
 
     #[cfg(feature = "chrono")]

@@ -89,6 +89,8 @@ impl rusqlite::ToSql for Value {
             Value::Timestamp(d) => {
                 ToSqlOutput::from(d.naive_utc().format(crate::types::dates::DATETIME_FORMAT).to_string())
             }
+            #[cfg(feature = "chrono")]
+            Value::Time(t) => ToSqlOutput::from(t.format(crate::types::dates::TIME_FORMAT).to_string()),
             // Its 16 bytes.
             #[cfg(feature = "uuid")]
             Value::Uuid(u) => ToSqlOutput::Borrowed(ValueRef::Blob(u.as_bytes())),
