@@ -7,12 +7,14 @@
 mod expr;
 mod query;
 mod schema;
+mod walk;
 mod window;
 mod write;
 
 pub use expr::*;
 pub use query::*;
 pub use schema::*;
+pub use walk::*;
 pub use window::*;
 pub use write::*;
 
