@@ -12,6 +12,7 @@
 
 pub mod analytics;
 pub mod estore;
+pub mod fake_pg;
 pub mod fixture;
 pub mod random_queries;
 pub mod servers;

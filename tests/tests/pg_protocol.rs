@@ -78,13 +78,7 @@ fn others() -> Vec<Other> {
 // ---------------------------------------------------------------------
 // Server messages.
 
-fn message(tag: u8, body: &[u8]) -> Vec<u8> {
-    let mut m = Vec::with_capacity(body.len() + 5);
-    m.push(tag);
-    m.extend_from_slice(&(body.len() as u32 + 4).to_be_bytes());
-    m.extend_from_slice(body);
-    m
-}
+use foal_tests::fake_pg::message;
 
 fn cstr(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(s.as_bytes());

@@ -16,25 +16,7 @@ use std::time::{Duration, Instant};
 
 use foal::{Database, Dialect, Error, raw};
 
-fn message(tag: u8, body: &[u8]) -> Vec<u8> {
-    let mut m = vec![tag];
-    m.extend_from_slice(&(body.len() as u32 + 4).to_be_bytes());
-    m.extend_from_slice(body);
-    m
-}
-
-/// One packet: a tagged message, or (untagged) a startup-style packet.
-fn read_packet(s: &mut TcpStream, tagged: bool) -> io::Result<(u8, Vec<u8>)> {
-    let mut tag = [0];
-    if tagged {
-        s.read_exact(&mut tag)?;
-    }
-    let mut len = [0; 4];
-    s.read_exact(&mut len)?;
-    let mut body = vec![0; (u32::from_be_bytes(len) as usize).saturating_sub(4)];
-    s.read_exact(&mut body)?;
-    Ok((tag[0], body))
-}
+use foal_tests::fake_pg::{message, read_packet};
 
 const SSL_REQUEST: u32 = 80877103;
 const CANCEL_REQUEST: u32 = 80877102;

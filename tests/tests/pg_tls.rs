@@ -7,7 +7,7 @@
 //!
 //! Run with `FOAL_TOPOLOGIES=pg_tls scripts/test.sh -p foal-tests --test pg_tls`.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -260,24 +260,7 @@ fn require_auth_allows_and_refuses_methods() {
 // ---------------------------------------------------------------------
 // A fake server that starts SCRAM and then asks for something weaker.
 
-fn message(tag: u8, body: &[u8]) -> Vec<u8> {
-    let mut m = vec![tag];
-    m.extend_from_slice(&(body.len() as u32 + 4).to_be_bytes());
-    m.extend_from_slice(body);
-    m
-}
-
-fn read_packet(s: &mut TcpStream, tagged: bool) -> io::Result<(u8, Vec<u8>)> {
-    let mut tag = [0];
-    if tagged {
-        s.read_exact(&mut tag)?;
-    }
-    let mut len = [0; 4];
-    s.read_exact(&mut len)?;
-    let mut body = vec![0; (u32::from_be_bytes(len) as usize).saturating_sub(4)];
-    s.read_exact(&mut body)?;
-    Ok((tag[0], body))
-}
+use foal_tests::fake_pg::{message, read_packet};
 
 /// Accepts one connection: refuses TLS, reads the startup, offers SCRAM,
 /// reads the client's first SCRAM message, sends `then`, and reports the
