@@ -12,10 +12,18 @@ pub(crate) fn decoded<T, R: RowAccess + ?Sized>(
     row: &R,
     site: CallSite,
 ) -> Result<T> {
-    decoded.map_err(|e| {
-        let name = row.column_name(e.column);
-        e.into_error(name.as_deref(), site)
-    })
+    match decoded {
+        Ok(v) => Ok(v),
+        Err(e) => Err(decode_failed(e, row, site)),
+    }
+}
+
+/// A decoding error as foal's, naming the column by the row's names.
+#[cold]
+#[inline(never)]
+fn decode_failed<R: RowAccess + ?Sized>(e: DecodeError, row: &R, site: CallSite) -> crate::error::Error {
+    let name = row.column_name(e.column);
+    e.into_error(name.as_deref(), site)
 }
 
 /// Keeps a decoded row of a driver's result, or turns its decoding error
@@ -30,10 +38,7 @@ pub(crate) fn keep_row<T, R: RowAccess + ?Sized>(
 ) -> Result<bool> {
     match decoded {
         Ok(v) => push_row(out, v),
-        Err(e) => {
-            let name = row.column_name(e.column);
-            return Err(e.into_error(name.as_deref(), site));
-        }
+        Err(e) => return Err(decode_failed(e, row, site)),
     }
     Ok(max.is_some_and(|m| out.len() >= m))
 }

@@ -46,23 +46,25 @@ pub trait Executor: sealed::Sealed {
 /// A connection lent out of an executor: [`take`](Lent::take) it to
 /// another thread and [`give_back`](Lent::give_back) what comes back.
 /// Dropped, it returns the slot to the pool (or the transaction); a
-/// connection taken and never given back is counted as closed.
+/// connection taken and never given back closes with the thread that had
+/// it, and the slot is freed empty.
 #[doc(hidden)]
 pub struct Lent<'e> {
     holder: Box<dyn Holder + 'e>,
+    /// Whether the connection sat idle in the pool before it was lent.
+    idle: bool,
 }
 
-/// What holds a lent connection: a pool's guard, or a transaction's
-/// borrowed one.
+/// What holds a lent connection: a pool's guard (boxed), or a
+/// transaction's borrowed one.
 trait Holder {
     fn take(&mut self) -> Option<Conn>;
     fn give_back(&mut self, conn: Conn);
     fn lost(&mut self);
     fn discard(&mut self);
-    fn was_idle(&self) -> bool;
 }
 
-impl Holder for Pooled<'_> {
+impl<'p, P: std::ops::DerefMut<Target = Pooled<'p>>> Holder for P {
     fn take(&mut self) -> Option<Conn> {
         Pooled::take(self)
     }
@@ -74,40 +76,21 @@ impl Holder for Pooled<'_> {
     }
     fn discard(&mut self) {
         Pooled::discard(self);
-    }
-    fn was_idle(&self) -> bool {
-        Pooled::was_idle(self)
-    }
-}
-
-impl Holder for std::cell::RefMut<'_, Pooled<'_>> {
-    fn take(&mut self) -> Option<Conn> {
-        Pooled::take(self)
-    }
-    fn give_back(&mut self, conn: Conn) {
-        Pooled::give_back(self, conn);
-    }
-    fn lost(&mut self) {
-        Pooled::lost(self);
-    }
-    fn discard(&mut self) {
-        Pooled::discard(self);
-    }
-    fn was_idle(&self) -> bool {
-        // A transaction's connection is never read again on another one.
-        false
     }
 }
 
 impl<'e> Lent<'e> {
     pub(crate) fn pooled(pooled: Pooled<'e>) -> Lent<'e> {
         Lent {
-            holder: Box::new(pooled),
+            idle: pooled.was_idle(),
+            holder: Box::new(Box::new(pooled)),
         }
     }
 
+    /// A transaction's connection: never read again on another one.
     pub(crate) fn borrowed<'db: 'e>(pooled: std::cell::RefMut<'e, Pooled<'db>>) -> Lent<'e> {
         Lent {
+            idle: false,
             holder: Box::new(pooled),
         }
     }
@@ -138,7 +121,7 @@ impl<'e> Lent<'e> {
     /// Whether the connection sat idle in the pool before: a read that
     /// finds it dead may run again on a fresh one.
     pub(crate) fn was_idle(&self) -> bool {
-        self.holder.was_idle()
+        self.idle
     }
 }
 
