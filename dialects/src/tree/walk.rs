@@ -9,52 +9,117 @@ impl Expr {
     /// Calls `f` on this node and every node below it, including those of
     /// subqueries.
     pub fn walk_mut(&mut self, f: &mut impl FnMut(&mut Expr)) {
+        self.walk(f, true);
+    }
+
+    /// Calls `f` on this node and every node below it that belongs to the
+    /// same query level: not those of subqueries.
+    pub fn walk_level_mut(&mut self, f: &mut impl FnMut(&mut Expr)) {
+        self.walk(f, false);
+    }
+
+    fn walk(&mut self, f: &mut impl FnMut(&mut Expr), nested: bool) {
         f(self);
         match self {
             Expr::Unary { expr, .. }
             | Expr::IsNull { expr, .. }
             | Expr::Cast { expr, .. }
-            | Expr::InParam { expr, .. } => expr.walk_mut(f),
+            | Expr::InParam { expr, .. } => expr.walk(f, nested),
             Expr::Binary { left, right, .. } | Expr::IsNotDistinct { left, right, .. } => {
-                left.walk_mut(f);
-                right.walk_mut(f);
+                left.walk(f, nested);
+                right.walk(f, nested);
             }
             Expr::Like { expr, pattern, .. } => {
-                expr.walk_mut(f);
-                pattern.walk_mut(f);
+                expr.walk(f, nested);
+                pattern.walk(f, nested);
             }
             Expr::InList { expr, items, .. } => {
-                expr.walk_mut(f);
-                items.iter_mut().for_each(|e| e.walk_mut(f));
+                expr.walk(f, nested);
+                items.iter_mut().for_each(|e| e.walk(f, nested));
             }
             Expr::InSubquery { expr, query, .. } => {
-                expr.walk_mut(f);
-                query.walk_mut(f);
+                expr.walk(f, nested);
+                if nested {
+                    query.walk_mut(f);
+                }
             }
-            Expr::Exists { query, .. } | Expr::Subquery(query) => query.walk_mut(f),
+            Expr::Exists { query, .. } | Expr::Subquery(query) if nested => query.walk_mut(f),
+            Expr::Exists { .. } | Expr::Subquery(_) => {}
             Expr::Case { branches, otherwise } => {
                 for (when, then) in branches {
-                    when.walk_mut(f);
-                    then.walk_mut(f);
+                    when.walk(f, nested);
+                    then.walk(f, nested);
                 }
                 if let Some(e) = otherwise {
-                    e.walk_mut(f);
+                    e.walk(f, nested);
                 }
             }
             Expr::Func { args, .. } | Expr::Tuple(args) | Expr::WindowCall { args, .. } => {
-                args.iter_mut().for_each(|e| e.walk_mut(f))
+                args.iter_mut().for_each(|e| e.walk(f, nested))
             }
             Expr::Window { func, spec } => {
-                func.walk_mut(f);
-                spec.partition.iter_mut().for_each(|e| e.walk_mut(f));
-                spec.order.iter_mut().for_each(|o| o.expr.walk_mut(f));
+                func.walk(f, nested);
+                spec.partition.iter_mut().for_each(|e| e.walk(f, nested));
+                spec.order.iter_mut().for_each(|o| o.expr.walk(f, nested));
             }
             Expr::Aggregate { arg, .. } => {
                 if let Some(arg) = arg {
-                    arg.walk_mut(f);
+                    arg.walk(f, nested);
                 }
             }
             Expr::Column(_) | Expr::Param { .. } | Expr::Literal(_) => {}
+        }
+    }
+}
+
+impl Select {
+    /// Makes every aggregate of this query level read a column of it.
+    ///
+    /// SQL gives an aggregate to the innermost query whose columns its
+    /// argument reads, so in `(SELECT SUM(o.id) FROM product AS x)` the sum
+    /// belongs to the outer query of `o` (PostgreSQL then refuses, MySQL
+    /// makes the outer query an aggregate of one row), and MariaDB does the
+    /// same when the local columns are read only inside a subquery of the
+    /// argument. An argument that reads no column of `local` directly is
+    /// wrapped as `CASE WHEN (anchor IS NULL) IS NOT NULL THEN arg END`,
+    /// the same value, read at this level.
+    pub fn anchor_aggregates(&mut self, anchor: &Expr) {
+        let local: Vec<String> = self.from.iter().map(|j| j.alias.clone()).collect();
+        let mut fix = |e: &mut Expr| {
+            let Expr::Aggregate { arg: Some(arg), .. } = e else {
+                return;
+            };
+            let (mut direct, mut reads) = (false, false);
+            arg.walk_mut(&mut |x| match x {
+                Expr::Column(_) | Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => reads = true,
+                _ => {}
+            });
+            arg.walk_level_mut(&mut |x| {
+                direct |= matches!(x, Expr::Column(c) if local.contains(&c.table));
+            });
+            if reads && !direct {
+                let value = std::mem::replace(arg.as_mut(), Expr::bool(true));
+                let always = Expr::IsNull {
+                    expr: Box::new(Expr::IsNull {
+                        expr: Box::new(anchor.clone()),
+                        negated: false,
+                    }),
+                    negated: true,
+                };
+                **arg = Expr::Case {
+                    branches: vec![(always, value)],
+                    otherwise: None,
+                };
+            }
+        };
+        for item in &mut self.items {
+            item.expr.walk_level_mut(&mut fix);
+        }
+        if let Some(having) = &mut self.having {
+            having.walk_level_mut(&mut fix);
+        }
+        for key in &mut self.order_by {
+            key.expr.walk_level_mut(&mut fix);
         }
     }
 }

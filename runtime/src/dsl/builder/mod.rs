@@ -34,6 +34,10 @@ struct Scope {
     /// Conditions on window functions: applied after the window is
     /// computed, by a query around this one.
     qualify: Option<sql::Expr>,
+    /// A column of the scope's first source, which every aggregate of a
+    /// subquery reads so that it belongs to the subquery
+    /// ([`Select::anchor_aggregates`]).
+    anchor: Option<sql::Expr>,
 }
 
 /// How the columns of a variable's row are named.
@@ -62,6 +66,8 @@ struct Pending {
     source: sql::TableSource,
     /// A condition the join has before the user's (a relation's link).
     link: Option<sql::Expr>,
+    /// A column of its rows (see `Scope::anchor`).
+    anchor: String,
 }
 
 #[derive(Default)]

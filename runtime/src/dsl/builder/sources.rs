@@ -131,6 +131,7 @@ impl Builder {
         let id = Builder::fresh_alias(&mut st, name);
         let alias = st.aliases[usize::from(id)].clone();
         if let Some(scope) = st.scopes.last_mut() {
+            scope.anchor_at(&alias, key_column::<E>());
             scope.select.from.push(Join {
                 kind: JoinKind::Cross,
                 source: TableSource::Table(E::TABLE.to_owned()),
@@ -150,6 +151,7 @@ impl Builder {
         st.naming[usize::from(id)] = Naming::Positional(0);
         let alias = st.aliases[usize::from(id)].clone();
         if let Some(scope) = st.scopes.last_mut() {
+            scope.anchor_at(&alias, "c0");
             scope.select.from.push(Join {
                 kind: JoinKind::Cross,
                 source,
@@ -173,13 +175,14 @@ impl Builder {
     }
 
     /// Adds a table joined on `on` to the current scope; returns its variable.
-    fn add_join(&self, table: &str, name: &str, kind: JoinKind, on: impl FnOnce(&str) -> sql::Expr) -> u16 {
+    fn add_join<E: Entity>(&self, name: &str, kind: JoinKind, on: impl FnOnce(&str) -> sql::Expr) -> u16 {
         let mut st = self.state.borrow_mut();
         let id = Builder::fresh_alias(&mut st, name);
         let alias = st.aliases[usize::from(id)].clone();
         let on = on(&alias);
         if let Some(scope) = st.scopes.last_mut() {
-            push_join(scope, kind, TableSource::Table(table.to_owned()), alias, on);
+            let source = TableSource::Table(E::TABLE.to_owned());
+            push_join(scope, kind, source, alias, key_column::<E>(), on);
         }
         id
     }
@@ -221,7 +224,7 @@ impl Builder {
             _ => E::TABLE.to_owned(),
         };
         let kind = if N::OPTIONAL { JoinKind::Left } else { JoinKind::Inner };
-        let id = self.add_join(E::TABLE, &name, kind, |alias| {
+        let id = self.add_join::<E>(&name, kind, |alias| {
             crate::dsl::key_nodes::<E>(alias)
                 .into_iter()
                 .zip(referencing)
@@ -272,13 +275,13 @@ impl Builder {
             return Var::new(var.id);
         }
         let kind = if N::OPTIONAL { JoinKind::Left } else { JoinKind::Inner };
-        Var::new(self.add_join(E::TABLE, name, kind, |alias| path.condition(alias)))
+        Var::new(self.add_join::<E>(name, kind, |alias| path.condition(alias)))
     }
 
     /// `for o in c.orders.left()`: the linked rows, or one missing row when
     /// there are none (a left join).
     pub fn join_left<E: Entity, N: Nullability>(&self, path: ManyPath<E, N>, name: &str) -> Var<E, Optional> {
-        Var::new(self.add_join(E::TABLE, name, JoinKind::Left, |alias| path.condition(alias)))
+        Var::new(self.add_join::<E>(name, JoinKind::Left, |alias| path.condition(alias)))
     }
 
     /// `for o in Order.join(|o| cond)` (and `left_join`, `right_join`,
@@ -286,13 +289,25 @@ impl Builder {
     /// follows ([`on`](Builder::on)). The variable is the row as the
     /// condition sees it; the caller makes it optional after an outer join.
     pub fn join_entity<E: Entity>(&self, name: &str, kind: JoinKind) -> Var<E> {
-        Var::new(self.pending(name, kind, TableSource::Table(E::TABLE.to_owned()), None, Naming::Named))
+        Var::new(self.pending(
+            name,
+            kind,
+            TableSource::Table(E::TABLE.to_owned()),
+            key_column::<E>(),
+            Naming::Named,
+        ))
     }
 
     /// `for o in c.orders.left_join(|o| cond)`: the relation's own match,
     /// and the condition.
     pub fn join_path<E: Entity, N: Nullability>(&self, path: ManyPath<E, N>, name: &str, kind: JoinKind) -> Var<E> {
-        let id = self.pending(name, kind, TableSource::Table(E::TABLE.to_owned()), None, Naming::Named);
+        let id = self.pending(
+            name,
+            kind,
+            TableSource::Table(E::TABLE.to_owned()),
+            key_column::<E>(),
+            Naming::Named,
+        );
         let link = path.condition(&self.alias(id));
         if let Some(p) = self.state.borrow_mut().pending.as_mut() {
             p.link = Some(link);
@@ -302,10 +317,10 @@ impl Builder {
 
     /// `for x in q.left_join(|x| cond)`: a query value's rows, joined.
     pub(crate) fn join_rows(&self, source: TableSource, name: &str, kind: JoinKind) -> u16 {
-        self.pending(name, kind, source, None, Naming::Positional(0))
+        self.pending(name, kind, source, "c0".to_owned(), Naming::Positional(0))
     }
 
-    fn pending(&self, name: &str, kind: JoinKind, source: TableSource, link: Option<sql::Expr>, naming: Naming) -> u16 {
+    fn pending(&self, name: &str, kind: JoinKind, source: TableSource, anchor: String, naming: Naming) -> u16 {
         let mut st = self.state.borrow_mut();
         let var = Builder::fresh_alias(&mut st, name);
         st.naming[usize::from(var)] = naming;
@@ -313,7 +328,8 @@ impl Builder {
             var,
             kind,
             source,
-            link,
+            link: None,
+            anchor,
         });
         var
     }
@@ -339,7 +355,7 @@ impl Builder {
             {
                 condition = before.and(condition);
             }
-            push_join(scope, pending.kind, pending.source, alias, condition);
+            push_join(scope, pending.kind, pending.source, alias, pending.anchor, condition);
         }
     }
 }
@@ -348,7 +364,12 @@ impl Builder {
 /// condition is the scope's WHERE. In a subquery it is often the only link
 /// back to the outer row (`count(x for x in o.customer.orders)` follows
 /// `o.customer` first).
-fn push_join(scope: &mut Scope, kind: JoinKind, source: TableSource, alias: String, on: sql::Expr) {
+fn push_join(scope: &mut Scope, kind: JoinKind, source: TableSource, alias: String, anchor: String, on: sql::Expr) {
+    if scope.select.from.is_empty() && kind == JoinKind::Left {
+        scope.anchor = Some(sql::Expr::column(format!("{alias}_one"), "one"));
+    } else {
+        scope.anchor_at(&alias, anchor);
+    }
     let select = &mut scope.select;
     if select.from.is_empty() && kind == JoinKind::Left {
         // `.left()` as a generator's first source (`exists(o for o in
@@ -366,6 +387,7 @@ fn push_join(scope: &mut Scope, kind: JoinKind, source: TableSource, alias: Stri
             alias: format!("{alias}_one"),
             on: None,
         });
+
         select.from.push(Join {
             kind,
             source,
@@ -389,6 +411,21 @@ fn push_join(scope: &mut Scope, kind: JoinKind, source: TableSource, alias: Stri
             alias,
             on: Some(on),
         });
+    }
+}
+
+/// The first key column of `E`, which every row has.
+fn key_column<E: Entity>() -> String {
+    E::meta().key_columns().next().unwrap_or_default().to_owned()
+}
+
+impl Scope {
+    /// Records a column of `alias` as the scope's anchor when the scope has
+    /// no source yet.
+    fn anchor_at(&mut self, alias: &str, column: impl Into<String>) {
+        if self.select.from.is_empty() {
+            self.anchor = Some(sql::Expr::column(alias, column));
+        }
     }
 }
 

@@ -16,10 +16,9 @@ impl Builder {
         self.state.borrow_mut().scopes.push(Scope::default());
         let value = f();
         let nullable = value.nullable;
-        let built = self.project(value);
-        self.state.borrow_mut().scopes.pop();
+        let select = self.close(value);
         Sub {
-            select: built.select,
+            select,
             nullable,
             _t: std::marker::PhantomData,
         }
@@ -30,10 +29,9 @@ impl Builder {
     pub fn rows_of<P: Projection>(&self, f: impl FnOnce() -> P) -> Sub<P::Row> {
         self.state.borrow_mut().scopes.push(Scope::default());
         let projection = f();
-        let built = self.project(projection);
-        self.state.borrow_mut().scopes.pop();
+        let select = self.close(projection);
         Sub {
-            select: built.select,
+            select,
             nullable: false,
             _t: std::marker::PhantomData,
         }
@@ -54,6 +52,20 @@ impl Builder {
             nullable: false,
             _t: std::marker::PhantomData,
         }
+    }
+}
+
+impl Builder {
+    /// The subquery of the innermost scope, which it closes, its aggregates
+    /// belonging to it.
+    fn close<P: Projection>(&self, projection: P) -> Select {
+        let mut select = self.project(projection).select;
+        if let Some(scope) = self.state.borrow_mut().scopes.pop()
+            && let Some(anchor) = scope.anchor
+        {
+            select.anchor_aggregates(&anchor);
+        }
+        select
     }
 }
 
