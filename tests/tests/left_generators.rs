@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use foal::prelude::*;
-use foal_tests::estore::{self, Customer, Order};
+use foal_tests::estore::{self, Category, Customer, Order, Product};
 
 #[test]
 fn a_left_generator_has_a_missing_row_where_the_relation_has_none() {
@@ -63,6 +63,51 @@ fn a_left_generator_has_a_missing_row_where_the_relation_has_none() {
             .map(|&id| (id, left(id).iter().filter(|o| o.is_none()).count() as i64))
             .collect();
         assert_eq!(sorted(got), want, "{d}: the missing row is counted where asked for");
+        Ok(())
+    });
+}
+
+/// The other side (bug 3 of the same report): a generator over the rows of
+/// a row reached through an optional reference has no rows when that row is
+/// missing or has none, as the loop in Rust has none. It had one missing
+/// row, so `exists(x for x in p.category.children)` was true for every
+/// product.
+#[test]
+fn a_generator_through_a_missing_reference_has_no_rows() {
+    foal_tests::on_each(|db| {
+        estore::fill(db)?;
+        let d = db.dialect();
+        let products = select!(p for p in Product).fetch_all(db)?;
+        let categories = select!(k for k in Category).fetch_all(db)?;
+        let children = |k: Option<i64>| -> Vec<&Category> {
+            categories
+                .iter()
+                .filter(|c| k.is_some() && c.parent.as_ref().map(|r| r.key()) == k)
+                .collect()
+        };
+        assert!(
+            products.iter().any(|p| p.category.is_none()),
+            "{d}: the fixture has a product without a category"
+        );
+        assert!(
+            products
+                .iter()
+                .any(|p| p.category.is_some() && children(p.category.as_ref().map(|r| r.key())).is_empty()),
+            "{d}: and one whose category has no children"
+        );
+        let key = |p: &Product| p.category.as_ref().map(|r| r.key());
+
+        let got = select!((p.id, exists(x for x in p.category.children)) for p in Product).fetch_all(db)?;
+        let want: Vec<(i64, bool)> = products.iter().map(|p| (p.id, !children(key(p)).is_empty())).collect();
+        assert_eq!(sorted(got), sorted(want), "{d}: exists over a missing reference's rows");
+
+        let got = select!((p.id, count(x for x in p.category.children)) for p in Product).fetch_all(db)?;
+        let want: Vec<(i64, i64)> = products.iter().map(|p| (p.id, children(key(p)).len() as i64)).collect();
+        assert_eq!(sorted(got), sorted(want), "{d}: count over a missing reference's rows");
+
+        let got = select!((p.id, count(x.is_none() for x in p.category.children)) for p in Product).fetch_all(db)?;
+        let want: Vec<(i64, i64)> = products.iter().map(|p| (p.id, 0)).collect();
+        assert_eq!(sorted(got), sorted(want), "{d}: no missing row is among them");
         Ok(())
     });
 }

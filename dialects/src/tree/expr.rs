@@ -431,6 +431,13 @@ impl Expr {
                 left,
                 right,
             } => Expr::binary(BinaryOp::And, left.simplify_condition(), right.simplify_condition()),
+            // NULL and false are alike here: `COALESCE(c, FALSE)` is `c`.
+            Expr::Func {
+                func: Func::Coalesce,
+                mut args,
+            } if args.len() == 2 && args[1] == Expr::Literal(Literal::Bool(false)) => {
+                args.swap_remove(0).simplify_condition()
+            }
             Expr::Binary { op, left, right } if op.is_comparison() => {
                 let holds = |a: &Literal, b: &Literal| -> Option<bool> {
                     let (a, b) = match (a, b) {

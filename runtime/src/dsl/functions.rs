@@ -292,20 +292,94 @@ pub fn coalesce<T, D: CoalesceWith<T, Output = O>, O>(x: Expr<Option<T>>, d: Exp
     Expr::with(sql::Expr::func(Func::Coalesce, vec![x.node, d.node]), agg, nullable)
 }
 
-/// `(x for x in …).contains(&y)`: whether `y` is among the subquery's rows
-/// (`y IN (SELECT …)`, a row value for tuples).
+/// `(x for x in …).contains(&y)`: whether `y` is among the subquery's rows,
+/// with Rust's equality, where `None` equals `None`.
+///
+/// SQL's `y IN (SELECT …)` is NULL rather than false when no row equals `y`
+/// and one is NULL, and NULL when `y` is: under `!` that loses rows Rust
+/// keeps. A value that is never missing is tested as
+/// `COALESCE(y IN (SELECT …), FALSE)` (plain `IN` where NULL counts as
+/// false, see `Expr::simplify_condition`); one that may be is tested as
+/// `EXISTS (SELECT 1 FROM (SELECT …) AS s WHERE s.c0 IS NOT DISTINCT FROM
+/// y)`, component by component for a row value.
 #[doc(hidden)]
 pub fn in_rows<T: crate::dsl::ops::SqlEq<U>, U>(x: Expr<T>, sub: Sub<U>) -> Expr<bool> {
     let agg = x.agg;
-    Expr::with(
-        sql::Expr::InSubquery {
+    let node = if x.nullable {
+        let parts = match x.node {
+            sql::Expr::Tuple(items) => items,
+            single => vec![single],
+        };
+        let mut select = sub.select;
+        let plain = select.group_by.is_empty()
+            && select.having.is_none()
+            && select.limit.is_none()
+            && select.offset.is_none()
+            && select.with.is_empty()
+            && !select
+                .items
+                .iter()
+                .any(|i| has_aggregate(&i.expr) || i.expr.contains_window());
+        let alias = "contained";
+        // The rows' values: the items themselves when the subquery is a
+        // plain one (MySQL reads no outer column inside a derived table),
+        // else the columns of the subquery as a derived table.
+        let values: Vec<sql::Expr> = if plain {
+            select.items.drain(..).map(|i| i.expr).collect()
+        } else {
+            let derived = crate::dsl::builder::positional(select);
+            let values = (0..derived.items.len())
+                .map(|k| sql::Expr::column(alias, format!("c{k}")))
+                .collect();
+            select = sql::Select {
+                from: vec![sql::Join {
+                    kind: sql::JoinKind::Cross,
+                    source: sql::TableSource::Query(Box::new(derived)),
+                    alias: alias.to_owned(),
+                    on: None,
+                }],
+                ..sql::Select::default()
+            };
+            values
+        };
+        let condition = values
+            .into_iter()
+            .zip(parts)
+            .map(|(value, part)| sql::Expr::IsNotDistinct {
+                left: Box::new(value),
+                right: Box::new(part),
+                negated: false,
+            })
+            .reduce(sql::Expr::and)
+            .unwrap_or(sql::Expr::bool(true));
+        select.and_where(condition);
+        select.distinct = false;
+        select.order_by.clear();
+        select.items = vec![sql::SelectItem {
+            expr: sql::Expr::int(1),
+            alias: None,
+        }];
+        sql::Expr::Exists {
+            query: Box::new(select),
+            negated: false,
+        }
+    } else {
+        let test = sql::Expr::InSubquery {
             expr: Box::new(x.node),
             query: Box::new(sub.select),
             negated: false,
-        },
-        agg,
-        x.nullable,
-    )
+        };
+        sql::Expr::func(Func::Coalesce, vec![test, sql::Expr::bool(false)])
+    };
+    Expr::with(node, agg, false)
+}
+
+/// Whether `e` has an aggregate of its own query level.
+fn has_aggregate(e: &sql::Expr) -> bool {
+    let mut found = false;
+    e.clone()
+        .walk_level_mut(&mut |x| found |= matches!(x, sql::Expr::Aggregate { .. }));
+    found
 }
 
 /// Integer types a character position or count can be given in.

@@ -38,6 +38,9 @@ struct Scope {
     /// subquery reads so that it belongs to the subquery
     /// ([`Select::anchor_aggregates`]).
     anchor: Option<sql::Expr>,
+    /// Whether a `for` variable of the scope's own was declared (rows
+    /// followed through references are not).
+    looped: bool,
 }
 
 /// How the columns of a variable's row are named.

@@ -132,6 +132,7 @@ impl Builder {
         let alias = st.aliases[usize::from(id)].clone();
         if let Some(scope) = st.scopes.last_mut() {
             scope.anchor_at(&alias, key_column::<E>());
+            scope.looped = true;
             scope.select.from.push(Join {
                 kind: JoinKind::Cross,
                 source: TableSource::Table(E::TABLE.to_owned()),
@@ -152,6 +153,7 @@ impl Builder {
         let alias = st.aliases[usize::from(id)].clone();
         if let Some(scope) = st.scopes.last_mut() {
             scope.anchor_at(&alias, "c0");
+            scope.looped = true;
             scope.select.from.push(Join {
                 kind: JoinKind::Cross,
                 source,
@@ -274,14 +276,29 @@ impl Builder {
             self.with_scope(|s| s.select.and_where(path.condition(&alias)));
             return Var::new(var.id);
         }
-        let kind = if N::OPTIONAL { JoinKind::Left } else { JoinKind::Inner };
-        Var::new(self.add_join::<E>(name, kind, |alias| path.condition(alias)))
+        // Rows of a missing row are one missing row (a left join), except
+        // as the first source of a generator reached through references
+        // (`exists(x for x in p.category.children)`): like the loop in Rust,
+        // that generator has no rows when `p.category` is missing.
+        // A parent of this scope that no `for` of it declared was reached
+        // through references.
+        let first_through_reference = here > 0 && self.with_scope(|s| !s.looped);
+        let kind = if N::OPTIONAL && !first_through_reference {
+            JoinKind::Left
+        } else {
+            JoinKind::Inner
+        };
+        let var = self.add_join::<E>(name, kind, |alias| path.condition(alias));
+        self.with_scope(|s| s.looped = true);
+        Var::new(var)
     }
 
     /// `for o in c.orders.left()`: the linked rows, or one missing row when
     /// there are none (a left join).
     pub fn join_left<E: Entity, N: Nullability>(&self, path: ManyPath<E, N>, name: &str) -> Var<E, Optional> {
-        Var::new(self.add_join::<E>(name, JoinKind::Left, |alias| path.condition(alias)))
+        let var = self.add_join::<E>(name, JoinKind::Left, |alias| path.condition(alias));
+        self.with_scope(|s| s.looped = true);
+        Var::new(var)
     }
 
     /// `for o in Order.join(|o| cond)` (and `left_join`, `right_join`,
@@ -355,6 +372,7 @@ impl Builder {
             {
                 condition = before.and(condition);
             }
+            scope.looped = true;
             push_join(scope, pending.kind, pending.source, alias, pending.anchor, condition);
         }
     }
