@@ -130,6 +130,11 @@ pub struct ListParam<E> {
     _e: std::marker::PhantomData<fn() -> E>,
 }
 
+/// Whether `e` is a literal or a parameter: the same on every row.
+fn is_constant(e: &sql::Expr) -> bool {
+    matches!(e, sql::Expr::Literal(_) | sql::Expr::Param { .. })
+}
+
 /// A variable's id. A query has far fewer than 65 536 tables.
 #[allow(clippy::expect_used)]
 fn id16(index: usize) -> u16 {
@@ -221,6 +226,12 @@ impl Builder {
 
     pub fn order<K: IntoOrderKey>(&self, key: K) {
         let key = key.into_key();
+        if is_constant(&key.expr) {
+            // The same on every row, it orders nothing; written out, an
+            // integer would be read as an item's position (bug 4 of
+            // issue 12), on MySQL even a bound one.
+            return;
+        }
         self.with_scope(|s| {
             let at = s.order_at.min(s.select.order_by.len());
             s.select.order_by.insert(
@@ -322,11 +333,21 @@ impl Builder {
         let aggregates = items.iter().any(|i| i.agg) || select.having.is_some();
         if aggregates {
             // Window values are computed after grouping: never keys.
-            select.group_by = items
+            let keys: Vec<sql::Expr> = items
                 .iter()
                 .filter(|i| !i.agg && !i.expr.contains_window())
                 .map(|i| i.expr.clone())
                 .collect();
+            // A constant key splits no group, and an integer one would be
+            // read as an item's position (bug 4 of issue 12); when every key
+            // is constant, `NULL IS NULL` keeps the query grouped (no rows,
+            // no groups) without naming a position.
+            let varying: Vec<sql::Expr> = keys.iter().filter(|k| !is_constant(k)).cloned().collect();
+            select.group_by = if varying.is_empty() && !keys.is_empty() {
+                vec![sql::Expr::is_null(sql::Expr::Literal(sql::Literal::Null), false)]
+            } else {
+                varying
+            };
         }
         select.items = items
             .into_iter()
